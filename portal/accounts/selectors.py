@@ -1,0 +1,186 @@
+"""What a user may see and do. Every view, API endpoint and consumer asks here.
+
+This is the one place where roles are derived; nothing else reads groups or flags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .models import Invitation, PartnerOrganisation, Team, User
+from .roles import STAFF_GROUPS, Role
+
+ADMIN_ROLES = frozenset({Role.MANAGER, Role.REVIEWER, Role.FINANCE})
+MFA_ROLES = frozenset({Role.REVIEWER, Role.FINANCE})
+
+
+def roles_of(user) -> frozenset[Role]:
+    """The user's roles, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_vouch_roles", None)
+    if cached is not None:
+        return cached
+    roles: set[Role] = set()
+    if user.partner_organisation_id:
+        roles.add(Role.PARTNER_USER)
+        if user.is_partner_admin:
+            roles.add(Role.PARTNER_ADMIN)
+    else:
+        roles.add(Role.EMPLOYEE)
+        group_roles = {name: role for role, name in STAFF_GROUPS.items()}
+        for name in user.groups.values_list("name", flat=True):
+            if name in group_roles:
+                roles.add(group_roles[name])
+    user._vouch_roles = frozenset(roles)
+    return user._vouch_roles
+
+
+def has_role(user, *roles: Role) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def is_partner(user) -> bool:
+    return Role.PARTNER_USER in roles_of(user)
+
+
+def can_access_admin(user) -> bool:
+    """Wagtail's admin: reviewers, finance and managers only (and superusers)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser or roles_of(user) & ADMIN_ROLES)
+
+
+def has_mfa(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def needs_mfa_setup(user) -> bool:
+    """Reviewers and finance must set up TOTP before using those powers."""
+    if not settings.MFA_REQUIRED_FOR_STAFF or not getattr(user, "is_authenticated", False):
+        return False
+    if not (user.is_superuser or roles_of(user) & MFA_ROLES):
+        return False
+    return not has_mfa(user)
+
+
+@dataclass(frozen=True)
+class SubmitPermission:
+    allowed: bool
+    reason: str | Promise = ""
+
+
+def lead_submission_permission(user) -> SubmitPermission:
+    """May this user submit leads at all (programs decide the rest)?"""
+    roles = roles_of(user)
+    if Role.PARTNER_USER in roles:
+        if not user.partner_organisation.is_active:
+            return SubmitPermission(
+                False,
+                _("Your organisation's account is suspended, so new leads cannot be submitted."),
+            )
+        return SubmitPermission(True)
+    if Role.EMPLOYEE in roles:
+        return SubmitPermission(True)
+    return SubmitPermission(False, _("Only employees and partners submit leads."))
+
+
+def can_invite_into(user, organisation: PartnerOrganisation, *, as_admin: bool) -> bool:
+    """Reviewers invite anyone into any organisation; a partner admin, users into their own."""
+    roles = roles_of(user)
+    if Role.REVIEWER in roles:
+        return True
+    return (
+        Role.PARTNER_ADMIN in roles
+        and user.partner_organisation_id == organisation.pk
+        and not as_admin
+    )
+
+
+def organisation_members(user) -> QuerySet[User]:
+    """Members of the user's own partner organisation (partner admins only)."""
+    if Role.PARTNER_ADMIN not in roles_of(user):
+        return User.objects.none()
+    return User.objects.filter(partner_organisation_id=user.partner_organisation_id).order_by(
+        "-is_partner_admin", "last_name", "email"
+    )
+
+
+def invitations_visible_to(user) -> QuerySet[Invitation]:
+    roles = roles_of(user)
+    qs = Invitation.objects.select_related("organisation", "invited_by")
+    if Role.REVIEWER in roles:
+        return qs
+    if Role.PARTNER_ADMIN in roles:
+        return qs.filter(organisation_id=user.partner_organisation_id)
+    return qs.none()
+
+
+def organisations_visible_to(user) -> QuerySet[PartnerOrganisation]:
+    roles = roles_of(user)
+    if roles & {Role.REVIEWER, Role.FINANCE}:
+        return PartnerOrganisation.objects.all()
+    if Role.PARTNER_USER in roles:
+        return PartnerOrganisation.objects.filter(pk=user.partner_organisation_id)
+    return PartnerOrganisation.objects.none()
+
+
+def teams_managed_by(user) -> QuerySet[Team]:
+    if Role.MANAGER not in roles_of(user):
+        return Team.objects.none()
+    return user.managed_teams.all()
+
+
+# --- Navigation and dashboards ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url: str
+    key: str
+
+
+def dashboard_url_for(user) -> str:
+    """Where a user lands after logging in: the most specific dashboard they have."""
+    roles = roles_of(user)
+    for role, name in (
+        (Role.REVIEWER, "dashboards:review"),
+        (Role.FINANCE, "dashboards:finance"),
+        (Role.MANAGER, "dashboards:team"),
+        (Role.PARTNER_ADMIN, "dashboards:partner"),
+        (Role.PARTNER_USER, "dashboards:partner"),
+        (Role.EMPLOYEE, "dashboards:employee"),
+    ):
+        if role in roles:
+            return reverse(name)
+    return "/"
+
+
+def navigation_for(user) -> list[NavItem]:
+    roles = roles_of(user)
+    items: list[NavItem] = []
+    if Role.EMPLOYEE in roles:
+        items.append(NavItem(_("My dashboard"), reverse("dashboards:employee"), "employee"))
+    if Role.PARTNER_USER in roles:
+        items.append(NavItem(_("Dashboard"), reverse("dashboards:partner"), "partner"))
+    if Role.PARTNER_ADMIN in roles:
+        items.append(NavItem(_("Organisation"), reverse("dashboards:organisation"), "organisation"))
+    if Role.MANAGER in roles:
+        items.append(NavItem(_("My teams"), reverse("dashboards:team"), "team"))
+    if Role.REVIEWER in roles:
+        items.append(NavItem(_("Review"), reverse("dashboards:review"), "review"))
+        items.append(NavItem(_("Partners"), reverse("accounts:partner_list"), "partners"))
+    if Role.FINANCE in roles:
+        items.append(NavItem(_("Finance"), reverse("dashboards:finance"), "finance"))
+    if can_access_admin(user):
+        items.append(NavItem(_("Admin"), "/admin/", "admin"))
+    return items

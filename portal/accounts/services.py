@@ -1,0 +1,240 @@
+"""Changes to accounts, organisations and invitations. Views and tasks call these."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.audit.services import audit_record
+
+from .models import Invitation, PartnerOrganisation, User
+from .roles import Role
+from .selectors import can_invite_into, has_role
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _normalise_domain(domain: str) -> str:
+    return domain.strip().lower().lstrip("@")
+
+
+def organisation_create(*, actor: User, name: str, email_domain: str = "") -> PartnerOrganisation:
+    if not has_role(actor, Role.REVIEWER):
+        raise PermissionDenied(_("Only reviewers create partner organisations."))
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the organisation a name.")})
+    if PartnerOrganisation.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("An organisation with this name already exists.")})
+    with transaction.atomic():
+        org = PartnerOrganisation.objects.create(
+            name=name, email_domain=_normalise_domain(email_domain)
+        )
+        audit_record(actor=actor, action="organisation.created", target=org, to_state=org.status)
+    return org
+
+
+def organisation_set_status(
+    *, actor: User, organisation: PartnerOrganisation, status: str, note: str = ""
+) -> PartnerOrganisation:
+    if not has_role(actor, Role.REVIEWER):
+        raise PermissionDenied(_("Only reviewers suspend or reactivate organisations."))
+    if status not in PartnerOrganisation.Status.values:
+        raise ValidationError(_("Unknown status."))
+    with transaction.atomic():
+        org = PartnerOrganisation.objects.select_for_update().get(pk=organisation.pk)
+        if org.status == status:
+            return org
+        previous, org.status = org.status, status
+        org.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action="organisation.status_changed",
+            target=org,
+            from_state=previous,
+            to_state=status,
+            note=note,
+        )
+    return org
+
+
+def invitation_create(
+    *, actor: User, organisation: PartnerOrganisation, email: str, as_admin: bool = False
+) -> tuple[Invitation, str]:
+    """Invite someone into a partner organisation. Returns the invitation and its token.
+
+    The token exists only in the returned value and the e-mail sent on commit.
+    """
+    if not can_invite_into(actor, organisation, as_admin=as_admin):
+        raise PermissionDenied(_("You cannot invite people into this organisation."))
+    email = User.objects.normalize_email(email.strip()).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(
+            {"email": _("Someone with this e-mail address already has an account.")}
+        )
+    domain = email.rsplit("@", 1)[-1]
+    if domain in settings.COMPANY_EMAIL_DOMAINS:
+        raise ValidationError(
+            {"email": _("This is a company address: employees sign up themselves.")}
+        )
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            email=email,
+            organisation=organisation,
+            as_admin=as_admin,
+            token_hash=_hash_token(token),
+            invited_by=actor,
+            expires_at=timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS),
+        )
+        audit_record(
+            actor=actor,
+            action="invitation.created",
+            target=invitation,
+            to_state="pending",
+            data={"organisation": organisation.pk, "as_admin": as_admin},
+        )
+        from .tasks import invitation_send
+
+        transaction.on_commit(lambda: invitation_send.delay(invitation.pk, token))
+    return invitation, token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("organisation", "invited_by")
+        .filter(token_hash=_hash_token(token))
+        .first()
+    )
+
+
+def invitation_check_usable(invitation: Invitation | None) -> None:
+    """Raise a ValidationError that tells the visitor why this invitation cannot be used."""
+    if invitation is None:
+        raise ValidationError(_("This invitation link is not valid. Ask for a new invitation."))
+    state = invitation.state
+    if state == "accepted":
+        raise ValidationError(
+            _("This invitation has already been used. Log in instead, or ask for a new one.")
+        )
+    if state == "revoked":
+        raise ValidationError(_("This invitation was withdrawn. Ask your contact for a new one."))
+    if state == "expired":
+        raise ValidationError(_("This invitation has expired. Ask your contact to send a new one."))
+    if not invitation.organisation.is_active:
+        raise ValidationError(
+            _("This organisation's account is suspended; the invitation cannot be used.")
+        )
+
+
+def invitation_accept(
+    *, token: str, password: str, first_name: str = "", last_name: str = ""
+) -> User:
+    """Create the invited user in the invitation's organisation. Works once."""
+    with transaction.atomic():
+        found = invitation_for_token(token)
+        invitation_check_usable(found)
+        invitation = Invitation.objects.select_for_update().get(pk=found.pk)
+        invitation_check_usable(invitation)  # again, under the lock: two clicks, one account
+        probe = User(email=invitation.email, first_name=first_name, last_name=last_name)
+        validate_password(password, user=probe)
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=invitation.email,
+                    password=password,
+                    first_name=first_name.strip(),
+                    last_name=last_name.strip(),
+                    partner_organisation=invitation.organisation,
+                    is_partner_admin=invitation.as_admin,
+                )
+        except IntegrityError as exc:
+            raise ValidationError(
+                _("Someone with this e-mail address already has an account.")
+            ) from exc
+        # The address received the link, so it is verified.
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        audit_record(
+            actor=user,
+            action="invitation.accepted",
+            target=invitation,
+            from_state="pending",
+            to_state="accepted",
+        )
+    return user
+
+
+def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
+    if not can_invite_into(actor, invitation.organisation, as_admin=invitation.as_admin):
+        raise PermissionDenied(_("You cannot withdraw this invitation."))
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.state != "pending":
+            raise ValidationError(_("Only a pending invitation can be withdrawn."))
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action="invitation.revoked",
+            target=invitation,
+            from_state="pending",
+            to_state="revoked",
+        )
+    return invitation
+
+
+def partner_user_deactivate(*, actor: User, user: User) -> User:
+    """A partner admin removes a user from their organisation (the account is deactivated,
+    never deleted, so leads and audit history keep their author)."""
+    if not (
+        has_role(actor, Role.PARTNER_ADMIN)
+        and user.partner_organisation_id == actor.partner_organisation_id
+    ) and not has_role(actor, Role.REVIEWER):
+        raise PermissionDenied(_("You cannot remove this user."))
+    if user.pk == actor.pk:
+        raise ValidationError(_("You cannot remove yourself."))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not user.is_active:
+            return user
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        audit_record(
+            actor=actor,
+            action="user.deactivated",
+            target=user,
+            from_state="active",
+            to_state="inactive",
+        )
+    return user
+
+
+def user_update_preferences(
+    *, user: User, first_name: str, last_name: str, language: str, show_initials_only: bool
+) -> User:
+    user.first_name = first_name.strip()
+    user.last_name = last_name.strip()
+    user.language = language
+    user.show_initials_only = show_initials_only
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["first_name", "last_name", "language", "show_initials_only"])
+    return user
+
+
+def email_domain_allowed_for_signup(email: str) -> bool:
+    domain = email.strip().lower().rsplit("@", 1)[-1]
+    return domain in settings.COMPANY_EMAIL_DOMAINS

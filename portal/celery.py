@@ -1,0 +1,18 @@
+"""The Celery application: workers and beat are started with ``celery -A portal``."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Lets /healthz tell a live worker and beat from a reachable but idle broker.
+    "heartbeat": {"task": "portal.core.tasks.heartbeat", "schedule": 60.0},
+}

@@ -1,0 +1,98 @@
+"""One dashboard per role. Each gathers what its role needs from the domain selectors;
+later domain work (leads, points, commissions, boards) adds its panels here."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+
+from portal.accounts.decorators import role_required
+from portal.accounts.forms import InvitationForm
+from portal.accounts.models import User
+from portal.accounts.roles import Role
+from portal.accounts.selectors import (
+    dashboard_url_for,
+    invitations_visible_to,
+    lead_submission_permission,
+    organisation_members,
+    organisations_visible_to,
+    teams_managed_by,
+)
+
+
+@login_required
+def dashboard(request):
+    return redirect(dashboard_url_for(request.user))
+
+
+@role_required(Role.EMPLOYEE)
+def employee(request):
+    return render(
+        request,
+        "dashboards/employee.html",
+        {"submit": lead_submission_permission(request.user), "active_nav": "employee"},
+    )
+
+
+@role_required(Role.PARTNER_USER)
+def partner(request):
+    return render(
+        request,
+        "dashboards/partner.html",
+        {
+            "organisation": request.user.partner_organisation,
+            "submit": lead_submission_permission(request.user),
+            "active_nav": "partner",
+        },
+    )
+
+
+@role_required(Role.PARTNER_ADMIN)
+def organisation(request):
+    return render(
+        request,
+        "dashboards/organisation.html",
+        {
+            "organisation": request.user.partner_organisation,
+            "members": organisation_members(request.user),
+            "invitations": invitations_visible_to(request.user).filter(accepted_at__isnull=True),
+            "invite_form": InvitationForm(),
+            "active_nav": "organisation",
+        },
+    )
+
+
+@role_required(Role.MANAGER)
+def team(request):
+    teams = teams_managed_by(request.user).prefetch_related("members")
+    return render(request, "dashboards/team.html", {"teams": teams, "active_nav": "team"})
+
+
+@role_required(Role.REVIEWER)
+def review(request):
+    organisations = organisations_visible_to(request.user)
+    stats = organisations.aggregate(
+        total=Count("pk"), suspended=Count("pk", filter=Q(status="suspended"))
+    )
+    pending = invitations_visible_to(request.user).filter(
+        accepted_at__isnull=True, revoked_at__isnull=True
+    )[:10]
+    return render(
+        request,
+        "dashboards/review.html",
+        {"stats": stats, "pending_invitations": pending, "active_nav": "review"},
+    )
+
+
+@role_required(Role.FINANCE)
+def finance(request):
+    partners = organisations_visible_to(request.user).annotate(
+        member_count=Count("users", filter=Q(users__is_active=True))
+    )
+    payees = User.objects.filter(partner_organisation__isnull=False, is_active=True).count()
+    return render(
+        request,
+        "dashboards/finance.html",
+        {"partners": partners, "payee_count": payees, "active_nav": "finance"},
+    )

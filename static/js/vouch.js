@@ -1,0 +1,46 @@
+/* Vouch portal: the live connection (toasts now; boards subscribe through it later). */
+(function () {
+  "use strict";
+  var body = document.body;
+  if (!body || body.dataset.live !== "on" || !("WebSocket" in window)) return;
+
+  var dot = document.querySelector("[data-live-dot]");
+  var toasts = document.querySelector(".toasts");
+  var delay = 1000;
+  var pingTimer = null;
+
+  function toast(text) {
+    if (!toasts || !text) return;
+    var el = document.createElement("div");
+    el.className = "toast";
+    el.setAttribute("role", "status");
+    el.textContent = text;
+    toasts.appendChild(el);
+    setTimeout(function () { el.remove(); }, 8000);
+  }
+
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + location.host + "/ws/live/");
+    socket.onopen = function () {
+      delay = 1000;
+      if (dot) dot.classList.add("on");
+      body.dataset.liveState = "open";
+      pingTimer = setInterval(function () { socket.send(JSON.stringify({ type: "ping" })); }, 25000);
+    };
+    socket.onmessage = function (event) {
+      var data = JSON.parse(event.data);
+      if (data.type === "toast") toast(data.text);
+      document.dispatchEvent(new CustomEvent("vouch:live", { detail: data }));
+    };
+    socket.onclose = function () {
+      if (dot) dot.classList.remove("on");
+      body.dataset.liveState = "closed";
+      clearInterval(pingTimer);
+      // Reconnect by itself after a server restart or a network blip, backing off.
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
+    };
+  }
+  connect();
+})();
