@@ -297,6 +297,7 @@ if not (DEBUG or TESTING):
 WAGTAIL_SITE_NAME = "Vouch"
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"  # one login for everyone: rate limits and MFA apply
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no calls to outside services from the admin
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 # --- Security ---------------------------------------------------------------------------

@@ -115,3 +115,14 @@ def test_superuser_needs_mfa_too(client, db):
     assert client.get("/admin/")["Location"].startswith(reverse("mfa_activate_totp"))
     enable_mfa(boss)
     assert client.get("/admin/").status_code == 200
+
+
+def test_reviewers_manage_partner_organisations_in_the_admin(client, reviewer, finance, acme):
+    client.force_login(reviewer)
+    assert "/admin/partner_organisations/" in client.get("/admin/").content.decode()
+    assert client.get("/admin/partner_organisations/").status_code == 200
+    response = client.get(f"/admin/partner_organisations/edit/{acme.pk}/")
+    assert response.status_code == 200
+    client.force_login(finance)
+    # finance may look, never change
+    assert client.get(f"/admin/partner_organisations/edit/{acme.pk}/").status_code in (302, 403)
