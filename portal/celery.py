@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
 
@@ -15,4 +16,12 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Lets /healthz tell a live worker and beat from a reachable but idle broker.
     "heartbeat": {"task": "portal.core.tasks.heartbeat", "schedule": 60.0},
+    "remind-reviewers": {
+        "task": "portal.leads.tasks.reviewers_remind_stale_leads",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "anonymise-old-leads": {
+        "task": "portal.leads.tasks.leads_anonymise",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }

@@ -5,6 +5,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal.core.health import healthz
+from portal.leads.urls import public_urlpatterns as leads_public_urls
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -14,6 +15,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("portal.accounts.urls")),
     path("", include("portal.dashboards.urls")),
+    path("", include("portal.leads.urls")),
+    path("", include("portal.notifications.urls")),
+    *leads_public_urls,
 ]
 
 if settings.DEBUG:

@@ -114,3 +114,10 @@ def outsider(db):
 
 
 PERSONAS = ["employee", "partner_user", "partner_admin", "manager", "reviewer", "finance"]
+
+
+@pytest.fixture
+def program(db):
+    from .factories import ProgramFactory
+
+    return ProgramFactory(name="Customer referrals", slug="customer-referrals")

@@ -67,3 +67,37 @@ def give_role(user: User, role: Role) -> User:
 def enable_mfa(user: User) -> User:
     TOTP.activate(user, generate_totp_secret())
     return user
+
+
+# --- Leads --------------------------------------------------------------------------
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "leads.Program"
+
+    name = factory.Sequence(lambda n: f"Program {n}")
+    slug = factory.Sequence(lambda n: f"program-{n}")
+    audience = "both"
+    starts_on = factory.LazyFunction(
+        lambda: __import__("datetime").date.today() - __import__("datetime").timedelta(days=30)
+    )
+
+
+_lead_counter = iter(range(1, 10**9))
+
+
+def submit_lead(referrer, program, **data):
+    """Submit a lead the way users do: through the lead service."""
+    from portal.leads.services import lead_submit
+
+    n = next(_lead_counter)
+    payload = {
+        "name": f"Prospect {n}",
+        "email": f"prospect{n}@company{n}.example",
+        "company": f"Company {n}",
+        "consent": True,
+    }
+    payload.update(data)
+    source = payload.pop("source", "form")
+    return lead_submit(referrer=referrer, program=program, data=payload, source=source)

@@ -169,15 +169,21 @@ def navigation_for(user) -> list[NavItem]:
     roles = roles_of(user)
     items: list[NavItem] = []
     if Role.EMPLOYEE in roles:
-        items.append(NavItem(_("My dashboard"), reverse("dashboards:employee"), "employee"))
+        items.append(NavItem(_("Dashboard"), reverse("dashboards:employee"), "employee"))
     if Role.PARTNER_USER in roles:
         items.append(NavItem(_("Dashboard"), reverse("dashboards:partner"), "partner"))
+    if roles & {Role.EMPLOYEE, Role.PARTNER_USER}:
+        items.append(NavItem(_("Refer"), reverse("leads:new"), "refer"))
+        items.append(NavItem(_("My link"), reverse("leads:share"), "share"))
+    if roles & {Role.EMPLOYEE, Role.PARTNER_USER, Role.MANAGER}:
+        items.append(NavItem(_("Referrals"), reverse("leads:list"), "leads"))
     if Role.PARTNER_ADMIN in roles:
         items.append(NavItem(_("Organisation"), reverse("dashboards:organisation"), "organisation"))
     if Role.MANAGER in roles:
         items.append(NavItem(_("My teams"), reverse("dashboards:team"), "team"))
     if Role.REVIEWER in roles:
         items.append(NavItem(_("Review"), reverse("dashboards:review"), "review"))
+        items.append(NavItem(_("Lead queue"), reverse("leads_admin:queue"), "queue"))
         items.append(NavItem(_("Partners"), reverse("accounts:partner_list"), "partners"))
     if Role.FINANCE in roles:
         items.append(NavItem(_("Finance"), reverse("dashboards:finance"), "finance"))

@@ -11,6 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.core.forms import add_service_errors
+
 from . import services
 from .decorators import role_required
 from .forms import InvitationAcceptForm, InvitationForm, PartnerOrganisationForm, PreferencesForm
@@ -22,14 +24,6 @@ from .selectors import (
     organisation_members,
     organisations_visible_to,
 )
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _back(request) -> str:
@@ -72,7 +66,7 @@ def invitation_accept(request, token: str):
                     {"reason": exc.messages[0]},
                     status=410,
                 )
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Welcome to %(org)s on Vouch.") % {"org": user.partner_organisation.name}
@@ -105,7 +99,7 @@ def partner_list(request):
                 as_admin=True,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("%(org)s created; the invitation is on its way.") % {"org": org.name}

@@ -17,7 +17,15 @@ from portal.accounts.selectors import (
     lead_submission_permission,
     organisation_members,
     organisations_visible_to,
+    roles_of,
     teams_managed_by,
+)
+from portal.leads.selectors import (
+    lead_counts_for,
+    leads_visible_to,
+    programs_open_to,
+    review_queue,
+    stale_leads,
 )
 
 
@@ -26,25 +34,33 @@ def dashboard(request):
     return redirect(dashboard_url_for(request.user))
 
 
+def _referrer_context(user) -> dict:
+    return {
+        "submit": lead_submission_permission(user),
+        "counts": lead_counts_for(user),
+        "recent_leads": leads_visible_to(user).filter(referrer=user)[:5],
+        "programs": programs_open_to(user),
+    }
+
+
 @role_required(Role.EMPLOYEE)
 def employee(request):
     return render(
         request,
         "dashboards/employee.html",
-        {"submit": lead_submission_permission(request.user), "active_nav": "employee"},
+        {**_referrer_context(request.user), "active_nav": "employee"},
     )
 
 
 @role_required(Role.PARTNER_USER)
 def partner(request):
+    context = _referrer_context(request.user)
+    if Role.PARTNER_ADMIN in roles_of(request.user):
+        context["org_leads"] = leads_visible_to(request.user).exclude(referrer=request.user)[:5]
     return render(
         request,
         "dashboards/partner.html",
-        {
-            "organisation": request.user.partner_organisation,
-            "submit": lead_submission_permission(request.user),
-            "active_nav": "partner",
-        },
+        {**context, "organisation": request.user.partner_organisation, "active_nav": "partner"},
     )
 
 
@@ -78,10 +94,22 @@ def review(request):
     pending = invitations_visible_to(request.user).filter(
         accepted_at__isnull=True, revoked_at__isnull=True
     )[:10]
+    queue = review_queue()
+    lead_stats = {
+        "open": queue.count(),
+        "conflicts": review_queue(conflict="yes").count(),
+        "stale": stale_leads().count(),
+    }
     return render(
         request,
         "dashboards/review.html",
-        {"stats": stats, "pending_invitations": pending, "active_nav": "review"},
+        {
+            "stats": stats,
+            "lead_stats": lead_stats,
+            "oldest": queue[:8],
+            "pending_invitations": pending,
+            "active_nav": "review",
+        },
     )
 
 

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.audit",
     "portal.dashboards",
+    "portal.notifications",
+    "portal.leads",
     "leaderboard",
     "cms",
     # Wagtail
@@ -75,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "channels",
     "csp",
+    "django_ratelimit",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +94,7 @@ MIDDLEWARE = [
     "portal.accounts.middleware.UserLanguageMiddleware",
     "portal.accounts.middleware.StaffAreaMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -243,6 +247,21 @@ if env_str("OIDC_SERVER_URL"):
         ],
         "EMAIL_AUTHENTICATION": True,
     }
+
+# --- Leads --------------------------------------------------------------------------
+# Region used to read phone numbers written without a country code.
+PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "FI")
+# PII of lost, rejected and withdrawn leads is erased after this many days.
+LEAD_RETENTION_DAYS = env_int("LEAD_RETENTION_DAYS", 365)
+# Public referral form: submissions per IP address.
+REFERRAL_FORM_RATE = env_str("REFERRAL_FORM_RATE", "5/h")
+RATELIMIT_USE_CACHE = "default"
+# W001: django-ratelimit predates Django's own RedisCache, whose incr() is Redis's atomic
+# INCRBY. E003: the embedded default is one process, so a local-memory cache counts right.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (
+    [] if REDIS_URL else ["django_ratelimit.E003"]
+)
+RATELIMIT_VIEW = "portal.leads.views.rate_limited"
 
 # --- E-mail ------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

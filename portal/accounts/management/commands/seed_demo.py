@@ -54,8 +54,97 @@ class Command(BaseCommand):
             )
             if role == Role.MANAGER:
                 team.managers.set([user])
+        self._seed_leads()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(DEMO_USERS)} logins, password '{DEMO_PASSWORD}'."
             )
         )
+
+    def _seed_leads(self) -> None:
+        """Two programs and leads in every state, made through the real services."""
+        from datetime import timedelta
+        from decimal import Decimal
+
+        from django.utils import timezone
+
+        from portal.leads import services as leads
+        from portal.leads.models import Audience, Lead, Program
+
+        today = timezone.localdate()
+        customers, _ = Program.objects.get_or_create(
+            slug="customer-referrals",
+            defaults={
+                "name": "Customer referrals",
+                "audience": Audience.BOTH,
+                "starts_on": today - timedelta(days=120),
+                "description": "Introduce companies that could use our platform. Qualified "
+                "introductions earn points; won deals earn more, and partners a commission.",
+                "pitch": "We help growing teams run their operations on one platform. Tell us "
+                "what you need and a specialist will call you — no obligation.",
+            },
+        )
+        Program.objects.get_or_create(
+            slug="reseller-deals",
+            defaults={
+                "name": "Reseller deal registration",
+                "audience": Audience.PARTNERS,
+                "starts_on": today - timedelta(days=200),
+                "attribution_window_days": 180,
+                "description": "Register the deals you bring so they are protected for 180 days.",
+            },
+        )
+        employee = User.objects.get(email="employee@demo.vouch.test")
+        partner = User.objects.get(email="partner@acme.example")
+        reviewer = User.objects.get(email="reviewer@demo.vouch.test")
+        leads.referral_link_for(employee)
+        leads.referral_link_for(partner)
+        if Lead.objects.filter(referrer__in=[employee, partner]).exists():
+            return  # already seeded: leave the demo's history as it is
+
+        def submit(referrer, name, email, company, days_ago, phone=""):
+            lead = leads.lead_submit(
+                referrer=referrer,
+                program=customers,
+                data={
+                    "name": name,
+                    "email": email,
+                    "phone": phone,
+                    "company": company,
+                    "notes": "Met at the spring trade fair; they are replacing spreadsheets.",
+                    "consent": True,
+                },
+            )
+            when = timezone.now() - timedelta(days=days_ago)
+            Lead.objects.filter(pk=lead.pk).update(submitted_at=when, status_changed_at=when)
+            lead.refresh_from_db()
+            return lead
+
+        submit(
+            employee,
+            "Sofia Virtanen",
+            "sofia@northwind.example",
+            "Northwind Oy",
+            1,
+            "+358 40 123 4567",
+        )
+        lead = submit(employee, "Marco Rossi", "marco@bellavista.example", "Bellavista Srl", 6)
+        leads.lead_start_review(lead=lead, actor=reviewer)
+        lead = submit(employee, "Anna Bērziņa", "anna@dzintars.example", "Dzintars SIA", 12)
+        leads.lead_qualify(lead=lead, actor=reviewer, note="Good fit: 40 seats, budget approved.")
+        lead = submit(partner, "Ivan Petrov", "ivan@volga-logistics.example", "Volga Logistics", 30)
+        leads.lead_qualify(lead=lead, actor=reviewer)
+        leads.lead_mark_won(
+            lead=lead, actor=reviewer, deal_value=Decimal("24000.00"), currency="EUR"
+        )
+        lead = submit(partner, "Maria Santos", "maria@pasig-foods.example", "Pasig Foods", 40)
+        leads.lead_start_review(lead=lead, actor=reviewer)
+        leads.lead_mark_lost(
+            lead=lead, actor=reviewer, reason="They chose to stay with their current vendor."
+        )
+        lead = submit(partner, "Tom Acme", "tom@acme.example", "Acme Partners", 3)  # self-referral
+        lead = submit(employee, "Liisa Korhonen", "liisa@hame.example", "Häme Foods", 2)
+        leads.lead_withdraw(lead=lead, actor=employee, note="Entered by mistake.")
+        lead = submit(
+            partner, "Sofia Virtanen", "Sofia@Northwind.example", "Northwind", 0
+        )  # conflict

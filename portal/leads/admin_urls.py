@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import admin_views
+
+app_name = "leads_admin"
+
+urlpatterns = [
+    path("", admin_views.queue, name="queue"),
+    path("bulk/", admin_views.bulk, name="bulk"),
+    path("import/", admin_views.import_leads, name="import"),
+    path("<int:pk>/", admin_views.detail, name="detail"),
+    path("<int:pk>/act/", admin_views.act, name="act"),
+]

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import LeadStatus, Program, RejectionReason
+
+
+class LeadForm(forms.Form):
+    """Contact details of a referral. The lead services validate and normalise them."""
+
+    program = forms.ModelChoiceField(
+        label=_("Program"), queryset=Program.objects.none(), empty_label=None
+    )
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.CharField(
+        label=_("E-mail"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        help_text=_("With the country code, e.g. +358 40 123 4567."),
+    )
+    company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What do they need? How do you know them?"),
+    )
+    consent = forms.BooleanField(
+        label=_("They agree to be contacted about this referral."), required=False
+    )
+
+    def __init__(self, *args, programs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = (
+            programs if programs is not None else Program.objects.none()
+        )
+
+
+class ReferralPageForm(LeadForm):
+    """The prospect's own form on a referral link. ``website`` is a honeypot."""
+
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, consent_text: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Your name")
+        self.fields["email"].label = _("Your e-mail")
+        self.fields["phone"].label = _("Your phone")
+        self.fields["company"].label = _("Your company")
+        self.fields["notes"].label = _("How can we help?")
+        self.fields["notes"].help_text = ""
+        self.fields["program"].label = _("I am interested in")
+        if consent_text:
+            self.fields["consent"].label = consent_text
+
+
+class RejectForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=RejectionReason.choices)
+    note = forms.CharField(
+        label=_("Message to the submitter"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class WonForm(forms.Form):
+    deal_value = forms.DecimalField(
+        label=_("Deal value"), max_digits=14, decimal_places=2, min_value=0
+    )
+    currency = forms.CharField(label=_("Currency"), max_length=3, initial="EUR")
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class LostForm(forms.Form):
+    reason = forms.CharField(label=_("Why was it lost?"), max_length=300)
+
+
+class QueueFilterForm(forms.Form):
+    program = forms.ModelChoiceField(
+        label=_("Program"),
+        queryset=Program.objects.all(),
+        required=False,
+        empty_label=_("All programs"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Open (not closed)")), *LeadStatus.choices],
+    )
+    conflict = forms.ChoiceField(
+        label=_("Conflict"),
+        required=False,
+        choices=[("", _("Any")), ("yes", _("In conflict")), ("no", _("No conflict"))],
+    )
+    older_than = forms.ChoiceField(
+        label=_("Waiting"),
+        required=False,
+        choices=[
+            ("", _("Any age")),
+            ("1", _("over 1 day")),
+            ("3", _("over 3 days")),
+            ("7", _("over a week")),
+            ("30", _("over 30 days")),
+        ],
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: program, referrer_email, name, email, phone, company, notes, consent"
+        ),
+    )

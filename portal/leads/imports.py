@@ -1,0 +1,125 @@
+"""CSV import of leads by reviewers: preview every row's errors, then import the valid
+rows one by one (each row is its own transaction: never half a row)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from portal.accounts.models import User
+from portal.accounts.roles import Role
+from portal.accounts.selectors import has_role
+
+from .models import Lead, LeadSource, Program
+from .services import lead_clean, lead_submit, program_check_open_to
+
+COLUMNS = ["program", "referrer_email", "name", "email", "phone", "company", "notes", "consent"]
+REQUIRED_COLUMNS = {"program", "referrer_email", "name", "consent"}
+MAX_ROWS = 5000
+
+
+@dataclass
+class ImportRow:
+    number: int
+    data: dict[str, str]
+    errors: list[str] = field(default_factory=list)
+    referrer: User | None = None
+    program: Program | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ImportResult:
+    created: list[Lead] = field(default_factory=list)
+    failed: list[ImportRow] = field(default_factory=list)
+
+
+def _read(csv_text: str) -> list[dict[str, str]]:
+    reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
+    headers = {h.strip().lower() for h in (reader.fieldnames or [])}
+    missing = REQUIRED_COLUMNS - headers
+    if missing:
+        raise ValidationError(
+            _("The file lacks the columns: %(cols)s.") % {"cols": ", ".join(sorted(missing))}
+        )
+    rows = [
+        {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader
+    ]
+    if len(rows) > MAX_ROWS:
+        raise ValidationError(_("Import at most %(n)s rows at a time.") % {"n": MAX_ROWS})
+    if not rows:
+        raise ValidationError(_("The file has no rows."))
+    return rows
+
+
+def lead_import_preview(*, actor: User, csv_text: str) -> list[ImportRow]:
+    """Check every row as the import would, without saving anything."""
+    if not has_role(actor, Role.REVIEWER):
+        raise PermissionDenied(_("Only reviewers import leads."))
+    programs = {p.slug: p for p in Program.objects.all()}
+    referrers = {}
+    result = []
+    for number, data in enumerate(_read(csv_text), start=2):  # line 1 is the header
+        row = ImportRow(number=number, data=data)
+        row.program = programs.get(data.get("program", "").lower())
+        if row.program is None:
+            row.errors.append(_("Unknown program “%(p)s”.") % {"p": data.get("program", "")})
+        email = data.get("referrer_email", "").lower()
+        if email not in referrers:
+            referrers[email] = (
+                User.objects.select_related("partner_organisation")
+                .filter(email__iexact=email, is_active=True)
+                .first()
+            )
+        row.referrer = referrers[email]
+        if row.referrer is None:
+            row.errors.append(_("No active referrer with the e-mail “%(e)s”.") % {"e": email})
+        if row.program and row.referrer:
+            try:
+                program_check_open_to(row.program, row.referrer)
+            except ValidationError as exc:
+                row.errors.extend(exc.messages)
+            except PermissionDenied as exc:
+                row.errors.append(str(exc))
+        try:
+            lead_clean(_lead_data(data))
+        except ValidationError as exc:
+            row.errors.extend(
+                f"{name}: {msg}" for name, msgs in exc.message_dict.items() for msg in msgs
+            )
+        result.append(row)
+    return result
+
+
+def _lead_data(data: dict[str, str]) -> dict[str, Any]:
+    return {**data, "consent": data.get("consent", "").lower() in {"yes", "true", "1", "y", "x"}}
+
+
+def lead_import(*, actor: User, csv_text: str) -> ImportResult:
+    result = ImportResult()
+    for row in lead_import_preview(actor=actor, csv_text=csv_text):
+        if not row.ok:
+            result.failed.append(row)
+            continue
+        try:
+            lead = lead_submit(
+                referrer=row.referrer,
+                program=row.program,
+                data=_lead_data(row.data),
+                source=LeadSource.IMPORT,
+                actor=actor,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            row.errors.extend(getattr(exc, "messages", [str(exc)]))
+            result.failed.append(row)
+        else:
+            result.created.append(lead)
+    return result

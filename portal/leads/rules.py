@@ -1,0 +1,118 @@
+"""Quality rules every new lead passes before review (SPEC §3).
+
+Each rule looks at the lead about to be saved and returns a Finding or None; the
+program's setting for the rule decides whether a finding rejects the lead or flags it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import CONTENDING_STATUSES, DisposableEmailDomain, Lead, RejectionReason, RuleAction
+from .normalise import email_domain
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    action: str  # RuleAction
+    reason: str  # RejectionReason when the action rejects
+    message: str
+
+
+def find_conflict(lead: Lead) -> Lead | None:
+    """The earliest contending lead with the same e-mail, phone or company domain inside
+    the program's attribution window, or None."""
+    keys = {
+        "email_normalised": lead.email_normalised,
+        "phone_e164": lead.phone_e164,
+        "company_domain": lead.company_domain,
+    }
+    from django.db.models import Q
+
+    match = Q()
+    for field, value in keys.items():
+        if value:
+            match |= Q(**{field: value})
+    if not match:
+        return None
+    since = (lead.submitted_at or timezone.now()) - timedelta(
+        days=lead.program.attribution_window_days
+    )
+    qs = Lead.objects.filter(match, status__in=CONTENDING_STATUSES, submitted_at__gte=since)
+    if lead.pk:
+        qs = qs.exclude(pk=lead.pk)
+    return qs.order_by("submitted_at", "pk").first()
+
+
+def _self_referral(lead: Lead, referrer) -> str | None:
+    if lead.email_normalised and lead.email_normalised == referrer.email.lower():
+        return _("You cannot refer yourself.")
+    org = referrer.partner_organisation
+    if org and org.email_domain:
+        domains = {lead.company_domain, email_domain(lead.email)}
+        if org.email_domain.lower() in domains:
+            return _("This contact belongs to your own organisation (%(domain)s).") % {
+                "domain": org.email_domain
+            }
+    return None
+
+
+def _disposable(lead: Lead) -> str | None:
+    domain = email_domain(lead.email)
+    if domain and DisposableEmailDomain.objects.filter(domain=domain).exists():
+        return _("%(domain)s is a disposable e-mail service; we need a real address.") % {
+            "domain": domain
+        }
+    return None
+
+
+def _over_daily_cap(lead: Lead, referrer) -> str | None:
+    now = timezone.localtime()
+    start = timezone.make_aware(datetime.combine(now.date(), time.min))
+    today = Lead.objects.filter(referrer=referrer, submitted_at__gte=start).count()
+    if today >= lead.program.daily_cap:
+        return _("More than %(cap)s referrals in one day: a reviewer will check them.") % {
+            "cap": lead.program.daily_cap
+        }
+    return None
+
+
+def evaluate(lead: Lead, referrer) -> tuple[list[Finding], Lead | None]:
+    """Run every rule the program has switched on. Returns findings and the conflicting lead."""
+    program = lead.program
+    findings: list[Finding] = []
+    if program.rule_self_referral != RuleAction.OFF and (message := _self_referral(lead, referrer)):
+        findings.append(
+            Finding(
+                "self_referral", program.rule_self_referral, RejectionReason.SELF_REFERRAL, message
+            )
+        )
+    conflict = None
+    if program.rule_duplicate != RuleAction.OFF:
+        conflict = find_conflict(lead)
+        if conflict is not None:
+            findings.append(
+                Finding(
+                    "duplicate",
+                    program.rule_duplicate,
+                    RejectionReason.DUPLICATE,
+                    _("This contact was already referred on %(date)s.")
+                    % {"date": timezone.localtime(conflict.submitted_at).date().isoformat()},
+                )
+            )
+    if program.rule_disposable_email != RuleAction.OFF and (message := _disposable(lead)):
+        findings.append(
+            Finding(
+                "disposable_email", program.rule_disposable_email, RejectionReason.INVALID, message
+            )
+        )
+    if program.rule_daily_cap != RuleAction.OFF and (message := _over_daily_cap(lead, referrer)):
+        findings.append(
+            Finding("daily_cap", program.rule_daily_cap, RejectionReason.INVALID, message)
+        )
+    return findings, conflict

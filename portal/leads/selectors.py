@@ -1,0 +1,129 @@
+"""Reads of leads and programs. Lead contact data (PII) is reached only through here."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from portal.accounts.roles import Role
+from portal.accounts.selectors import is_partner, lead_submission_permission, roles_of
+from portal.audit.models import AuditEvent
+from portal.audit.selectors import audit_events_for
+
+from .models import Audience, Lead, LeadStatus, Program, ReferralLink
+
+
+def program_audience_includes(program: Program, user) -> bool:
+    if program.audience == Audience.BOTH:
+        return True
+    return (program.audience == Audience.PARTNERS) == is_partner(user)
+
+
+def programs_open_to(user) -> QuerySet[Program]:
+    """Programs that accept leads from this user today."""
+    if not lead_submission_permission(user).allowed:
+        return Program.objects.none()
+    today = timezone.localdate()
+    audiences = [Audience.BOTH, Audience.PARTNERS if is_partner(user) else Audience.EMPLOYEES]
+    return Program.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+        is_enabled=True,
+        starts_on__lte=today,
+        audience__in=audiences,
+    )
+
+
+def leads_visible_to(user) -> QuerySet[Lead]:
+    """Every lead the user may see: reviewers all; partner admins their organisation's;
+    managers their teams'; everyone else their own."""
+    roles = roles_of(user)
+    qs = Lead.objects.select_related("program", "referrer", "organisation")
+    if not roles:
+        return qs.none()
+    if Role.REVIEWER in roles:
+        return qs
+    visible = Q(referrer=user)
+    if Role.PARTNER_ADMIN in roles:
+        visible |= Q(organisation_id=user.partner_organisation_id)
+    if Role.MANAGER in roles:
+        visible |= Q(referrer__team__managers=user)
+    return qs.filter(visible).distinct()
+
+
+def lead_pii_visible(user, lead: Lead) -> bool:
+    """Contact data: the submitter, the submitter's partner admin, and reviewers."""
+    roles = roles_of(user)
+    if Role.REVIEWER in roles or lead.referrer_id == user.pk:
+        return True
+    return Role.PARTNER_ADMIN in roles and lead.organisation_id == user.partner_organisation_id
+
+
+def lead_timeline(lead: Lead) -> QuerySet[AuditEvent]:
+    return audit_events_for(lead)
+
+
+def lead_counts_for(user) -> dict[str, int]:
+    """Figures for the referrer's own dashboard."""
+    return Lead.objects.filter(referrer=user).aggregate(
+        total=Count("pk"),
+        open=Count(
+            "pk",
+            filter=Q(status__in=[LeadStatus.SUBMITTED, LeadStatus.IN_REVIEW, LeadStatus.QUALIFIED]),
+        ),
+        qualified=Count("pk", filter=Q(status__in=[LeadStatus.QUALIFIED, LeadStatus.WON])),
+        won=Count("pk", filter=Q(status=LeadStatus.WON)),
+    )
+
+
+AGE_FILTERS = {"1": 1, "3": 3, "7": 7, "30": 30}
+
+
+def review_queue(
+    *, program: int | None = None, status: str = "", conflict: str = "", older_than: str = ""
+) -> QuerySet[Lead]:
+    """The reviewers' queue, oldest first. Filters come straight from the admin's form."""
+    qs = Lead.objects.select_related("program", "referrer", "organisation", "conflict_with")
+    if status:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.filter(
+            status__in=[LeadStatus.SUBMITTED, LeadStatus.IN_REVIEW, LeadStatus.QUALIFIED]
+        )
+    if program:
+        qs = qs.filter(program_id=program)
+    if conflict == "yes":
+        qs = qs.filter(Q(conflict_with__isnull=False) | Q(conflicts__isnull=False)).distinct()
+    elif conflict == "no":
+        qs = qs.filter(conflict_with__isnull=True, conflicts__isnull=True)
+    if older_than in AGE_FILTERS:
+        qs = qs.filter(submitted_at__lte=timezone.now() - timedelta(days=AGE_FILTERS[older_than]))
+    return qs.order_by("submitted_at", "pk")
+
+
+def stale_leads(now=None) -> QuerySet[Lead]:
+    """Leads waiting for review longer than their program's reminder threshold."""
+    now = now or timezone.now()
+    # One condition per distinct threshold: programs are few, and this stays portable SQL.
+    due = Q(pk__in=[])
+    for days in Program.objects.values_list("review_reminder_days", flat=True).distinct():
+        due |= Q(
+            program__review_reminder_days=days, status_changed_at__lte=now - timedelta(days=days)
+        )
+    return (
+        Lead.objects.filter(due, status__in=[LeadStatus.SUBMITTED, LeadStatus.IN_REVIEW])
+        .select_related("program", "referrer")
+        .order_by("status_changed_at")
+    )
+
+
+def referral_link_by_code(code: str) -> ReferralLink | None:
+    link = (
+        ReferralLink.objects.select_related("user", "user__partner_organisation")
+        .filter(code=code, is_active=True)
+        .first()
+    )
+    if link is None or not link.user.is_active or not lead_submission_permission(link.user).allowed:
+        return None
+    return link

@@ -1,0 +1,408 @@
+"""The lead lifecycle (SPEC §3): submission with quality rules and attribution, review
+transitions, conflict resolution, referral links, import and retention.
+
+Every change of state locks the lead's row, writes an audit event and notifies the
+submitter after commit. Rule violations raise ``ValidationError`` (bad input, illegal
+transition: nothing changes) or ``PermissionDenied``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.accounts.models import User
+from portal.accounts.roles import Role
+from portal.accounts.selectors import has_role, lead_submission_permission
+from portal.audit.services import audit_record
+from portal.notifications.services import notify
+
+from . import rules
+from .models import (
+    Lead,
+    LeadSource,
+    LeadStatus,
+    LinkVisit,
+    Program,
+    ReferralLink,
+    RejectionReason,
+    RuleAction,
+)
+from .normalise import company_domain, normalise_email, normalise_phone
+from .selectors import program_audience_includes
+
+
+class IllegalTransition(ValidationError):
+    """The lead is not in a state this action applies to (HTTP 409 in the API)."""
+
+
+# --- Submission -----------------------------------------------------------------------
+
+LEAD_FIELDS = ("name", "email", "phone", "company", "notes")
+
+
+def lead_clean(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise submitted contact data. Raises ValidationError per field."""
+    errors: dict[str, list[str]] = {}
+    cleaned = {key: str(data.get(key) or "").strip() for key in LEAD_FIELDS}
+    if not cleaned["name"]:
+        errors.setdefault("name", []).append(_("Enter the person's name."))
+    if len(cleaned["name"]) > 200 or len(cleaned["company"]) > 200:
+        errors.setdefault("name", []).append(_("Keep names under 200 characters."))
+    if cleaned["email"]:
+        try:
+            validate_email(cleaned["email"])
+        except ValidationError:
+            errors.setdefault("email", []).append(_("Enter a valid e-mail address."))
+    try:
+        cleaned["phone_e164"] = normalise_phone(cleaned["phone"])
+    except ValidationError as exc:
+        errors.setdefault("phone", []).extend(exc.messages)
+    if not cleaned["email"] and not cleaned["phone"]:
+        errors.setdefault("email", []).append(_("Give an e-mail address or a phone number."))
+    consent = data.get("consent")
+    if consent not in (True, "true", "True", "on", "1", "yes", 1):
+        errors.setdefault("consent", []).append(_("The person must agree to be contacted."))
+    if errors:
+        raise ValidationError(errors)
+    cleaned["consent"] = True
+    return cleaned
+
+
+def program_check_open_to(program: Program, user) -> None:
+    permission = lead_submission_permission(user)
+    if not permission.allowed:
+        raise PermissionDenied(permission.reason)
+    if not program.is_open_on(timezone.localdate()):
+        raise ValidationError(
+            {"program": [_("%(program)s is not accepting referrals.") % {"program": program.name}]}
+        )
+    if not program_audience_includes(program, user):
+        raise ValidationError(
+            {"program": [_("%(program)s is not open to you.") % {"program": program.name}]}
+        )
+
+
+def _lock_attribution_keys(lead: Lead) -> None:
+    """Serialise submissions for the same prospect so two at once cannot both win."""
+    if connection.vendor != "postgresql":
+        return  # SQLite serialises every write anyway
+    keys = sorted(k for k in (lead.email_normalised, lead.phone_e164, lead.company_domain) if k)
+    with connection.cursor() as cursor:
+        for key in keys:
+            digest = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [digest])
+
+
+def lead_submit(
+    *,
+    referrer: User,
+    program: Program,
+    data: dict[str, Any],
+    source: str = LeadSource.FORM,
+    referral_link: ReferralLink | None = None,
+    actor: User | None = None,
+) -> Lead:
+    """Create a lead, run the quality rules and attribution, audit and notify.
+
+    ``actor`` is who entered it when that is not the referrer (a reviewer's import)."""
+    program_check_open_to(program, referrer)
+    cleaned = lead_clean(data)
+    now = timezone.now()
+    with transaction.atomic():
+        # One referrer's submissions queue behind each other (daily cap counts stay true).
+        User.objects.select_for_update().only("pk").get(pk=referrer.pk)
+        lead = Lead(
+            program=program,
+            referrer=referrer,
+            organisation_id=referrer.partner_organisation_id,
+            name=cleaned["name"],
+            email=cleaned["email"],
+            phone=cleaned["phone"],
+            company=cleaned["company"],
+            notes=cleaned["notes"],
+            email_normalised=normalise_email(cleaned["email"]),
+            phone_e164=cleaned["phone_e164"],
+            company_domain=company_domain(cleaned["email"], cleaned["company"]),
+            consent=True,
+            consent_text=program.consent_text,
+            consent_at=now,
+            source=source,
+            referral_link=referral_link,
+            submitted_at=now,
+            status_changed_at=now,
+        )
+        _lock_attribution_keys(lead)
+        findings, conflict = rules.evaluate(lead, referrer)
+        lead.conflict_with = conflict
+        lead.flags = [{"rule": f.rule, "action": f.action, "message": f.message} for f in findings]
+        rejecting = next((f for f in findings if f.action == RuleAction.REJECT), None)
+        if rejecting:
+            lead.status = LeadStatus.REJECTED
+            lead.rejection_reason = rejecting.reason
+            lead.status_note = rejecting.message
+        lead.save()
+        audit_record(
+            actor=actor or referrer,
+            action="lead.submitted",
+            target=lead,
+            to_state=lead.status,
+            note=lead.status_note,
+            data={"source": source, "flags": lead.flags},
+        )
+        notify(
+            user=referrer,
+            kind="lead_submitted",
+            context={"lead": lead},
+            url=reverse("leads:detail", args=[lead.pk]),
+        )
+    return lead
+
+
+# --- Transitions ------------------------------------------------------------------------
+
+S = LeadStatus
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "start_review": (frozenset({S.SUBMITTED}), S.IN_REVIEW),
+    "qualify": (frozenset({S.SUBMITTED, S.IN_REVIEW}), S.QUALIFIED),
+    "reject": (frozenset({S.SUBMITTED, S.IN_REVIEW, S.QUALIFIED}), S.REJECTED),
+    "win": (frozenset({S.QUALIFIED}), S.WON),
+    "lose": (frozenset({S.IN_REVIEW, S.QUALIFIED}), S.LOST),
+    "withdraw": (frozenset({S.SUBMITTED}), S.WITHDRAWN),
+}
+
+
+def _describe(statuses) -> str:
+    return _(" or ").join(str(S(s).label).lower() for s in sorted(statuses))
+
+
+def _check_actor(actor: User, lead: Lead, action: str) -> None:
+    if action == "withdraw":
+        if lead.referrer_id != actor.pk:
+            raise PermissionDenied(_("Only the person who submitted a lead can withdraw it."))
+        return
+    if not has_role(actor, Role.REVIEWER):
+        raise PermissionDenied(_("Only reviewers can change a lead's status."))
+    if lead.referrer_id == actor.pk:
+        raise PermissionDenied(_("You cannot review a lead you submitted yourself."))
+
+
+def _transition(*, lead: Lead, actor: User, action: str, note: str = "", **changes: Any) -> Lead:
+    allowed_from, to_status = TRANSITIONS[action]
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        _check_actor(actor, locked, action)
+        if locked.anonymised_at:
+            raise IllegalTransition(_("This lead's details were erased; it can no longer change."))
+        if locked.status not in allowed_from:
+            raise IllegalTransition(
+                _("This lead is %(status)s; that is possible only when it is %(allowed)s.")
+                % {
+                    "status": str(S(locked.status).label).lower(),
+                    "allowed": _describe(allowed_from),
+                }
+            )
+        from_status = locked.status
+        locked.status = to_status
+        locked.status_changed_at = timezone.now()
+        locked.status_note = note
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.save()
+        audit_record(
+            actor=actor,
+            action=f"lead.{action}",
+            target=locked,
+            from_state=from_status,
+            to_state=to_status,
+            note=note,
+            data={k: str(v) for k, v in changes.items()},
+        )
+        notify(
+            user=locked.referrer,
+            kind="lead_status",
+            context={"lead": locked, "note": note},
+            url=reverse("leads:detail", args=[locked.pk]),
+        )
+    lead.refresh_from_db()
+    return locked
+
+
+def lead_start_review(*, lead: Lead, actor: User) -> Lead:
+    return _transition(lead=lead, actor=actor, action="start_review")
+
+
+def lead_qualify(*, lead: Lead, actor: User, note: str = "") -> Lead:
+    return _transition(lead=lead, actor=actor, action="qualify", note=note)
+
+
+def lead_reject(*, lead: Lead, actor: User, reason: str, note: str = "") -> Lead:
+    if reason not in RejectionReason.values:
+        raise ValidationError({"reason": [_("Choose a reason for the rejection.")]})
+    return _transition(lead=lead, actor=actor, action="reject", note=note, rejection_reason=reason)
+
+
+def lead_mark_won(
+    *, lead: Lead, actor: User, deal_value: Decimal | str, currency: str, note: str = ""
+) -> Lead:
+    try:
+        value = Decimal(str(deal_value))
+    except (InvalidOperation, ValueError):
+        value = None
+    if value is None or not value.is_finite() or value <= 0:
+        raise ValidationError({"deal_value": [_("Enter the deal value as a positive amount.")]})
+    currency = (currency or "").strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise ValidationError({"currency": [_("Enter a three-letter currency code, e.g. EUR.")]})
+    return _transition(
+        lead=lead,
+        actor=actor,
+        action="win",
+        note=note,
+        deal_value=value.quantize(Decimal("0.01")),
+        deal_currency=currency,
+    )
+
+
+def lead_mark_lost(*, lead: Lead, actor: User, reason: str) -> Lead:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": [_("Say why the lead was lost; the submitter will read it.")]}
+        )
+    return _transition(lead=lead, actor=actor, action="lose", note=reason, lost_reason=reason)
+
+
+def lead_withdraw(*, lead: Lead, actor: User, note: str = "") -> Lead:
+    return _transition(lead=lead, actor=actor, action="withdraw", note=note)
+
+
+@dataclass
+class BulkResult:
+    done: list[Lead] = field(default_factory=list)
+    failed: list[tuple[Lead, str]] = field(default_factory=list)
+
+
+def leads_bulk(*, actor: User, leads, action: str, **kwargs: Any) -> BulkResult:
+    """Apply one action to many leads; each lead succeeds or fails on its own."""
+    service = {"qualify": lead_qualify, "reject": lead_reject, "start_review": lead_start_review}[
+        action
+    ]
+    result = BulkResult()
+    for lead in leads:
+        try:
+            result.done.append(service(lead=lead, actor=actor, **kwargs))
+        except (ValidationError, PermissionDenied) as exc:
+            message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            result.failed.append((lead, message))
+    return result
+
+
+def lead_conflict_resolve(*, actor: User, keep: Lead, reject: Lead, note: str = "") -> Lead:
+    """A reviewer decides a conflict: ``reject`` becomes a duplicate pointing at ``keep``."""
+    linked = reject.conflict_with_id == keep.pk or keep.conflict_with_id == reject.pk
+    if not linked or keep.pk == reject.pk:
+        raise ValidationError(_("These two leads are not in conflict with each other."))
+    with transaction.atomic():
+        keep_locked, reject_locked = (
+            Lead.objects.select_for_update().get(pk=keep.pk),
+            Lead.objects.select_for_update().get(pk=reject.pk),
+        )
+        reject_locked.conflict_with = keep_locked
+        reject_locked.save(update_fields=["conflict_with"])
+        rejected = _transition(
+            lead=reject_locked,
+            actor=actor,
+            action="reject",
+            note=note
+            or _("Duplicate of lead #%(id)s, which was referred first or chosen by a reviewer.")
+            % {"id": keep.pk},
+            rejection_reason=RejectionReason.DUPLICATE,
+        )
+        if keep_locked.conflict_with_id == reject.pk:
+            keep_locked.conflict_with = None
+            keep_locked.save(update_fields=["conflict_with"])
+        audit_record(
+            actor=actor,
+            action="lead.conflict_resolved",
+            target=keep_locked,
+            note=note,
+            data={"rejected": reject.pk},
+        )
+    return rejected
+
+
+# --- Referral links ----------------------------------------------------------------------
+
+
+def referral_link_for(user: User) -> ReferralLink:
+    """The user's stable referral link, created on first use."""
+    link = ReferralLink.objects.filter(user=user).first()
+    if link:
+        return link
+    try:
+        with transaction.atomic():
+            return ReferralLink.objects.create(user=user)
+    except IntegrityError:  # created by a concurrent request
+        return ReferralLink.objects.get(user=user)
+
+
+def referral_link_record_visit(*, link: ReferralLink, ip: str, user_agent: str) -> bool:
+    """Count a visit once per visitor per day. Returns True when it was a new visitor."""
+    day = timezone.localdate()
+    visitor = hashlib.sha256(f"{settings.SECRET_KEY}|{day}|{ip}|{user_agent}".encode()).hexdigest()
+    try:
+        with transaction.atomic():
+            LinkVisit.objects.create(link=link, day=day, visitor=visitor)
+    except IntegrityError:  # this visitor was already counted today
+        return False
+    return True
+
+
+# --- Retention ---------------------------------------------------------------------------
+
+ERASED = "—"
+
+
+def leads_anonymise_expired(*, now=None) -> int:
+    """Erase contact data of lost, rejected and withdrawn leads past the retention period.
+    The rows stay (status, program, dates, referrer) so the statistics keep their counts."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.LEAD_RETENTION_DAYS)
+    with transaction.atomic():
+        expired = Lead.objects.select_for_update().filter(
+            status__in=[S.LOST, S.REJECTED, S.WITHDRAWN],
+            status_changed_at__lt=cutoff,
+            anonymised_at__isnull=True,
+        )
+        ids = list(expired.values_list("pk", flat=True))
+        Lead.objects.filter(pk__in=ids).update(
+            name=ERASED,
+            email="",
+            phone="",
+            company="",
+            notes="",
+            email_normalised="",
+            phone_e164="",
+            company_domain="",
+            anonymised_at=now,
+        )
+        for lead in Lead.objects.filter(pk__in=ids):
+            audit_record(
+                actor=None,
+                action="lead.anonymised",
+                target=lead,
+                note=_("Contact details erased after the retention period."),
+            )
+    return len(ids)

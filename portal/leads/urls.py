@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "leads"
+
+urlpatterns = [
+    path("leads/", views.lead_list, name="list"),
+    path("leads/new/", views.lead_new, name="new"),
+    path("leads/<int:pk>/", views.lead_detail, name="detail"),
+    path("leads/<int:pk>/withdraw/", views.lead_withdraw, name="withdraw"),
+    path("leads/link/", views.referral_share, name="share"),
+    path("leads/link/qr.<str:fmt>", views.referral_qr, name="qr"),
+]
+
+# Public pages, outside the "leads" namespace: /r/<code>/
+public_urlpatterns = [
+    path("r/<str:code>/", views.referral_page, name="referral_page"),
+    path("r/<str:code>/thanks/", views.referral_thanks, name="referral_thanks"),
+]

@@ -1,0 +1,265 @@
+from __future__ import annotations
+
+import io
+from urllib.parse import quote
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from portal.accounts.decorators import role_required
+from portal.accounts.roles import Role
+from portal.accounts.selectors import lead_submission_permission
+from portal.core.forms import add_service_errors
+
+from . import services
+from .forms import LeadForm, ReferralPageForm
+from .models import LeadSource, LeadStatus
+from .selectors import (
+    lead_pii_visible,
+    lead_timeline,
+    leads_visible_to,
+    programs_open_to,
+    referral_link_by_code,
+)
+
+REFERRERS = (Role.EMPLOYEE, Role.PARTNER_USER)
+
+
+def _submitted_message(request, lead) -> None:
+    if lead.status == LeadStatus.REJECTED:
+        messages.error(
+            request, _("This referral was not accepted: %(reason)s") % {"reason": lead.status_note}
+        )
+    elif lead.flags:
+        messages.warning(
+            request,
+            _("Thank you! A reviewer will check this referral: %(reason)s")
+            % {"reason": lead.flags[0]["message"]},
+        )
+    else:
+        messages.success(
+            request, _("Thank you! Your referral is submitted; we will keep you posted.")
+        )
+
+
+@role_required(*REFERRERS)
+def lead_new(request):
+    permission = lead_submission_permission(request.user)
+    programs = programs_open_to(request.user)
+    form = LeadForm(request.POST or None, programs=programs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead = services.lead_submit(
+                referrer=request.user,
+                program=form.cleaned_data["program"],
+                data=form.cleaned_data,
+                source=LeadSource.FORM,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            _submitted_message(request, lead)
+            return redirect("leads:detail", pk=lead.pk)
+    return render(
+        request,
+        "leads/new.html",
+        {
+            "form": form,
+            "permission": permission,
+            "has_programs": programs.exists(),
+            "active_nav": "refer",
+        },
+    )
+
+
+@role_required(*REFERRERS, Role.MANAGER, Role.REVIEWER)
+def lead_list(request):
+    leads = leads_visible_to(request.user)
+    status = request.GET.get("status", "")
+    if status in LeadStatus.values:
+        leads = leads.filter(status=status)
+    page = Paginator(leads.order_by("-submitted_at", "-pk"), 25).get_page(request.GET.get("page"))
+    for lead in page:
+        lead.show_pii = lead_pii_visible(request.user, lead)
+    return render(
+        request,
+        "leads/list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": LeadStatus.choices,
+            "active_nav": "leads",
+        },
+    )
+
+
+@role_required(*REFERRERS, Role.MANAGER, Role.REVIEWER)
+def lead_detail(request, pk: int):
+    lead = get_object_or_404(leads_visible_to(request.user), pk=pk)
+    return render(
+        request,
+        "leads/detail.html",
+        {
+            "lead": lead,
+            "show_pii": lead_pii_visible(request.user, lead),
+            "timeline": lead_timeline(lead),
+            "can_withdraw": lead.referrer_id == request.user.pk
+            and lead.status == LeadStatus.SUBMITTED,
+            "active_nav": "leads",
+        },
+    )
+
+
+@role_required(*REFERRERS)
+@require_POST
+def lead_withdraw(request, pk: int):
+    lead = get_object_or_404(leads_visible_to(request.user), pk=pk)
+    try:
+        services.lead_withdraw(
+            lead=lead, actor=request.user, note=request.POST.get("note", "").strip()
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The referral is withdrawn."))
+    return redirect("leads:detail", pk=lead.pk)
+
+
+# --- Referral link: the participant's side --------------------------------------------
+
+
+def _link_url(link) -> str:
+    return settings.SITE_URL + reverse("referral_page", args=[link.code])
+
+
+@role_required(*REFERRERS)
+def referral_share(request):
+    link = services.referral_link_for(request.user)
+    url = _link_url(link)
+    text = _("I think you would like what we do. Have a look and get in touch:")
+    share = {
+        "email": f"mailto:?subject={quote(_('An introduction'))}&body={quote(text + ' ' + url)}",
+        "linkedin": f"https://www.linkedin.com/sharing/share-offsite/?url={quote(url, safe='')}",
+        "whatsapp": f"https://wa.me/?text={quote(text + ' ' + url)}",
+        "x": f"https://x.com/intent/post?text={quote(text)}&url={quote(url, safe='')}",
+    }
+    return render(
+        request,
+        "leads/share.html",
+        {
+            "link": link,
+            "url": url,
+            "share": share,
+            "visits": link.visits.count(),
+            "link_leads": link.leads.count(),
+            "active_nav": "share",
+        },
+    )
+
+
+def _qr(url: str):
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=4)
+    qr.add_data(url)
+    qr.make(fit=True)
+    return qr
+
+
+@role_required(*REFERRERS)
+def referral_qr(request, fmt: str):
+    if fmt not in {"svg", "png"}:
+        raise Http404
+    link = services.referral_link_for(request.user)
+    qr = _qr(_link_url(link))
+    buffer = io.BytesIO()
+    if fmt == "svg":
+        qr.make_image(image_factory=qrcode.image.svg.SvgPathImage).save(buffer)
+        content_type = "image/svg+xml"
+    else:
+        qr.make_image().save(buffer, format="PNG")
+        content_type = "image/png"
+    response = HttpResponse(buffer.getvalue(), content_type=content_type)
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="vouch-referral-{link.code}.{fmt}"'
+    return response
+
+
+# --- Referral link: the prospect's side (public) ----------------------------------------
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def rate_limited(request, exception):
+    return render(request, "leads/referral_rate_limited.html", status=429)
+
+
+@ratelimit(
+    key="ip", rate=lambda group, request: settings.REFERRAL_FORM_RATE, method="POST", block=True
+)
+def referral_page(request, code: str):
+    link = referral_link_by_code(code)
+    if link is None:
+        return render(request, "leads/referral_unknown.html", status=404)
+    programs = programs_open_to(link.user)
+    if not programs.exists():
+        return render(request, "leads/referral_unknown.html", status=404)
+    first = programs.first()
+    form = ReferralPageForm(
+        request.POST or None,
+        programs=programs,
+        consent_text=first.consent_text,
+        initial={"program": first},
+    )
+    if request.method == "GET":
+        services.referral_link_record_visit(
+            link=link, ip=_client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
+        )
+    elif form.is_valid():
+        if form.cleaned_data.get("website"):
+            # A bot filled the hidden field: answer as if all went well, save nothing.
+            return redirect("referral_thanks", code=code)
+        try:
+            services.lead_submit(
+                referrer=link.user,
+                program=form.cleaned_data["program"],
+                data=form.cleaned_data,
+                source=LeadSource.LINK,
+                referral_link=link,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        else:
+            return redirect("referral_thanks", code=code)
+    return render(
+        request,
+        "leads/referral_page.html",
+        {
+            "link": link,
+            "referrer": link.user,
+            "programs": programs,
+            "program": first,
+            "form": form,
+        },
+    )
+
+
+def referral_thanks(request, code: str):
+    link = referral_link_by_code(code)
+    if link is None:
+        return render(request, "leads/referral_unknown.html", status=404)
+    return render(request, "leads/referral_thanks.html", {"referrer": link.user})
