@@ -23,5 +23,7 @@ def test_employee_logs_in_and_sees_their_dashboard(page, live_server, artifacts)
     expect(page).to_have_url(re.compile(r"/me/$"))
     expect(page.get_by_role("heading", name="Hello, Emma")).to_be_visible()
     expect(page.get_by_text("Team Sales North")).to_be_visible()
-    expect(page.get_by_role("link", name="My dashboard")).to_have_class(re.compile("active"))
+    expect(page.get_by_role("link", name="Dashboard", exact=True)).to_have_class(
+        re.compile("active")
+    )
     page.screenshot(path=str(artifacts / "employee-dashboard.png"), full_page=True)
