@@ -68,6 +68,7 @@ class Command(BaseCommand):
 
         from django.utils import timezone
 
+        from portal.audit.selectors import audit_events_for
         from portal.leads import services as leads
         from portal.leads.models import Audience, Lead, Program
 
@@ -117,6 +118,7 @@ class Command(BaseCommand):
             )
             when = timezone.now() - timedelta(days=days_ago)
             Lead.objects.filter(pk=lead.pk).update(submitted_at=when, status_changed_at=when)
+            audit_events_for(lead).update(created_at=when)
             lead.refresh_from_db()
             return lead
 
