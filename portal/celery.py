@@ -16,6 +16,10 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Lets /healthz tell a live worker and beat from a reachable but idle broker.
     "heartbeat": {"task": "portal.core.tasks.heartbeat", "schedule": 60.0},
+    "send-notification-emails": {
+        "task": "portal.notifications.tasks.notifications_send",
+        "schedule": 5.0,
+    },
     "remind-reviewers": {
         "task": "portal.leads.tasks.reviewers_remind_stale_leads",
         "schedule": crontab(hour=8, minute=0),

@@ -16,24 +16,29 @@ from django.utils.translation import gettext_lazy as _
 from .models import Invitation, PartnerOrganisation, Team, User
 from .roles import STAFF_GROUPS, Role
 
+STAFF_ROLES = frozenset(STAFF_GROUPS)
 ADMIN_ROLES = frozenset({Role.MANAGER, Role.REVIEWER, Role.FINANCE})
 MFA_ROLES = frozenset({Role.REVIEWER, Role.FINANCE})
 
 
-def roles_of(user) -> frozenset[Role]:
-    """The user's roles, cached on the user object for the request."""
+def _base_roles(user) -> frozenset[Role]:
+    """The roles that follow from the user's own row (no query)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
+    if user.partner_organisation_id:
+        if user.is_partner_admin:
+            return frozenset({Role.PARTNER_USER, Role.PARTNER_ADMIN})
+        return frozenset({Role.PARTNER_USER})
+    return frozenset({Role.EMPLOYEE})
+
+
+def roles_of(user) -> frozenset[Role]:
+    """All of the user's roles, cached on the user object for the request."""
     cached = getattr(user, "_vouch_roles", None)
     if cached is not None:
         return cached
-    roles: set[Role] = set()
-    if user.partner_organisation_id:
-        roles.add(Role.PARTNER_USER)
-        if user.is_partner_admin:
-            roles.add(Role.PARTNER_ADMIN)
-    else:
-        roles.add(Role.EMPLOYEE)
+    roles = set(_base_roles(user))
+    if Role.EMPLOYEE in roles:  # staff roles are for the company's own people
         group_roles = {name: role for role, name in STAFF_GROUPS.items()}
         for name in user.groups.values_list("name", flat=True):
             if name in group_roles:
@@ -43,11 +48,17 @@ def roles_of(user) -> frozenset[Role]:
 
 
 def has_role(user, *roles: Role) -> bool:
-    return bool(roles_of(user) & set(roles))
+    wanted = set(roles)
+    base = _base_roles(user)
+    if base & wanted:
+        return True
+    if not wanted & STAFF_ROLES or Role.EMPLOYEE not in base:
+        return False  # the answer needs no look-up of groups
+    return bool(roles_of(user) & wanted)
 
 
 def is_partner(user) -> bool:
-    return Role.PARTNER_USER in roles_of(user)
+    return Role.PARTNER_USER in _base_roles(user)
 
 
 def can_access_admin(user) -> bool:
@@ -80,7 +91,7 @@ class SubmitPermission:
 
 def lead_submission_permission(user) -> SubmitPermission:
     """May this user submit leads at all (programs decide the rest)?"""
-    roles = roles_of(user)
+    roles = _base_roles(user)
     if Role.PARTNER_USER in roles:
         if not user.partner_organisation.is_active:
             return SubmitPermission(

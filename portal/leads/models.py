@@ -105,8 +105,18 @@ class DisposableEmailDomain(models.Model):
         return self.domain
 
     def save(self, *args, **kwargs):
+        from .rules import disposable_domains_changed
+
         self.domain = self.domain.strip().lower().lstrip("@")
         super().save(*args, **kwargs)
+        disposable_domains_changed()
+
+    def delete(self, *args, **kwargs):
+        from .rules import disposable_domains_changed
+
+        result = super().delete(*args, **kwargs)
+        disposable_domains_changed()
+        return result
 
 
 class LeadStatus(models.TextChoices):
@@ -152,6 +162,7 @@ class Lead(models.Model):
         on_delete=models.PROTECT,
         related_name="leads",
         verbose_name=_("referrer"),
+        db_index=False,  # covered by the (referrer, -submitted_at) index
     )
     organisation = models.ForeignKey(
         "accounts.PartnerOrganisation",
@@ -160,6 +171,7 @@ class Lead(models.Model):
         on_delete=models.PROTECT,
         related_name="leads",
         verbose_name=_("partner organisation"),
+        db_index=False,  # covered by the (organisation, -submitted_at) index
     )
     # Contact details (PII: only through leads.selectors).
     name = models.CharField(_("name"), max_length=200)
@@ -168,9 +180,9 @@ class Lead(models.Model):
     company = models.CharField(_("company"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     # Normalised keys for attribution.
-    email_normalised = models.CharField(max_length=254, blank=True, db_index=True)
-    phone_e164 = models.CharField(max_length=20, blank=True, db_index=True)
-    company_domain = models.CharField(max_length=253, blank=True, db_index=True)
+    email_normalised = models.CharField(max_length=254, blank=True)
+    phone_e164 = models.CharField(max_length=20, blank=True)
+    company_domain = models.CharField(max_length=253, blank=True)
     consent = models.BooleanField(_("consent to be contacted"))
     consent_text = models.CharField(_("consent text"), max_length=300)
     consent_at = models.DateTimeField(_("consent given at"))
@@ -185,7 +197,6 @@ class Lead(models.Model):
         max_length=16,
         choices=LeadStatus.choices,
         default=LeadStatus.SUBMITTED,
-        db_index=True,
     )
     rejection_reason = models.CharField(
         _("rejection reason"), max_length=16, choices=RejectionReason.choices, blank=True
@@ -218,6 +229,20 @@ class Lead(models.Model):
             models.Index(fields=["referrer", "-submitted_at"]),
             models.Index(fields=["organisation", "-submitted_at"]),
             models.Index(fields=["status", "status_changed_at"]),
+            # Attribution look-ups; plain B-trees (db_index on text adds a second LIKE index).
+            models.Index(
+                fields=["email_normalised"],
+                condition=~models.Q(email_normalised=""),
+                name="lead_email_key",
+            ),
+            models.Index(
+                fields=["phone_e164"], condition=~models.Q(phone_e164=""), name="lead_phone_key"
+            ),
+            models.Index(
+                fields=["company_domain"],
+                condition=~models.Q(company_domain=""),
+                name="lead_domain_key",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(consent=True), name="lead_has_consent"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from time import monotonic
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,7 +47,7 @@ def find_conflict(lead: Lead) -> Lead | None:
     qs = Lead.objects.filter(match, status__in=CONTENDING_STATUSES, submitted_at__gte=since)
     if lead.pk:
         qs = qs.exclude(pk=lead.pk)
-    return qs.order_by("submitted_at", "pk").first()
+    return qs.order_by("submitted_at", "pk").only("pk", "submitted_at").first()
 
 
 def _self_referral(lead: Lead, referrer) -> str | None:
@@ -62,9 +63,29 @@ def _self_referral(lead: Lead, referrer) -> str | None:
     return None
 
 
+_DISPOSABLE_TTL = 60.0
+_disposable_cache: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+
+def disposable_domains() -> frozenset[str]:
+    """The admin-edited list, kept in memory for a minute (it changes rarely, and every
+    submission asks)."""
+    global _disposable_cache
+    expires, domains = _disposable_cache
+    if monotonic() >= expires:
+        domains = frozenset(DisposableEmailDomain.objects.values_list("domain", flat=True))
+        _disposable_cache = (monotonic() + _DISPOSABLE_TTL, domains)
+    return domains
+
+
+def disposable_domains_changed() -> None:
+    global _disposable_cache
+    _disposable_cache = (0.0, frozenset())
+
+
 def _disposable(lead: Lead) -> str | None:
     domain = email_domain(lead.email)
-    if domain and DisposableEmailDomain.objects.filter(domain=domain).exists():
+    if domain and domain in disposable_domains():
         return _("%(domain)s is a disposable e-mail service; we need a real address.") % {
             "domain": domain
         }

@@ -99,10 +99,14 @@ def _lock_attribution_keys(lead: Lead) -> None:
     if connection.vendor != "postgresql":
         return  # SQLite serialises every write anyway
     keys = sorted(k for k in (lead.email_normalised, lead.phone_e164, lead.company_domain) if k)
+    if not keys:
+        return
+    digests = [
+        int.from_bytes(hashlib.sha256(k.encode()).digest()[:8], "big", signed=True) for k in keys
+    ]
     with connection.cursor() as cursor:
-        for key in keys:
-            digest = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [digest])
+        # One round trip; sorted keys, so two submissions never wait on each other in a cycle.
+        cursor.execute("SELECT " + ", ".join(["pg_advisory_xact_lock(%s)"] * len(digests)), digests)
 
 
 def lead_submit(
@@ -121,8 +125,9 @@ def lead_submit(
     cleaned = lead_clean(data)
     now = timezone.now()
     with transaction.atomic():
-        # One referrer's submissions queue behind each other (daily cap counts stay true).
-        User.objects.select_for_update().only("pk").get(pk=referrer.pk)
+        if program.rule_daily_cap != RuleAction.OFF:
+            # One referrer's submissions queue behind each other: the daily count stays true.
+            User.objects.select_for_update().only("pk").get(pk=referrer.pk)
         lead = Lead(
             program=program,
             referrer=referrer,

@@ -1,4 +1,4 @@
-"""Notify a user: an entry in their in-portal list and, on commit, a localised e-mail.
+"""Notify a user: an entry in their in-portal list and a localised e-mail via an outbox.
 
 Titles and bodies are rendered in the recipient's language from templates
 ``notifications/email/<kind>_subject.txt`` and ``<kind>_body.txt``.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -26,17 +27,53 @@ def _render(kind: str, context: dict[str, Any], language: str) -> tuple[str, str
 def notify(
     *, user, kind: str, context: dict[str, Any], url: str = "", email: bool = True
 ) -> Notification:
-    """Record a notification now and send its e-mail after the transaction commits."""
+    """Record a notification; its e-mail leaves through the outbox after commit.
+
+    With a broker, the beat task ``notifications_send`` empties the outbox every few
+    seconds (no broker round trip inside the request, nothing lost if the broker is
+    briefly away); inline (embedded default, tests) the e-mail goes as soon as the
+    transaction commits."""
     language = user.language or settings.LANGUAGE_CODE
     title, body = _render(kind, {**context, "user": user}, language)
+    wants_email = bool(email and user.is_active and user.email)
     notification = Notification.objects.create(
-        user=user, kind=kind, title=title, body=body, url=url
+        user=user, kind=kind, title=title, body=body, url=url, email_pending=wants_email
     )
-    if email and user.is_active and user.email:
-        from .tasks import notification_email_send
-
-        transaction.on_commit(lambda: notification_email_send.delay(notification.pk))
+    if wants_email and settings.CELERY_TASK_ALWAYS_EAGER:
+        transaction.on_commit(lambda: notification_email_send(notification_id=notification.pk))
     return notification
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """Send one pending e-mail. Idempotent: a sent (or claimed) notification is skipped."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .select_related("user")
+            .filter(pk=notification_id, email_pending=True)
+            .first()
+        )
+        if notification is None:
+            return False
+        body = notification.body
+        if notification.url:
+            body = f"{body}\n\n{settings.SITE_URL}{notification.url}"
+        # Sent under the row lock: if sending fails, the row stays pending for the next run.
+        send_mail(notification.title, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email])
+        notification.email_pending = False
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["email_pending", "emailed_at"])
+    return True
+
+
+def notifications_send_pending(*, limit: int = 500) -> int:
+    """Send up to ``limit`` pending e-mails, oldest first. Returns how many were sent."""
+    ids = list(
+        Notification.objects.filter(email_pending=True)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(notification_email_send(notification_id=pk) for pk in ids)
 
 
 def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:

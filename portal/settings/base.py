@@ -136,6 +136,12 @@ if _db["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL"
         "min_size": env_int("DATABASE_POOL_MIN", 2),
         "max_size": env_int("DATABASE_POOL_MAX", 20),
     }
+if _db["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_SERVER_SIDE_BINDING", True
+):
+    # Server-side parameters let psycopg prepare statements it sees often, so PostgreSQL
+    # stops planning the same queries on every request.
+    _db.setdefault("OPTIONS", {})["server_side_binding"] = True
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads (Channels, live servers) share the file: wait instead of failing.
     _db.setdefault("OPTIONS", {})["timeout"] = 20
@@ -168,6 +174,8 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
     CELERY_TASK_ALWAYS_EAGER = False
+    # Sessions are read on every request: from Redis, written through to the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
