@@ -24,6 +24,18 @@ app.conf.beat_schedule = {
         "task": "portal.leads.tasks.reviewers_remind_stale_leads",
         "schedule": crontab(hour=8, minute=0),
     },
+    "recompute-tiers": {
+        "task": "portal.rewards.tasks.tiers_recompute",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    "top-of-month-badges": {
+        "task": "portal.rewards.tasks.badges_top_of_last_month",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+    },
+    "draw-closed-raffles": {
+        "task": "portal.rewards.tasks.raffles_draw_closed",
+        "schedule": crontab(minute=5),
+    },
     "anonymise-old-leads": {
         "task": "portal.leads.tasks.leads_anonymise",
         "schedule": crontab(hour=3, minute=30),

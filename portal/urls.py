@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("portal.dashboards.urls")),
     path("", include("portal.leads.urls")),
     path("", include("portal.notifications.urls")),
+    path("", include("portal.rewards.urls")),
     *leads_public_urls,
 ]
 

@@ -186,6 +186,7 @@ def navigation_for(user) -> list[NavItem]:
     if roles & {Role.EMPLOYEE, Role.PARTNER_USER}:
         items.append(NavItem(_("Refer"), reverse("leads:new"), "refer"))
         items.append(NavItem(_("My link"), reverse("leads:share"), "share"))
+        items.append(NavItem(_("Rewards"), reverse("rewards:home"), "rewards"))
     if roles & {Role.EMPLOYEE, Role.PARTNER_USER, Role.MANAGER}:
         items.append(NavItem(_("Referrals"), reverse("leads:list"), "leads"))
     if Role.PARTNER_ADMIN in roles:

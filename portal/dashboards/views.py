@@ -27,6 +27,7 @@ from portal.leads.selectors import (
     review_queue,
     stale_leads,
 )
+from portal.rewards.services import participant_summary
 
 
 @login_required
@@ -35,7 +36,11 @@ def dashboard(request):
 
 
 def _referrer_context(user) -> dict:
+    rewards = participant_summary(user)
     return {
+        "balance": rewards["balance"],
+        "tiers": rewards["tiers"],
+        "milestones": rewards["milestones"],
         "submit": lead_submission_permission(user),
         "counts": lead_counts_for(user),
         "recent_leads": leads_visible_to(user).filter(referrer=user)[:5],

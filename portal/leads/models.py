@@ -46,6 +46,14 @@ class Program(models.Model):
     two_sided = models.BooleanField(
         _("two-sided"), default=False, help_text=_("The referred prospect is rewarded too.")
     )
+    welcome_offer = models.CharField(
+        _("welcome offer"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Two-sided programs: what the referred prospect gets, e.g. 20% off the first year."
+        ),
+    )
     consent_text = models.CharField(
         _("consent text"),
         max_length=300,

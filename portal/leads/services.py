@@ -27,6 +27,7 @@ from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role, lead_submission_permission
 from portal.audit.services import audit_record
 from portal.notifications.services import notify
+from portal.rewards.services import lead_event_apply
 
 from . import rules
 from .models import (
@@ -172,6 +173,8 @@ def lead_submit(
             context={"lead": lead},
             url=reverse("leads:detail", args=[lead.pk]),
         )
+        if lead.status != LeadStatus.REJECTED:
+            lead_event_apply(lead=lead, event="submitted")
     return lead
 
 
@@ -185,6 +188,15 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "win": (frozenset({S.QUALIFIED}), S.WON),
     "lose": (frozenset({S.IN_REVIEW, S.QUALIFIED}), S.LOST),
     "withdraw": (frozenset({S.SUBMITTED}), S.WITHDRAWN),
+}
+
+
+# What each new status means for points, tiers and rewards (portal.rewards).
+LEAD_EVENTS = {
+    S.QUALIFIED: "qualified",
+    S.WON: "won",
+    S.REJECTED: "reversed",
+    S.WITHDRAWN: "reversed",
 }
 
 
@@ -234,6 +246,9 @@ def _transition(*, lead: Lead, actor: User, action: str, note: str = "", **chang
             note=note,
             data={k: str(v) for k, v in changes.items()},
         )
+        event = LEAD_EVENTS.get(to_status)
+        if event:
+            lead_event_apply(lead=locked, event=event)
         notify(
             user=locked.referrer,
             kind="lead_status",

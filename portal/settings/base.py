@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "portal.dashboards",
     "portal.notifications",
     "portal.leads",
+    "portal.rewards",
     "leaderboard",
     "cms",
     # Wagtail

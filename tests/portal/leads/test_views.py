@@ -105,7 +105,9 @@ def test_notification_list_and_unread_count(client, employee, reviewer, program)
     lead_qualify(lead=lead, actor=reviewer)
     client.force_login(employee)
     page = client.get(reverse("notifications:list")).content.decode()
-    assert "data-unread>2<" in page
+    unread = Notification.objects.filter(user=employee, read_at__isnull=True).count()
+    assert unread == 3  # thank-you, first-referral badge, qualified
+    assert f"data-unread>{unread}<" in page
     assert f"Referral #{lead.pk}: Qualified" in page
     client.post(reverse("notifications:read_all"))
     assert not Notification.objects.filter(user=employee, read_at__isnull=True).exists()

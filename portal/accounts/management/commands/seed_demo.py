@@ -98,6 +98,7 @@ class Command(BaseCommand):
         employee = User.objects.get(email="employee@demo.vouch.test")
         partner = User.objects.get(email="partner@acme.example")
         reviewer = User.objects.get(email="reviewer@demo.vouch.test")
+        self._seed_rewards_catalog(customers)
         leads.referral_link_for(employee)
         leads.referral_link_for(partner)
         if Lead.objects.filter(referrer__in=[employee, partner]).exists():
@@ -150,3 +151,106 @@ class Command(BaseCommand):
         lead = submit(
             partner, "Sofia Virtanen", "Sofia@Northwind.example", "Northwind", 0
         )  # conflict
+        for name, company, days in [
+            ("Kai Lindqvist", "Lindqvist Bygg", 20),
+            ("Elena Greco", "Greco Design", 15),
+            ("Juris Ozols", "Ozols Logistics", 9),
+        ]:
+            email = f"{name.split()[0].lower()}@{company.split()[0].lower()}.example"
+            lead = submit(employee, name, email, company, days)
+            leads.lead_qualify(lead=lead, actor=reviewer)
+        self._seed_rewards_activity(employee, partner, reviewer)
+
+    def _seed_rewards_catalog(self, program) -> None:
+        from portal.rewards.models import Milestone, RewardItem, Tier
+
+        for name, threshold, multiplier, perks in [
+            ("Bronze", 0, "1.00", "Welcome to the program."),
+            ("Silver", 200, "1.10", "10% higher commissions; access to experiences."),
+            ("Gold", 500, "1.25", "25% higher commissions; premium rewards."),
+            ("Platinum", 1000, "1.50", "50% higher commissions; the best rewards."),
+        ]:
+            Tier.objects.get_or_create(
+                program=program,
+                name=name,
+                defaults={
+                    "threshold": threshold,
+                    "commission_multiplier": multiplier,
+                    "perks": perks,
+                },
+            )
+        gold = Tier.objects.get(program=program, name="Gold")
+        catalog = [
+            ("Coffee gift card 10 €", "gift_card", 80, None, "A thank-you coffee on us."),
+            ("Vouch hoodie", "swag", 150, 25, "Soft, warm, and it says you vouch."),
+            (
+                "Charity donation 25 €",
+                "donation",
+                120,
+                None,
+                "We give to the charity the team picks each quarter.",
+            ),
+            ("Extra day off", "day_off", 600, 10, "A day for yourself, agreed with your manager."),
+            (
+                "Dinner for two",
+                "experience",
+                450,
+                5,
+                "At a restaurant of your choice, up to 120 €.",
+            ),
+            ("Spa weekend", "experience", 900, 2, "Two nights for two. Gold tier and above."),
+        ]
+        for name, kind, price, stock, description in catalog:
+            item, created = RewardItem.objects.get_or_create(
+                name=name,
+                defaults={
+                    "kind": kind,
+                    "points_price": price,
+                    "stock": stock,
+                    "description": description,
+                },
+            )
+            if created and name == "Spa weekend":
+                item.eligible_tiers.add(gold)
+        for count, reward in [(3, "Coffee gift card 10 €"), (5, "Dinner for two")]:
+            Milestone.objects.get_or_create(
+                program=program,
+                qualified_count=count,
+                defaults={"reward": RewardItem.objects.get(name=reward)},
+            )
+
+    def _seed_rewards_activity(self, employee, partner, reviewer) -> None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from portal.rewards.models import Raffle, RewardItem
+        from portal.rewards.raffles import raffle_draw
+        from portal.rewards.services import ledger_add, redemption_request, redemption_transition
+
+        for user in (employee, partner):
+            ledger_add(participant=user, amount=150, event="adjustment", reason="Welcome bonus")
+        hoodie = RewardItem.objects.get(name="Vouch hoodie")
+        redemption = redemption_request(participant=employee, item=hoodie)
+        redemption_transition(redemption=redemption, actor=reviewer, action="approve")
+        redemption_transition(redemption=redemption, actor=reviewer, action="fulfil")
+        redemption_request(
+            participant=partner, item=RewardItem.objects.get(name="Charity donation 25 €")
+        )
+        now = timezone.now()
+        autumn = Raffle.objects.create(
+            name="Autumn raffle",
+            prize="Noise-cancelling headphones",
+            description="Every referral qualified in the last two months is one entry.",
+            starts_at=now - timedelta(days=60),
+            ends_at=now - timedelta(minutes=1),
+        )
+        raffle_draw(raffle=autumn, actor=reviewer)
+        Raffle.objects.create(
+            name="Winter raffle",
+            prize="A weekend in Lapland",
+            description="Qualified referrals enter automatically; you can also buy tickets.",
+            starts_at=now - timedelta(minutes=1),
+            ends_at=now + timedelta(days=45),
+            ticket_price=50,
+        )

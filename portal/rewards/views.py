@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.accounts.decorators import role_required
+from portal.accounts.roles import Role
+
+from . import services
+from .models import RaffleEntry
+from .raffles import raffle_ticket_buy
+from .selectors import catalog_for, raffles_visible_to, redemptions_visible_to
+
+PARTICIPANTS = (Role.EMPLOYEE, Role.PARTNER_USER)
+
+
+def _error(request, exc: Exception) -> None:
+    messages.error(
+        request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    )
+
+
+@role_required(*PARTICIPANTS)
+def home(request):
+    summary = services.participant_summary(request.user)
+    return render(request, "rewards/home.html", {**summary, "active_nav": "rewards"})
+
+
+@role_required(*PARTICIPANTS)
+def catalog(request):
+    items = services.catalog_with_eligibility(request.user, catalog_for(request.user))
+    return render(
+        request,
+        "rewards/catalog.html",
+        {
+            "items": items,
+            "balance": services.balance_of(request.user),
+            "active_nav": "rewards",
+        },
+    )
+
+
+@role_required(*PARTICIPANTS)
+@require_POST
+def redeem(request, pk: int):
+    item = get_object_or_404(catalog_for(request.user), pk=pk)
+    try:
+        services.redemption_request(participant=request.user, item=item)
+    except (ValidationError, PermissionDenied) as exc:
+        _error(request, exc)
+        return redirect("rewards:catalog")
+    messages.success(
+        request,
+        _("Requested: %(item)s. We will let you know when it is on its way.") % {"item": item.name},
+    )
+    return redirect("rewards:redemptions")
+
+
+@role_required(*PARTICIPANTS, Role.REVIEWER)
+def redemptions(request):
+    own = redemptions_visible_to(request.user).filter(participant=request.user)
+    return render(
+        request, "rewards/redemptions.html", {"redemptions": own, "active_nav": "rewards"}
+    )
+
+
+@role_required(*PARTICIPANTS)
+@require_POST
+def redemption_cancel(request, pk: int):
+    redemption = get_object_or_404(redemptions_visible_to(request.user), pk=pk)
+    try:
+        services.redemption_transition(redemption=redemption, actor=request.user, action="cancel")
+    except (ValidationError, PermissionDenied) as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Cancelled; your points are back."))
+    return redirect("rewards:redemptions")
+
+
+@role_required(*PARTICIPANTS, Role.REVIEWER)
+def raffle_list(request):
+    return render(
+        request,
+        "rewards/raffles.html",
+        {"raffles": raffles_visible_to(request.user), "active_nav": "rewards"},
+    )
+
+
+@role_required(*PARTICIPANTS, Role.REVIEWER)
+def raffle_detail(request, pk: int):
+    raffle = get_object_or_404(raffles_visible_to(request.user), pk=pk)
+    entries = RaffleEntry.objects.filter(raffle=raffle).select_related("participant").order_by("pk")
+    return render(
+        request,
+        "rewards/raffle_detail.html",
+        {
+            "raffle": raffle,
+            "entries": entries,
+            "winners": [e for e in entries if e.is_winner],
+            "my_entries": sum(1 for e in entries if e.participant_id == request.user.pk),
+            "active_nav": "rewards",
+        },
+    )
+
+
+@role_required(*PARTICIPANTS)
+@require_POST
+def raffle_buy(request, pk: int):
+    raffle = get_object_or_404(raffles_visible_to(request.user), pk=pk)
+    try:
+        raffle_ticket_buy(participant=request.user, raffle=raffle)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("You have a ticket. Good luck!"))
+    return redirect("rewards:raffle", pk=raffle.pk)
