@@ -36,6 +36,10 @@ app.conf.beat_schedule = {
         "task": "portal.rewards.tasks.raffles_draw_closed",
         "schedule": crontab(minute=5),
     },
+    "approve-commissions": {
+        "task": "portal.payouts.tasks.commissions_approve",
+        "schedule": crontab(hour=1, minute=0),
+    },
     "anonymise-old-leads": {
         "task": "portal.leads.tasks.leads_anonymise",
         "schedule": crontab(hour=3, minute=30),

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("portal.leads.urls")),
     path("", include("portal.notifications.urls")),
     path("", include("portal.rewards.urls")),
+    path("", include("portal.payouts.urls")),
     *leads_public_urls,
 ]
 

@@ -74,7 +74,19 @@ GROUP_PERMISSIONS: dict[Role, list[str]] = {
         "wagtaildocs.change_document",
         "wagtaildocs.choose_document",
     ],
-    Role.FINANCE: ["wagtailadmin.access_admin", "accounts.view_partnerorganisation"],
+    Role.FINANCE: [
+        "wagtailadmin.access_admin",
+        "accounts.view_partnerorganisation",
+        "payouts.add_commissionplan",
+        "payouts.change_commissionplan",
+        "payouts.view_commissionplan",
+        "payouts.add_partnerplan",
+        "payouts.change_partnerplan",
+        "payouts.view_partnerplan",
+        "payouts.add_programcommissionsettings",
+        "payouts.change_programcommissionsettings",
+        "payouts.view_programcommissionsettings",
+    ],
 }
 # Reviewers edit program content: page permissions on the whole tree.
 REVIEWER_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "delete_page"]

@@ -189,6 +189,8 @@ def navigation_for(user) -> list[NavItem]:
         items.append(NavItem(_("Rewards"), reverse("rewards:home"), "rewards"))
     if roles & {Role.EMPLOYEE, Role.PARTNER_USER, Role.MANAGER}:
         items.append(NavItem(_("Referrals"), reverse("leads:list"), "leads"))
+    if Role.PARTNER_USER in roles:
+        items.append(NavItem(_("Commissions"), reverse("payouts:commissions"), "commissions"))
     if Role.PARTNER_ADMIN in roles:
         items.append(NavItem(_("Organisation"), reverse("dashboards:organisation"), "organisation"))
     if Role.MANAGER in roles:
@@ -199,6 +201,7 @@ def navigation_for(user) -> list[NavItem]:
         items.append(NavItem(_("Partners"), reverse("accounts:partner_list"), "partners"))
     if Role.FINANCE in roles:
         items.append(NavItem(_("Finance"), reverse("dashboards:finance"), "finance"))
+        items.append(NavItem(_("Payouts"), reverse("payouts_admin:batches"), "payouts"))
     if can_access_admin(user):
         items.append(NavItem(_("Admin"), "/admin/", "admin"))
     return items

@@ -155,6 +155,10 @@ def act(request, pk: int):
             services.lead_mark_lost(
                 lead=lead, actor=request.user, reason=request.POST.get("reason", "")
             )
+        elif action == "reverse":
+            services.lead_reverse_deal(
+                lead=lead, actor=request.user, reason=request.POST.get("reason", "")
+            )
         elif action == "keep":
             other = get_object_or_404(Lead, pk=request.POST.get("other"))
             services.lead_conflict_resolve(

@@ -223,6 +223,7 @@ class Lead(models.Model):
         _("deal value"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     deal_currency = models.CharField(_("currency"), max_length=3, blank=True)
+    deal_reversed_at = models.DateTimeField(_("deal reversed"), null=True, blank=True)
     lost_reason = models.CharField(_("lost reason"), max_length=300, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)

@@ -27,6 +27,7 @@ from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role, lead_submission_permission
 from portal.audit.services import audit_record
 from portal.notifications.services import notify
+from portal.payouts.services import lead_clawback, lead_commissions_apply
 from portal.rewards.services import lead_event_apply
 
 from . import rules
@@ -249,6 +250,7 @@ def _transition(*, lead: Lead, actor: User, action: str, note: str = "", **chang
         event = LEAD_EVENTS.get(to_status)
         if event:
             lead_event_apply(lead=locked, event=event)
+            lead_commissions_apply(lead=locked, event=event)
         notify(
             user=locked.referrer,
             kind="lead_status",
@@ -306,6 +308,42 @@ def lead_mark_lost(*, lead: Lead, actor: User, reason: str) -> Lead:
 
 def lead_withdraw(*, lead: Lead, actor: User, note: str = "") -> Lead:
     return _transition(lead=lead, actor=actor, action="withdraw", note=note)
+
+
+def lead_reverse_deal(*, lead: Lead, actor: User | None, reason: str) -> Lead:
+    """A won deal was refunded or charged back: its commissions get clawbacks (before or
+    after payout) and its won points a reversal. The lead stays won, marked reversed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the deal was reversed.")]})
+    if actor is not None and not has_role(actor, Role.REVIEWER):
+        raise PermissionDenied(_("Only reviewers reverse deals."))
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        if locked.status != S.WON:
+            raise IllegalTransition(_("Only a won deal can be reversed."))
+        if locked.deal_reversed_at:
+            raise IllegalTransition(_("This deal was already reversed."))
+        locked.deal_reversed_at = timezone.now()
+        locked.status_note = reason
+        locked.save(update_fields=["deal_reversed_at", "status_note"])
+        audit_record(
+            actor=actor,
+            action="lead.deal_reversed",
+            target=locked,
+            from_state=S.WON,
+            to_state=S.WON,
+            note=reason,
+        )
+        lead_clawback(lead=locked, actor=actor, reason=reason)
+        lead_event_apply(lead=locked, event="won_reversed")
+        notify(
+            user=locked.referrer,
+            kind="lead_status",
+            context={"lead": locked, "note": reason},
+            url=reverse("leads:detail", args=[locked.pk]),
+        )
+    return locked
 
 
 @dataclass

@@ -125,6 +125,8 @@ def lead_event_apply(*, lead: Lead, event: str) -> None:
     Call inside the lead service's transaction."""
     if event == "reversed":
         _reverse_lead_awards(lead)
+    elif event == "won_reversed":
+        _reverse_lead_awards(lead, events=[LeadEvent.WON])
     elif event in LeadEvent.values:
         for beneficiary, amount in points_for(lead.program, event).items():
             for participant in _beneficiaries(lead, beneficiary):
@@ -148,10 +150,11 @@ def lead_event_apply(*, lead: Lead, event: str) -> None:
     badges_evaluate(participant=lead.referrer)
 
 
-def _reverse_lead_awards(lead: Lead) -> None:
-    """A rejected or withdrawn lead takes back what it earned, as negative entries."""
+def _reverse_lead_awards(lead: Lead, events: list[str] | None = None) -> None:
+    """A rejected or withdrawn lead (or a reversed deal) takes back what it earned, as
+    negative entries."""
     earned = (
-        LedgerEntry.objects.filter(lead=lead, event__in=LeadEvent.values)
+        LedgerEntry.objects.filter(lead=lead, event__in=events or LeadEvent.values)
         .values("participant", "event")
         .annotate(total=Sum("amount"))
     )
@@ -163,8 +166,7 @@ def _reverse_lead_awards(lead: Lead) -> None:
                 event=f"{row['event']}.reversed",
                 program=lead.program,
                 lead=lead,
-                reason=_("Reversal: lead #%(id)s was %(status)s")
-                % {"id": lead.pk, "status": lead.get_status_display().lower()},
+                reason=_("Reversal: lead #%(id)s") % {"id": lead.pk},
             )
 
 

@@ -16,7 +16,7 @@ import django.conf.locale
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_decimal, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "portal.notifications",
     "portal.leads",
     "portal.rewards",
+    "portal.payouts",
     "leaderboard",
     "cms",
     # Wagtail
@@ -271,6 +272,11 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (
     [] if REDIS_URL else ["django_ratelimit.E003"]
 )
 RATELIMIT_VIEW = "portal.leads.views.rate_limited"
+
+# --- Payouts ----------------------------------------------------------------------
+# Payees whose approved total is below this are left for a later batch.
+PAYOUT_MINIMUM = env_decimal("PAYOUT_MINIMUM", "50.00")
+EMPLOYEE_BONUS_HOLD_DAYS = env_int("EMPLOYEE_BONUS_HOLD_DAYS", 30)
 
 # --- E-mail ------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -8,6 +8,7 @@ typo in a deployment stops the process at start-up instead of running half-confi
 from __future__ import annotations
 
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -58,3 +59,11 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value is None:
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_decimal(name: str, default: str) -> Decimal:
+    value = _raw(name)
+    try:
+        return Decimal(default if value is None or value.strip() == "" else value.strip())
+    except InvalidOperation as exc:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a decimal number") from exc
