@@ -14,6 +14,7 @@ DEMO = {
     "manager@demo.vouch.test": {"employee", "manager"},
     "reviewer@demo.vouch.test": {"employee", "reviewer"},
     "finance@demo.vouch.test": {"employee", "finance"},
+    "finance2@demo.vouch.test": {"employee", "finance"},
     "partner-admin@acme.example": {"partner_user", "partner_admin"},
     "partner@acme.example": {"partner_user"},
 }

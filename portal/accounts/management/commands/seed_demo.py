@@ -18,6 +18,8 @@ DEMO_USERS = [
     ("manager@demo.vouch.test", "Mikko", "Manager", Role.MANAGER),
     ("reviewer@demo.vouch.test", "Rita", "Reviewer", Role.REVIEWER),
     ("finance@demo.vouch.test", "Fabio", "Finance", Role.FINANCE),
+    # A second finance user: batches need four eyes (the builder never approves).
+    ("finance2@demo.vouch.test", "Fiona", "Finance", Role.FINANCE),
     ("partner-admin@acme.example", "Paula", "Admin", Role.PARTNER_ADMIN),
     ("partner@acme.example", "Pete", "Partner", Role.PARTNER_USER),
 ]
@@ -99,6 +101,7 @@ class Command(BaseCommand):
         partner = User.objects.get(email="partner@acme.example")
         reviewer = User.objects.get(email="reviewer@demo.vouch.test")
         self._seed_rewards_catalog(customers)
+        self._seed_commission_plans(customers)
         leads.referral_link_for(employee)
         leads.referral_link_for(partner)
         if Lead.objects.filter(referrer__in=[employee, partner]).exists():
@@ -160,6 +163,7 @@ class Command(BaseCommand):
             lead = submit(employee, name, email, company, days)
             leads.lead_qualify(lead=lead, actor=reviewer)
         self._seed_rewards_activity(employee, partner, reviewer)
+        self._seed_payouts(submit, employee, partner, reviewer)
 
     def _seed_rewards_catalog(self, program) -> None:
         from portal.rewards.models import Milestone, RewardItem, Tier
@@ -254,3 +258,99 @@ class Command(BaseCommand):
             ends_at=now + timedelta(days=45),
             ticket_price=50,
         )
+
+    def _seed_commission_plans(self, program) -> None:
+        from decimal import Decimal
+
+        from portal.payouts.models import CommissionPlan, PartnerPlan, ProgramCommissionSettings
+
+        standard, _ = CommissionPlan.objects.get_or_create(
+            name="Partner standard: 10% of won deals",
+            defaults={
+                "kind": "percent",
+                "percent": Decimal("10.00"),
+                "cap_per_lead": Decimal("5000.00"),
+            },
+        )
+        acme_plan, _ = CommissionPlan.objects.get_or_create(
+            name="Acme: 150 € per qualified lead",
+            defaults={
+                "kind": "flat",
+                "flat_amount": Decimal("150.00"),
+                "cap_per_month": Decimal("1500.00"),
+            },
+        )
+        ProgramCommissionSettings.objects.get_or_create(
+            program=program,
+            defaults={"partner_plan": standard, "employee_bonus": Decimal("100.00")},
+        )
+        acme = PartnerOrganisation.objects.get(name="Acme Partners")
+        PartnerPlan.objects.get_or_create(
+            organisation=acme, program=program, defaults={"plan": acme_plan}
+        )
+        if not acme.payout_details:
+            acme.payout_details = {
+                "method": "iban",
+                "account_holder": "Acme Partners Oy",
+                "iban": "FI2112345600000785",
+                "bic": "",
+            }
+            acme.save(update_fields=["payout_details"])
+
+    def _seed_payouts(self, submit, employee, partner, reviewer) -> None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from portal.leads import services as leads
+        from portal.payouts import services as payouts
+        from portal.payouts.models import Commission
+
+        finance = User.objects.get(email="finance@demo.vouch.test")
+        finance2 = User.objects.get(email="finance2@demo.vouch.test")
+        qualified = {}
+        for name, company, days in [
+            ("Greta Hansen", "Hansen Shipping", 50),
+            ("Oskar Berg", "Berg Consulting", 35),
+            ("Nina Kask", "Kask Retail", 5),
+        ]:
+            lead = submit(
+                partner,
+                name,
+                f"{name.split()[0].lower()}@{company.split()[0].lower()}.example",
+                company,
+                days,
+            )
+            leads.lead_qualify(lead=lead, actor=reviewer)
+            qualified[name] = lead
+        from portal.leads.models import Lead
+
+        # The employee's won deal brings a payroll bonus.
+        juris = Lead.objects.get(referrer=employee, name="Juris Ozols")
+        leads.lead_mark_won(lead=juris, actor=reviewer, deal_value="8000.00", currency="EUR")
+
+        def approve(lead):
+            for commission in Commission.objects.filter(lead=lead, status="pending"):
+                payouts.commission_approve(
+                    actor=finance, commission=commission, note="Demo: early approval"
+                )
+
+        ivan = Lead.objects.get(name="Ivan Petrov")
+        for lead in (ivan, qualified["Greta Hansen"], juris):
+            approve(lead)
+        today = timezone.localdate()
+        paid = payouts.payout_batch_build(
+            batch_id=payouts.payout_batch_start(
+                actor=finance, kind="partners", currency="EUR", cutoff=today
+            ).pk
+        )
+        payouts.payout_batch_approve(actor=finance2, batch=paid)
+        payouts.payout_batch_mark_paid(actor=finance2, batch=paid)
+        Commission.objects.filter(batch=paid).update(created_at=timezone.now() - timedelta(days=40))
+        approve(qualified["Oskar Berg"])
+        payouts.payout_batch_build(
+            batch_id=payouts.payout_batch_start(
+                actor=finance2, kind="partners", currency="EUR", cutoff=today
+            ).pk
+        )
+        # Nina Kask's commission stays pending (hold period); Juris's bonus waits for payroll.
