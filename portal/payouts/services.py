@@ -400,7 +400,11 @@ def payout_batch_build(*, batch_id: int, chunk: int = 250) -> PayoutBatch:
     if batch.status != BatchStatus.BUILDING:
         return batch
     field = _payee_field(batch.kind)
+    # Only what was approved before the build began: a clawback approved meanwhile must not
+    # slip into a payee whose total was checked without it.
+    started = timezone.now()
     eligible_qs = Commission.objects.filter(
+        approved_at__lt=started,
         status=CommissionStatus.APPROVED,
         batch__isnull=True,
         currency=batch.currency,

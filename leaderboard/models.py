@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .ranking import METRICS
+
+
+class Eligibility(models.TextChoices):
+    EVERYONE = "everyone", _("Everyone")
+    EMPLOYEES = "employees", _("Employees")
+    PARTNERS = "partners", _("Partners")
+    TIER = "tier", _("A tier")
+    TEAM = "team", _("A team")
+
+
+class Contest(models.Model):
+    """A time-boxed competition with its own board and prizes."""
+
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    metric = models.CharField(
+        _("ranked by"), max_length=16, choices=[(m, m) for m in METRICS], default="points"
+    )
+    eligibility = models.CharField(
+        _("who takes part"),
+        max_length=16,
+        choices=Eligibility.choices,
+        default=Eligibility.EVERYONE,
+    )
+    tier = models.ForeignKey(
+        "rewards.Tier", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    prizes = models.TextField(_("prizes"), help_text=_("One prize per line, first place first."))
+    closed_at = models.DateTimeField(null=True, blank=True)
+    winners = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("contest")
+        verbose_name_plural = _("contests")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="contest_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def prize_list(self) -> list[str]:
+        return [p.strip() for p in self.prizes.splitlines() if p.strip()]
+
+    @property
+    def board_scope(self) -> str:
+        return f"contest:{self.pk}"
+
+    def is_running(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.starts_at <= now < self.ends_at
+
+
+class Shoutout(models.Model):
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shoutouts_written"
+    )
+    about = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shoutouts"
+    )
+    message = models.CharField(_("message"), max_length=280)
+    created_at = models.DateTimeField(default=timezone.now)
+    posted_to_chat = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("shout-out")
+        verbose_name_plural = _("shout-outs")
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class TVScreen(models.Model):
+    """An office screen: boards it rotates through, opened with a revocable read-only token."""
+
+    name = models.CharField(_("name"), max_length=120)
+    boards = models.CharField(
+        _("boards"),
+        max_length=500,
+        default="everyone.points.month,everyone.qualified.quarter",
+        help_text=_("Board ids separated by commas, e.g. everyone.points.month"),
+    )
+    rotate_seconds = models.PositiveIntegerField(_("seconds per board"), default=20)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("TV screen")
+        verbose_name_plural = _("TV screens")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def board_ids(self) -> list[str]:
+        return [b.strip() for b in self.boards.split(",") if b.strip()]
+
+
+class BoardSync(models.Model):
+    """One row: set when a live update could not reach Redis; the beat task rebuilds."""
+
+    dirty_since = models.DateTimeField(null=True, blank=True)
+    rebuilt_at = models.DateTimeField(null=True, blank=True)
