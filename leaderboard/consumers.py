@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 # Everyone logged in joins this group: toasts (shout-outs, tier-ups) go here.
 LIVE_GROUP = "live"
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -18,13 +22,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         await self.channel_layer.group_add(LIVE_GROUP, self.channel_name)
-        self.joined = True
+        self.joined = [LIVE_GROUP]
         await self.accept()
         await self.send_json({"type": "hello", "user": user.pk})
 
     async def disconnect(self, code: int) -> None:
-        if getattr(self, "joined", False):
-            await self.channel_layer.group_discard(LIVE_GROUP, self.channel_name)
+        for group in getattr(self, "joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive_json(self, content, **kwargs) -> None:
         # Clients only listen; a ping keeps intermediaries from closing idle sockets.
@@ -33,3 +37,37 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def live_event(self, event: dict) -> None:
         await self.send_json(event["payload"])
+
+
+@database_sync_to_async
+def _board_access(user, board_id: str, token: str | None):
+    from .ranking import Board
+    from .services import board_group, board_visible_to, tv_screen_for_token
+
+    try:
+        board = Board.parse(board_id)
+    except ValueError:
+        return None
+    screen = tv_screen_for_token(token)
+    if screen is not None and board_id in screen.board_ids:
+        return board_group(board)  # a TV link: read-only, this screen's boards only
+    if user is not None and user.is_authenticated and board_visible_to(user, board):
+        return board_group(board)
+    return None
+
+
+class BoardConsumer(LiveConsumer):
+    """One board's live diffs (and the toasts), for pages and TV screens."""
+
+    async def connect(self) -> None:
+        board_id = self.scope["url_route"]["kwargs"]["board_id"]
+        token = (parse_qs(self.scope.get("query_string", b"").decode()).get("tv") or [None])[0]
+        group = await _board_access(self.scope.get("user"), board_id, token)
+        if group is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.joined = [group, LIVE_GROUP]
+        for name in self.joined:
+            await self.channel_layer.group_add(name, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "hello", "board": board_id})

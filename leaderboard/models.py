@@ -124,3 +124,6 @@ class BoardSync(models.Model):
 
     dirty_since = models.DateTimeField(null=True, blank=True)
     rebuilt_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"dirty since {self.dirty_since}" if self.dirty_since else "in sync"

@@ -9,11 +9,11 @@ reached earlier ranks higher; within the same second, the higher participant id 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 
 PERIODS = ("week", "month", "quarter", "all")
 METRICS = ("points", "qualified", "won")
-EPOCH = datetime(2020, 1, 1, tzinfo=dt_timezone.utc)
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 TIE_SPAN = 2**32  # seconds since EPOCH fit below this for 136 years
 MEMBER_WIDTH = 12
 

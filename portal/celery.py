@@ -40,6 +40,20 @@ app.conf.beat_schedule = {
         "task": "portal.payouts.tasks.commissions_approve",
         "schedule": crontab(hour=1, minute=0),
     },
+    "rebuild-boards-if-dirty": {"task": "leaderboard.tasks.boards_rebuild_task", "schedule": 60.0},
+    "rebuild-boards-nightly": {
+        "task": "leaderboard.tasks.boards_rebuild_task",
+        "schedule": crontab(hour=4, minute=0),
+        "kwargs": {"only_if_dirty": False},
+    },
+    "close-contests": {
+        "task": "leaderboard.tasks.contests_close",
+        "schedule": crontab(minute="*/5"),
+    },
+    "weekly-digest": {
+        "task": "leaderboard.tasks.weekly_digest",
+        "schedule": crontab(day_of_week=1, hour=7, minute=0),
+    },
     "anonymise-old-leads": {
         "task": "portal.leads.tasks.leads_anonymise",
         "schedule": crontab(hour=3, minute=30),

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("portal.notifications.urls")),
     path("", include("portal.rewards.urls")),
     path("", include("portal.payouts.urls")),
+    path("", include("leaderboard.urls")),
     *leads_public_urls,
 ]
 

@@ -121,3 +121,19 @@ def program(db):
     from .factories import ProgramFactory
 
     return ProgramFactory(name="Customer referrals", slug="customer-referrals")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_boards():
+    """Board keys live in Redis, outside the test database's rollback: start each test clean."""
+    if settings.REDIS_URL:
+        from leaderboard import store
+
+        redis = store.client()
+        keys = list(redis.scan_iter(f"{store.KEY_PREFIX}:*"))
+        if keys:
+            redis.delete(*keys)
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

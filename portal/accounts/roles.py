@@ -29,10 +29,18 @@ STAFF_GROUPS: dict[Role, str] = {
 # "app_label.codename" permissions per staff group. Later work (leads, payouts, CMS
 # sections) adds its own here, so that each role sees only the admin menus of its work.
 GROUP_PERMISSIONS: dict[Role, list[str]] = {
-    Role.MANAGER: ["wagtailadmin.access_admin"],
+    Role.MANAGER: [
+        "wagtailadmin.access_admin",
+        "leaderboard.add_contest",
+        "leaderboard.change_contest",
+        "leaderboard.view_contest",
+    ],
     Role.REVIEWER: [
         "wagtailadmin.access_admin",
         "leads.review_lead",
+        "leaderboard.add_contest",
+        "leaderboard.change_contest",
+        "leaderboard.view_contest",
         "rewards.add_rewarditem",
         "rewards.change_rewarditem",
         "rewards.view_rewarditem",

@@ -189,6 +189,8 @@ def navigation_for(user) -> list[NavItem]:
         items.append(NavItem(_("Rewards"), reverse("rewards:home"), "rewards"))
     if roles & {Role.EMPLOYEE, Role.PARTNER_USER, Role.MANAGER}:
         items.append(NavItem(_("Referrals"), reverse("leads:list"), "leads"))
+    if roles:
+        items.append(NavItem(_("Boards"), reverse("leaderboard:boards"), "boards"))
     if Role.PARTNER_USER in roles:
         items.append(NavItem(_("Commissions"), reverse("payouts:commissions"), "commissions"))
     if Role.PARTNER_ADMIN in roles:

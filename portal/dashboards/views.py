@@ -7,6 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 
+from leaderboard.ranking import Board
+from leaderboard.services import board_page
+from leaderboard.views import default_board
 from portal.accounts.decorators import role_required
 from portal.accounts.forms import InvitationForm
 from portal.accounts.models import User
@@ -37,7 +40,9 @@ def dashboard(request):
 
 def _referrer_context(user) -> dict:
     rewards = participant_summary(user)
+    board = default_board(user)
     return {
+        "board_widget": {**board_page(board, user, n=5, k=1), "label": board.id},
         "balance": rewards["balance"],
         "tiers": rewards["tiers"],
         "milestones": rewards["milestones"],
@@ -86,7 +91,9 @@ def organisation(request):
 
 @role_required(Role.MANAGER)
 def team(request):
-    teams = teams_managed_by(request.user).prefetch_related("members")
+    teams = list(teams_managed_by(request.user).prefetch_related("members"))
+    for team in teams:
+        team.board_id = Board(f"team:{team.pk}", "points", "month").id
     return render(request, "dashboards/team.html", {"teams": teams, "active_nav": "team"})
 
 

@@ -247,6 +247,11 @@ def _transition(*, lead: Lead, actor: User, action: str, note: str = "", **chang
             note=note,
             data={k: str(v) for k, v in changes.items()},
         )
+        if to_status == S.WON and settings.CELEBRATE_AUTOMATICALLY:
+            from leaderboard.services import celebrate
+
+            text = _("%(name)s just won a deal!") % {"name": locked.referrer.public_name}
+            transaction.on_commit(lambda: celebrate(kind="won", text=text))
         event = LEAD_EVENTS.get(to_status)
         if event:
             lead_event_apply(lead=locked, event=event)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
@@ -85,6 +86,10 @@ def ledger_add(
             return None  # idempotent: the award exists already
         account.balance += amount
         account.save(update_fields=["balance"])
+        from leaderboard.services import board_entry_committed
+
+        # Boards move only once the entry is durable: a rollback pushes nothing.
+        transaction.on_commit(lambda: board_entry_committed(entry_id=entry.pk))
     return entry
 
 
@@ -226,6 +231,7 @@ def tier_recompute(*, participant: User, program: Program, reason: str) -> Tier 
             context={"tier": target, "program": program},
             url=reverse("rewards:home"),
         )
+    if promoted and settings.CELEBRATE_AUTOMATICALLY:
         from leaderboard.services import celebrate
 
         text = _("%(name)s reached %(tier)s!") % {

@@ -85,7 +85,7 @@ class RewardsGroup(ModelViewSetGroup):
         )("badges"),
         _viewset(
             Milestone,
-            "flag",
+            "success",
             _("Milestones"),
             ["program", "qualified_count", "reward"],
             ["program", "qualified_count", "reward"],

@@ -378,3 +378,11 @@ LOGGING = {
         "daphne": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+
+# --- Leaderboards -------------------------------------------------------------------------
+# Partners see employees by initials unless the program allows names.
+LEADERBOARD_PARTNERS_SEE_EMPLOYEE_NAMES = env_bool("LEADERBOARD_PARTNERS_SEE_EMPLOYEE_NAMES", False)
+# A Slack or Microsoft Teams incoming webhook for shout-outs (empty: off).
+CHAT_WEBHOOK_URL = env_str("CHAT_WEBHOOK_URL", "") or ""
+# Celebrate tier-ups and won deals with a toast for everyone connected.
+CELEBRATE_AUTOMATICALLY = env_bool("CELEBRATE_AUTOMATICALLY", True)

@@ -164,6 +164,7 @@ class Command(BaseCommand):
             leads.lead_qualify(lead=lead, actor=reviewer)
         self._seed_rewards_activity(employee, partner, reviewer)
         self._seed_payouts(submit, employee, partner, reviewer)
+        self._seed_boards(employee, reviewer)
 
     def _seed_rewards_catalog(self, program) -> None:
         from portal.rewards.models import Milestone, RewardItem, Tier
@@ -354,3 +355,76 @@ class Command(BaseCommand):
             ).pk
         )
         # Nina Kask's commission stays pending (hold period); Juris's bonus waits for payroll.
+
+    def _seed_boards(self, employee, reviewer) -> None:
+        import random
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from leaderboard.models import Contest
+        from leaderboard.services import boards_rebuild, contest_close, shoutout_post
+        from portal.rewards.models import LedgerEntry
+        from portal.rewards.services import ledger_add
+
+        if Contest.objects.filter(name="Q4 referral sprint").exists():
+            boards_rebuild()  # already seeded; just make sure Redis has the boards
+            return
+        manager = User.objects.get(email="manager@demo.vouch.test")
+        team = Team.objects.get(name="Sales North")
+        colleagues = [
+            ("Aino", "Mäkinen"),
+            ("Luca", "Bianchi"),
+            ("Ilze", "Kalniņa"),
+            ("Olga", "Smirnova"),
+            ("Jose", "Reyes"),
+            ("Noora", "Lehtonen"),
+            ("Marta", "Ferri"),
+        ]
+        rng = random.Random(2026)
+        now = timezone.now()
+        for first, last in colleagues:
+            email = f"{first.lower()}.{last.lower().replace('ņ', 'n').replace('ä', 'a')}@demo.vouch.test"
+            user, _ = User.objects.get_or_create(
+                email=email, defaults={"first_name": first, "last_name": last, "team": team}
+            )
+            for _ in range(rng.randint(2, 6)):
+                entry = ledger_add(
+                    participant=user,
+                    amount=rng.choice([10, 50, 50, 200]),
+                    event=rng.choice(["qualified", "adjustment", "won"]),
+                    reason="Demo activity",
+                )
+                LedgerEntry.objects.filter(pk=entry.pk).update(
+                    created_at=now - timedelta(days=rng.randint(0, 80), hours=rng.randint(0, 23))
+                )
+        Contest.objects.create(
+            name="Q4 referral sprint",
+            description="Most qualified referrals before the year ends.",
+            metric="qualified",
+            eligibility="everyone",
+            starts_at=now - timedelta(days=20),
+            ends_at=now + timedelta(days=30),
+            prizes="Weekend in Lapland\nNoise-cancelling headphones\nCinema tickets for two",
+        )
+        october = Contest.objects.create(
+            name="October points race",
+            description="Points earned in October.",
+            metric="points",
+            eligibility="employees",
+            starts_at=now - timedelta(days=80),
+            ends_at=now - timedelta(days=10),
+            prizes="Spa day\nDinner for two",
+        )
+        contest_close(contest=october)
+        shoutout_post(
+            author=manager,
+            about=employee,
+            message="Four referrals in a row this month. Thank you, Emma!",
+        )
+        shoutout_post(
+            author=manager,
+            about=User.objects.get(email__startswith="aino."),
+            message="Closed the Lindqvist deal together with sales!",
+        )
+        boards_rebuild()

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class ShoutoutForm(forms.Form):
+    about = forms.ModelChoiceField(label=_("Who deserves it?"), queryset=None)
+    message = forms.CharField(
+        label=_("Message"), max_length=280, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, about_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["about"].queryset = about_choices
+
+
+class TVScreenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Screen name"), max_length=120, help_text=_("e.g. Helsinki office lobby")
+    )
+    boards = forms.CharField(
+        label=_("Boards"),
+        max_length=500,
+        initial="everyone.points.month,everyone.qualified.quarter",
+        help_text=_("Board ids separated by commas: scope.metric.period"),
+    )
+    rotate_seconds = forms.IntegerField(
+        label=_("Seconds per board"), min_value=5, max_value=600, initial=20
+    )

@@ -1,0 +1,229 @@
+"""Where board answers come from: Redis sorted sets, or SQL over the ledger.
+
+Both stores answer the same questions with the same order (``ranking.order_key``); the
+Redis store is used when REDIS_URL is set, the SQL store otherwise (and as the truth a
+rebuild starts from).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Case, IntegerField, Max, Q, Sum, Value, When
+from django.utils import timezone
+
+from portal.rewards.models import LedgerEntry
+
+from . import ranking
+from .ranking import Board
+
+KEY_PREFIX = "vouch:lb"
+KEY_TTL_SECONDS = 400 * 24 * 3600  # past periods expire by themselves
+
+# Atomic "add to a participant's total and keep the earliest-reached tie-break":
+# KEYS[1] board key; ARGV[1] member, ARGV[2] delta, ARGV[3] remaining seconds (tie part).
+ADD_SCRIPT = """
+local span = 4294967296
+local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
+local total, remaining = 0, tonumber(ARGV[3])
+if s then
+  s = tonumber(s)
+  total = math.floor(s / span)
+  local old = s - total * span
+  if old < remaining then remaining = old end
+end
+total = total + tonumber(ARGV[2])
+redis.call('ZADD', KEYS[1], total * span + remaining, ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return total
+"""
+
+
+@dataclass(frozen=True)
+class Row:
+    rank: int
+    participant_id: int
+    total: int
+
+
+def period_window(period: str, today: date) -> tuple[datetime | None, datetime | None]:
+    start = ranking.period_start(period, today)
+    if start is None:
+        return None, None
+    if period == "week":
+        end = start + timedelta(days=7)
+    elif period == "month":
+        end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    else:
+        month = start.month + 3
+        end = date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+    tz = timezone.get_current_timezone()
+    return timezone.make_aware(datetime.combine(start, time.min), tz), timezone.make_aware(
+        datetime.combine(end, time.min), tz
+    )
+
+
+def redis_key(board: Board, today: date | None = None) -> str:
+    today = today or timezone.localdate()
+    return f"{KEY_PREFIX}:{board.scope}:{board.metric}:{ranking.period_key(board.period, today)}"
+
+
+def _contest(board: Board):
+    from .models import Contest
+
+    return Contest.objects.select_related("tier", "team").get(pk=int(board.scope.split(":", 1)[1]))
+
+
+def scope_filter(board: Board) -> Q:
+    """Ledger entries that count on this board (scope only; the period is separate)."""
+    scope = board.scope
+    if scope == "everyone":
+        return Q()
+    if scope == "employees":
+        return Q(participant__partner_organisation__isnull=True)
+    if scope in {"partners", "orgs"}:
+        return Q(participant__partner_organisation__isnull=False)
+    if scope.startswith("team:"):
+        return Q(participant__team_id=int(scope.split(":", 1)[1]))
+    if scope.startswith("contest:"):
+        contest = _contest(board)
+        q = Q(created_at__gte=contest.starts_at, created_at__lt=contest.ends_at)
+        return q & eligibility_filter(contest)
+    raise ValueError(scope)
+
+
+def eligibility_filter(contest) -> Q:
+    from .models import Eligibility
+
+    if contest.eligibility == Eligibility.EMPLOYEES:
+        return Q(participant__partner_organisation__isnull=True)
+    if contest.eligibility == Eligibility.PARTNERS:
+        return Q(participant__partner_organisation__isnull=False)
+    if contest.eligibility == Eligibility.TEAM:
+        return Q(participant__team_id=contest.team_id)
+    if contest.eligibility == Eligibility.TIER:
+        return Q(participant__tier_statuses__tier_id=contest.tier_id)
+    return Q()
+
+
+def _metric_value(metric: str):
+    if metric == "points":
+        return "amount"
+    whens = [
+        When(event=event, then=Value(sign)) for event, sign in ranking.METRIC_EVENTS[metric].items()
+    ]
+    return Case(*whens, default=Value(0), output_field=IntegerField())
+
+
+def sql_totals(board: Board, today: date | None = None) -> list[tuple[int, int, datetime]]:
+    """(member id, total, last change) for every member of the board, best first."""
+    today = today or timezone.localdate()
+    entries = LedgerEntry.objects.filter(scope_filter(board))
+    if not board.scope.startswith("contest:"):
+        start, end = period_window(board.period, today)
+        if start is not None:
+            entries = entries.filter(created_at__gte=start, created_at__lt=end)
+    if board.metric == "points":
+        entries = entries.exclude(event__in=ranking.SPENDING_EVENTS)
+    else:
+        entries = entries.filter(event__in=list(ranking.METRIC_EVENTS[board.metric]))
+    group = "participant__partner_organisation_id" if board.by_organisation else "participant_id"
+    rows = entries.values(group).annotate(
+        total=Sum(_metric_value(board.metric)), last=Max("created_at")
+    )
+    result = [(r[group], int(r["total"] or 0), r["last"]) for r in rows]
+    result.sort(key=lambda r: ranking.order_key(r[1], r[2], r[0]))
+    return result
+
+
+class SqlStore:
+    def top(self, board: Board, n: int) -> list[Row]:
+        return [
+            Row(i + 1, pid, total) for i, (pid, total, _last) in enumerate(sql_totals(board)[:n])
+        ]
+
+    def around(self, board: Board, member_id: int, k: int) -> tuple[Row | None, list[Row]]:
+        totals = sql_totals(board)
+        index = next((i for i, r in enumerate(totals) if r[0] == member_id), None)
+        if index is None:
+            return None, []
+        window = totals[max(0, index - k) : index + k + 1]
+        first = max(0, index - k)
+        rows = [Row(first + i + 1, pid, total) for i, (pid, total, _l) in enumerate(window)]
+        return Row(index + 1, member_id, totals[index][1]), rows
+
+    def size(self, board: Board) -> int:
+        return len(sql_totals(board))
+
+
+def redis_client():
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+
+
+_client = None
+
+
+def client():
+    global _client
+    if _client is None:
+        _client = redis_client()
+    return _client
+
+
+class RedisStore:
+    def __init__(self, redis=None):
+        self.redis = redis or client()
+
+    def _rows(self, pairs, first_rank: int) -> list[Row]:
+        return [
+            Row(first_rank + i, int(m), ranking.decode(score)) for i, (m, score) in enumerate(pairs)
+        ]
+
+    def top(self, board: Board, n: int) -> list[Row]:
+        return self._rows(self.redis.zrevrange(redis_key(board), 0, n - 1, withscores=True), 1)
+
+    def around(self, board: Board, member_id: int, k: int) -> tuple[Row | None, list[Row]]:
+        key = redis_key(board)
+        member = ranking.member(member_id)
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zrevrank(key, member)
+            pipe.zscore(key, member)
+            rank, score = pipe.execute()
+        if rank is None:
+            return None, []
+        first = max(0, rank - k)
+        rows = self._rows(self.redis.zrevrange(key, first, rank + k, withscores=True), first + 1)
+        return Row(rank + 1, member_id, ranking.decode(score)), rows
+
+    def top_and_around(self, board: Board, n: int, member_id: int | None, k: int):
+        """One round trip for the common page: top N plus my rank and neighbours."""
+        key = redis_key(board)
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zrevrange(key, 0, n - 1, withscores=True)
+            if member_id is not None:
+                pipe.zrevrank(key, ranking.member(member_id))
+                pipe.zscore(key, ranking.member(member_id))
+            replies = pipe.execute()
+        top = self._rows(replies[0], 1)
+        if member_id is None or replies[1] is None:
+            return top, None, []
+        rank = replies[1]
+        first = max(0, rank - k)
+        if rank + k < len(top):
+            around = top[first : rank + k + 1]  # already in hand
+        else:
+            around = self._rows(
+                self.redis.zrevrange(key, first, rank + k, withscores=True), first + 1
+            )
+        return top, Row(rank + 1, member_id, ranking.decode(replies[2])), around
+
+    def size(self, board: Board) -> int:
+        return self.redis.zcard(redis_key(board))
+
+
+def current_store():
+    return RedisStore() if settings.REDIS_URL else SqlStore()

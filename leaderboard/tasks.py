@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import json
+import logging
+import urllib.request
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.notifications.services import notify
+
+from .models import Shoutout
+from .services import (
+    board_push,
+    boards_rebuild,
+    boards_rebuild_if_dirty,
+    chat_payload,
+    contests_close_due,
+)
+
+log = logging.getLogger(__name__)
+CHAT_TIMEOUT_SECONDS = 5
+
+
+@shared_task
+def board_push_task(board_id: str) -> None:
+    """The trailing push of a coalesced burst."""
+    board_push(board_id=board_id)
+
+
+@shared_task
+def boards_rebuild_task(only_if_dirty: bool = True) -> int:
+    return boards_rebuild_if_dirty() if only_if_dirty else boards_rebuild()
+
+
+@shared_task
+def contests_close() -> int:
+    return contests_close_due()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600, max_retries=6)
+def shoutout_to_chat(shoutout_id: int) -> bool:
+    """Post to the Slack/Teams incoming webhook, with a timeout; retried with back-off.
+    The shout-out itself is already saved: a chat outage never loses it."""
+    shout = Shoutout.objects.select_related("author", "about").get(pk=shoutout_id)
+    if shout.posted_to_chat or not settings.CHAT_WEBHOOK_URL:
+        return False
+    text = f"{shout.author.public_name} → {shout.about.public_name}: {shout.message}"
+    request = urllib.request.Request(  # noqa: S310 - the URL is the admin's configured webhook
+        settings.CHAT_WEBHOOK_URL,
+        data=json.dumps(chat_payload(text)).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=CHAT_TIMEOUT_SECONDS) as response:  # noqa: S310
+        if response.status >= 300:
+            raise OSError(f"chat webhook answered {response.status}")
+    Shoutout.objects.filter(pk=shout.pk).update(posted_to_chat=True)
+    return True
+
+
+@shared_task
+def weekly_digest() -> int:
+    """Mondays: last week's shout-outs to every active participant."""
+    since = timezone.now() - timedelta(days=7)
+    shoutouts = list(
+        Shoutout.objects.filter(created_at__gte=since).select_related("author", "about")[:20]
+    )
+    if not shoutouts:
+        return 0
+    sent = 0
+    for user in User.objects.filter(is_active=True):
+        notify(user=user, kind="weekly_digest", context={"shoutouts": shoutouts})
+        sent += 1
+    return sent

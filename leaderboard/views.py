@@ -1,0 +1,256 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from portal.accounts.decorators import role_required
+from portal.accounts.models import User
+from portal.accounts.roles import Role
+from portal.accounts.selectors import has_role, is_partner
+from portal.core.forms import add_service_errors
+
+from . import services
+from .forms import ShoutoutForm, TVScreenForm
+from .models import Contest, Shoutout, TVScreen
+from .ranking import Board
+
+SCOPE_LABELS = {
+    "everyone": gettext_lazy("Everyone"),
+    "employees": gettext_lazy("Employees"),
+    "partners": gettext_lazy("Partners"),
+    "orgs": gettext_lazy("Partner organisations"),
+}
+PERIOD_LABELS = {
+    "week": gettext_lazy("This week"),
+    "month": gettext_lazy("This month"),
+    "quarter": gettext_lazy("This quarter"),
+    "all": gettext_lazy("All time"),
+}
+METRIC_LABELS = {
+    "points": gettext_lazy("Points"),
+    "qualified": gettext_lazy("Qualified leads"),
+    "won": gettext_lazy("Won deals"),
+}
+
+
+def default_board(user) -> Board:
+    return Board("partners" if is_partner(user) else "everyone", "points", "month")
+
+
+def _board_or_404(user, board_id: str) -> Board:
+    try:
+        board = Board.parse(board_id)
+    except ValueError as exc:
+        raise Http404 from exc
+    if not services.board_visible_to(user, board):
+        raise PermissionDenied
+    return board
+
+
+def _label(board: Board) -> str:
+    if board.scope.startswith("team:"):
+        from portal.accounts.models import Team
+
+        team = Team.objects.filter(pk=int(board.scope.split(":")[1])).first()
+        return _("Team %(name)s") % {"name": team.name if team else "?"}
+    if board.scope.startswith("contest:"):
+        contest = Contest.objects.filter(pk=int(board.scope.split(":")[1])).first()
+        return contest.name if contest else "?"
+    return str(SCOPE_LABELS.get(board.scope, board.scope))
+
+
+@login_required
+def boards(request, board_id: str | None = None):
+    board = _board_or_404(request.user, board_id) if board_id else default_board(request.user)
+    if not services.board_visible_to(request.user, board):
+        raise PermissionDenied
+    page = services.board_page(board, request.user)
+    scopes = [
+        s
+        for s in ["everyone", "employees", "partners", "orgs"]
+        if services.board_visible_to(request.user, Board(s))
+    ]
+    if request.user.team_id:
+        scopes.append(f"team:{request.user.team_id}")
+    tabs = [
+        {
+            "id": Board(s, board.metric, board.period).id,
+            "label": _label(Board(s)),
+            "active": s == board.scope,
+        }
+        for s in scopes
+    ]
+    periods = [
+        {
+            "id": Board(board.scope, board.metric, p).id,
+            "label": PERIOD_LABELS[p],
+            "active": p == board.period,
+        }
+        for p in (
+            ["all"] if board.scope.startswith("contest:") else ["week", "month", "quarter", "all"]
+        )
+    ]
+    metrics = [
+        {
+            "id": Board(board.scope, m, board.period).id,
+            "label": METRIC_LABELS[m],
+            "active": m == board.metric,
+        }
+        for m in METRIC_LABELS
+    ]
+    return render(
+        request,
+        "leaderboard/boards.html",
+        {
+            **page,
+            "label": _label(board),
+            "tabs": tabs,
+            "periods": periods,
+            "metrics": metrics,
+            "metric_label": METRIC_LABELS[board.metric],
+            "active_nav": "boards",
+            "shoutouts": Shoutout.objects.select_related("author", "about")[:5],
+        },
+    )
+
+
+@login_required
+def board_json(request, board_id: str):
+    board = _board_or_404(request.user, board_id)
+    return JsonResponse({"board": board.id, "rows": services.board_rows(board, request.user, n=50)})
+
+
+def tv(request, board_id: str | None = None):
+    """Full-screen board for office screens: a login, or a revocable read-only token."""
+    token = request.GET.get("token")
+    screen = services.tv_screen_for_token(token)
+    if screen is not None:
+        ids = screen.board_ids
+        rotate = screen.rotate_seconds
+    elif request.user.is_authenticated:
+        ids = [board_id] if board_id else [default_board(request.user).id]
+        rotate = 30
+    elif token:
+        return render(request, "leaderboard/tv_revoked.html", status=403)
+    else:
+        return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
+    current = board_id or ids[0]
+    if current not in ids:
+        raise Http404
+    try:
+        board = Board.parse(current)
+    except ValueError as exc:
+        raise Http404 from exc
+    if screen is None and not services.board_visible_to(request.user, board):
+        raise PermissionDenied
+    following = ids[(ids.index(current) + 1) % len(ids)]
+    next_url = reverse("leaderboard:tv_board", args=[following]) + (
+        f"?token={token}" if screen else ""
+    )
+    return render(
+        request,
+        "leaderboard/tv.html",
+        {
+            "board": board,
+            "label": _label(board),
+            "metric_label": METRIC_LABELS[board.metric],
+            "period_label": PERIOD_LABELS[board.period],
+            "rows": services.board_rows(board, None, n=10),
+            "token": token if screen else "",
+            "next_url": next_url if len(ids) > 1 else "",
+            "rotate": rotate,
+            "shoutouts": Shoutout.objects.select_related("author", "about")[:10],
+        },
+    )
+
+
+@role_required(Role.MANAGER)
+def shoutouts(request):
+    form = ShoutoutForm(
+        request.POST or None,
+        about_choices=User.objects.filter(is_active=True).order_by("first_name"),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.shoutout_post(
+                author=request.user,
+                about=form.cleaned_data["about"],
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Shout-out posted: everyone connected sees it now."))
+            return redirect("leaderboard:shoutouts")
+    return render(
+        request,
+        "leaderboard/shoutouts.html",
+        {
+            "form": form,
+            "shoutouts": Shoutout.objects.select_related("author", "about")[:30],
+            "active_nav": "team",
+        },
+    )
+
+
+@role_required(Role.MANAGER, Role.REVIEWER)
+def tv_screens(request):
+    form = TVScreenForm(request.POST or None)
+    new_link = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            screen, token = services.tv_screen_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            new_link = request.build_absolute_uri(reverse("leaderboard:tv") + f"?token={token}")
+            messages.success(
+                request,
+                _("Screen “%(name)s” created. Copy its link now: it is shown only once.")
+                % {"name": screen.name},
+            )
+            form = TVScreenForm()
+    return render(
+        request,
+        "leaderboard/tv_screens.html",
+        {
+            "form": form,
+            "screens": TVScreen.objects.filter(created_by=request.user)
+            if not has_role(request.user, Role.REVIEWER)
+            else TVScreen.objects.all(),
+            "new_link": new_link,
+            "active_nav": "team",
+        },
+    )
+
+
+@role_required(Role.MANAGER, Role.REVIEWER)
+@require_POST
+def tv_screen_revoke(request, pk: int):
+    screen = get_object_or_404(TVScreen, pk=pk, revoked_at__isnull=True)
+    services.tv_screen_revoke(actor=request.user, screen=screen)
+    messages.success(request, _("The link of “%(name)s” no longer works.") % {"name": screen.name})
+    return redirect("leaderboard:tv_screens")
+
+
+@login_required
+def contests(request):
+    now = timezone.now()
+    items = list(Contest.objects.all()[:50])
+    for contest in items:
+        contest.visible = services.board_visible_to(
+            request.user, Board(contest.board_scope, contest.metric, "all")
+        )
+    return render(
+        request,
+        "leaderboard/contests.html",
+        {"contests": items, "now": now, "active_nav": "boards"},
+    )
