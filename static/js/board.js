@@ -34,6 +34,12 @@
       row.querySelector(".name").textContent = values[1];
       row.querySelector(".total").textContent = values[2];
       row.classList.toggle("me", String(values[0]) === me);
+      if (String(values[0]) === me) {
+        var myRank = document.querySelector("[data-my-rank]");
+        var myTotal = document.querySelector("[data-my-total]");
+        if (myRank) myRank.textContent = "#" + rank;
+        if (myTotal) myTotal.textContent = values[2];
+      }
       row.classList.remove("flash");
       void row.offsetWidth; // restart the animation
       row.classList.add("flash");
