@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Case, IntegerField, Max, Q, Sum, Value, When
 from django.utils import timezone
 
+from portal.core.dates import next_month
 from portal.rewards.models import LedgerEntry
 
 from . import ranking
@@ -55,7 +56,7 @@ def period_window(period: str, today: date) -> tuple[datetime | None, datetime |
     if period == "week":
         end = start + timedelta(days=7)
     elif period == "month":
-        end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        end = next_month(start)
     else:
         month = start.month + 3
         end = date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)

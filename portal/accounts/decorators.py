@@ -24,3 +24,21 @@ def role_required(*roles: Role):
         return wrapper
 
     return decorator
+
+
+def admin_role_required(role: Role, template: str):
+    """For screens inside the Wagtail admin: Wagtail turns PermissionDenied into a
+    redirect, and a denial must stay a 403, so the refusal is rendered here."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not has_role(request.user, role):
+                from django.shortcuts import render
+
+                return render(request, template, status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

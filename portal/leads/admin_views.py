@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -12,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from portal.accounts.decorators import admin_role_required
 from portal.accounts.roles import Role
-from portal.accounts.selectors import has_role
 
 from . import services
 from .forms import ImportForm, LostForm, QueueFilterForm, RejectForm, WonForm
@@ -25,15 +23,7 @@ IMPORT_SESSION_KEY = "leads_import_csv"
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 
-def reviewer_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not has_role(request.user, Role.REVIEWER):
-            # Wagtail turns PermissionDenied into a redirect; a denial must stay a 403.
-            return render(request, "leads/admin/forbidden.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+reviewer_required = admin_role_required(Role.REVIEWER, "leads/admin/forbidden.html")
 
 
 def _error_text(exc: Exception) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -13,24 +11,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.accounts.decorators import admin_role_required
 from portal.accounts.models import PartnerOrganisation
 from portal.accounts.roles import Role
-from portal.accounts.selectors import has_role
 
 from . import services
 from .forms import BatchForm, HoldForm
 from .models import BatchStatus, Commission, CommissionStatus, PayeeHold
 from .selectors import batches_visible_to, commissions_visible_to
 
-
-def finance_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not has_role(request.user, Role.FINANCE):
-            return render(request, "payouts/admin/forbidden.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+finance_required = admin_role_required(Role.FINANCE, "payouts/admin/forbidden.html")
 
 
 def _error(request, exc) -> None:

@@ -28,6 +28,7 @@ from portal.accounts.models import PartnerOrganisation, User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
+from portal.core.dates import month_bounds
 from portal.leads.models import Lead
 
 from .models import (
@@ -637,8 +638,7 @@ class Statement:
 def statement_for(
     *, organisation: PartnerOrganisation, month: date, currency: str = "EUR"
 ) -> Statement:
-    start = timezone.make_aware(datetime(month.year, month.month, 1))
-    end = timezone.make_aware(datetime(month.year + month.month // 12, month.month % 12 + 1, 1))
+    start, end = month_bounds(month.year, month.month)
     mine = Commission.objects.filter(payee_org=organisation, currency=currency)
     paid_lines = PayoutLine.objects.filter(
         payee_org=organisation, batch__currency=currency, batch__status=BatchStatus.PAID

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.decorators import role_required
 from portal.accounts.roles import Role
+from portal.core.dates import next_month
 from portal.core.forms import add_service_errors
 
 from . import services
@@ -51,7 +52,7 @@ def _months(org_id: int) -> list[date]:
     months = []
     while month <= today:
         months.append(month)
-        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        month = next_month(month)
     return list(reversed(months))
 
 

@@ -22,6 +22,7 @@ from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
+from portal.core.dates import month_bounds
 from portal.leads.models import Lead, LeadStatus, Program
 from portal.notifications.services import notify
 
@@ -350,8 +351,7 @@ def badges_evaluate(*, participant: User) -> list[BadgeAward]:
 
 def badges_award_top_of_month(*, year: int, month: int) -> int:
     """At the start of a month: badges for the top N by points earned last month."""
-    start = timezone.make_aware(datetime(year, month, 1))
-    end = timezone.make_aware(datetime(year + month // 12, month % 12 + 1, 1))
+    start, end = month_bounds(year, month)
     ranking = list(
         LedgerEntry.objects.filter(created_at__gte=start, created_at__lt=end)
         .exclude(event__in=SPENDING_EVENTS)
