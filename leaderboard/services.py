@@ -246,22 +246,59 @@ def board_visible_to(user, board: Board) -> bool:
     return scope in {"everyone", "employees", "orgs"}
 
 
-def _names(board: Board, ids: list[int], viewer) -> dict[int, str]:
-    if board.by_organisation:
+def name_records(by_organisation: bool, ids) -> dict[int, str]:
+    """Display records from the database: an organisation's name, or for a person
+    "public name<TAB>initials<TAB>E|P" (E: employee), so viewers' rules apply later."""
+    if by_organisation:
         from portal.accounts.models import PartnerOrganisation
 
         return dict(PartnerOrganisation.objects.filter(pk__in=ids).values_list("pk", "name"))
-    people = User.objects.filter(pk__in=ids).only(
+    rows = User.objects.filter(pk__in=ids).values_list(
         "pk", "first_name", "last_name", "email", "show_initials_only", "partner_organisation_id"
     )
-    viewer_is_partner = viewer is not None and Role.PARTNER_USER in roles_of(viewer)
-    hide_employees = viewer_is_partner and not settings.LEADERBOARD_PARTNERS_SEE_EMPLOYEE_NAMES
-    return {
-        p.pk: (
-            p.initials if hide_employees and p.partner_organisation_id is None else p.public_name
+    records = {}
+    for pk, first, last, email, initials_only, org in rows:
+        person = User(
+            pk=pk, first_name=first, last_name=last, email=email, show_initials_only=initials_only
         )
-        for p in people
-    }
+        records[pk] = f"{person.public_name}\t{person.initials}\t{'P' if org else 'E'}"
+    return records
+
+
+def _display(record: str, by_organisation: bool, hide_employees: bool) -> str:
+    if by_organisation:
+        return record
+    public, initials, kind = record.split("\t")
+    return initials if hide_employees and kind == "E" else public
+
+
+def _hide_employees(viewer) -> bool:
+    viewer_is_partner = viewer is not None and Role.PARTNER_USER in roles_of(viewer)
+    return viewer_is_partner and not settings.LEADERBOARD_PARTNERS_SEE_EMPLOYEE_NAMES
+
+
+def _names(
+    board: Board, ids: list[int], viewer, cached: dict[int, str] | None = None
+) -> dict[int, str]:
+    records = dict(cached or {})
+    missing = [i for i in ids if i not in records]
+    if missing:
+        found = name_records(board.by_organisation, missing)
+        records.update(found)
+        current = store.current_store()
+        if isinstance(current, store.RedisStore):
+            current.remember_names(board.by_organisation, found)
+    hide = _hide_employees(viewer)
+    return {i: _display(records[i], board.by_organisation, hide) for i in ids if i in records}
+
+
+def board_names_forget(user: User) -> None:
+    """A participant's display name changed: drop the cached record (re-read on demand)."""
+    if settings.REDIS_URL:
+        try:
+            store.client().hdel(store.NAMES_KEY[False], ranking.member(user.pk))
+        except Exception:
+            log.warning("could not drop a cached board name", exc_info=True)
 
 
 def board_rows(board: Board, viewer, n: int = 50) -> list[dict]:
@@ -282,12 +319,13 @@ def board_page(board: Board, viewer, n: int = 50, k: int = 2) -> dict:
     """Top N and the viewer's rank with neighbours, in one store round trip where possible."""
     member_id = viewer.partner_organisation_id if board.by_organisation else viewer.pk
     current = store.current_store()
+    cached: dict[int, str] = {}
     if isinstance(current, store.RedisStore):
-        top, me, around = current.top_and_around(board, n, member_id, k)
+        top, me, around, cached = current.page(board, n, member_id, k)
     else:
         top = current.top(board, n)
         me, around = current.around(board, member_id, k)
-    names = _names(board, list({r.participant_id for r in top + around}), viewer)
+    names = _names(board, list({r.participant_id for r in top + around}), viewer, cached)
 
     def out(rows):
         return [

@@ -42,6 +42,30 @@ return total
 """
 
 
+# The board page in one round trip: top N, my rank, score and neighbours, and the names.
+# KEYS[1] board, KEYS[2] names hash; ARGV[1] n, ARGV[2] member ("" for none), ARGV[3] k.
+PAGE_SCRIPT = """
+local top = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES')
+local rank, score, around = false, false, {}
+if ARGV[2] ~= '' then
+  rank = redis.call('ZREVRANK', KEYS[1], ARGV[2])
+  if rank then
+    score = redis.call('ZSCORE', KEYS[1], ARGV[2])
+    local first = rank - tonumber(ARGV[3])
+    if first < 0 then first = 0 end
+    around = redis.call('ZREVRANGE', KEYS[1], first, rank + tonumber(ARGV[3]), 'WITHSCORES')
+  end
+end
+local ids = {}
+for i = 1, #top, 2 do ids[#ids + 1] = top[i] end
+for i = 1, #around, 2 do ids[#ids + 1] = around[i] end
+local names = {}
+if #ids > 0 then names = redis.call('HMGET', KEYS[2], unpack(ids)) end
+return {top, rank, score, around, ids, names}
+"""
+NAMES_KEY = {False: f"{KEY_PREFIX}:names:people", True: f"{KEY_PREFIX}:names:orgs"}
+
+
 @dataclass(frozen=True)
 class Row:
     rank: int
@@ -200,30 +224,33 @@ class RedisStore:
         rows = self._rows(self.redis.zrevrange(key, first, rank + k, withscores=True), first + 1)
         return Row(rank + 1, member_id, ranking.decode(score)), rows
 
-    def top_and_around(self, board: Board, n: int, member_id: int | None, k: int):
-        """One round trip for the common page: top N plus my rank and neighbours."""
-        key = redis_key(board)
-        with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zrevrange(key, 0, n - 1, withscores=True)
-            if member_id is not None:
-                pipe.zrevrank(key, ranking.member(member_id))
-                pipe.zscore(key, ranking.member(member_id))
-            replies = pipe.execute()
-        top = self._rows(replies[0], 1)
-        if member_id is None or replies[1] is None:
-            return top, None, []
-        rank = replies[1]
-        first = max(0, rank - k)
-        if rank + k < len(top):
-            around = top[first : rank + k + 1]  # already in hand
-        else:
-            around = self._rows(
-                self.redis.zrevrange(key, first, rank + k, withscores=True), first + 1
+    def page(self, board: Board, n: int, member_id: int | None, k: int):
+        """Top N, my row, my neighbours and the cached names, in one round trip."""
+        script = self.redis.register_script(PAGE_SCRIPT)
+        member = ranking.member(member_id) if member_id is not None else ""
+        top, rank, score, around, ids, names = script(
+            keys=[redis_key(board), NAMES_KEY[board.by_organisation]], args=[n, member, k]
+        )
+        top_rows = self._rows(_pairs(top), 1)
+        me = around_rows = None
+        if rank is not None:
+            me = Row(rank + 1, member_id, ranking.decode(float(score)))
+            around_rows = self._rows(_pairs(around), max(0, rank - k) + 1)
+        cached = {int(i): v.decode() for i, v in zip(ids, names, strict=True) if v is not None}
+        return top_rows, me, around_rows or [], cached
+
+    def remember_names(self, by_organisation: bool, names: dict[int, str]) -> None:
+        if names:
+            self.redis.hset(
+                NAMES_KEY[by_organisation], mapping={ranking.member(i): v for i, v in names.items()}
             )
-        return top, Row(rank + 1, member_id, ranking.decode(replies[2])), around
 
     def size(self, board: Board) -> int:
         return self.redis.zcard(redis_key(board))
+
+
+def _pairs(flat: list) -> list[tuple[bytes, float]]:
+    return [(flat[i], float(flat[i + 1])) for i in range(0, len(flat), 2)]
 
 
 def current_store():

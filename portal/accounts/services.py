@@ -232,6 +232,9 @@ def user_update_preferences(
     user.show_initials_only = show_initials_only
     user.full_clean(exclude=["password"])
     user.save(update_fields=["first_name", "last_name", "language", "show_initials_only"])
+    from leaderboard.services import board_names_forget
+
+    board_names_forget(user)  # boards cache display names
     return user
 
 
