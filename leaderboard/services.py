@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import Team, User
 from portal.accounts.roles import Role
-from portal.accounts.selectors import has_role, roles_of
+from portal.accounts.selectors import has_role, is_partner, roles_of
 from portal.audit.services import audit_record
 from portal.rewards.models import LedgerEntry, TierStatus
 
@@ -273,8 +273,12 @@ def _display(record: str, by_organisation: bool, hide_employees: bool) -> str:
 
 
 def _hide_employees(viewer) -> bool:
-    viewer_is_partner = viewer is not None and Role.PARTNER_USER in roles_of(viewer)
-    return viewer_is_partner and not settings.LEADERBOARD_PARTNERS_SEE_EMPLOYEE_NAMES
+    # is_partner reads the viewer's own row: no query for the groups on a hot path.
+    return (
+        viewer is not None
+        and is_partner(viewer)
+        and not settings.LEADERBOARD_PARTNERS_SEE_EMPLOYEE_NAMES
+    )
 
 
 def _names(

@@ -229,13 +229,17 @@ def test_contest_closes_with_its_winners_once(db, settings):
     assert contest_close(contest=contest) == winners
 
 
-def test_a_name_change_reaches_the_board(client, employee, partner_user, django_capture_on_commit_callbacks):
+def test_a_name_change_reaches_the_board(
+    client, employee, partner_user, django_capture_on_commit_callbacks
+):
     from portal.accounts.services import user_update_preferences
 
     with django_capture_on_commit_callbacks(execute=True):
         ledger_add(participant=employee, amount=10, event="adjustment", reason="t")
     client.force_login(employee)
     assert employee.public_name in client.get(reverse("leaderboard:boards")).content.decode()
-    user_update_preferences(user=employee, first_name="Zelda", last_name="Zed", language="", show_initials_only=True)
+    user_update_preferences(
+        user=employee, first_name="Zelda", last_name="Zed", language="", show_initials_only=True
+    )
     html = client.get(reverse("leaderboard:boards")).content.decode()
     assert "Z.Z." in html and "Zelda Zed" not in html
