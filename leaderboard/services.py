@@ -123,7 +123,11 @@ def updates_for(entry: LedgerEntry) -> list[Update]:
 
 def board_entry_committed(*, entry_id: int) -> None:
     """After a ledger entry commits: move it onto every board it touches, then push."""
-    entry = LedgerEntry.objects.select_related("participant").filter(pk=entry_id).first()
+    entry = (
+        LedgerEntry.objects.select_related("participant", "participant__partner_organisation")
+        .filter(pk=entry_id)
+        .first()
+    )
     if entry is None:
         return
     updates = updates_for(entry)
@@ -138,6 +142,14 @@ def board_entry_committed(*, entry_id: int) -> None:
                         args=[u.member, u.delta, u.remaining, store.KEY_TTL_SECONDS],
                         client=pipe,
                     )
+                # Keep display names next to the boards: board pages then need no SQL.
+                participant = entry.participant
+                pipe.hset(
+                    store.NAMES_KEY[False], ranking.member(participant.pk), name_record(participant)
+                )
+                if participant.partner_organisation_id:
+                    org = participant.partner_organisation
+                    pipe.hset(store.NAMES_KEY[True], ranking.member(org.pk), org.name)
                 pipe.execute()
         except Exception:
             log.warning("board update failed; boards will be rebuilt", exc_info=True)
@@ -194,10 +206,12 @@ def boards_rebuild() -> int:
         return 0
     redis = store.client()
     count = 0
+    members: dict[bool, set[int]] = {False: set(), True: set()}
     for board in all_boards():
         key = store.redis_key(board)
         temp = f"{key}:rebuild"
         totals = store.sql_totals(board)
+        members[board.by_organisation].update(pid for pid, _total, _last in totals)
         with redis.pipeline(transaction=True) as pipe:
             pipe.delete(temp)
             for start in range(0, len(totals), 5000):
@@ -217,6 +231,17 @@ def boards_rebuild() -> int:
         pk=1, defaults={"dirty_since": None, "rebuilt_at": timezone.now()}
     )
     return count
+
+
+def _names_rebuild(redis, members: dict[bool, set[int]]) -> None:
+    for by_organisation, ids in members.items():
+        key = store.NAMES_KEY[by_organisation]
+        redis.delete(key)
+        ids = sorted(ids)
+        for start in range(0, len(ids), 5000):
+            records = name_records(by_organisation, ids[start : start + 5000])
+            if records:
+                redis.hset(key, mapping={ranking.member(i): v for i, v in records.items()})
 
 
 def boards_rebuild_if_dirty() -> int:
@@ -244,6 +269,13 @@ def board_visible_to(user, board: Board) -> bool:
     if Role.PARTNER_USER in roles:
         return scope in {"everyone", "partners", "orgs"}
     return scope in {"everyone", "employees", "orgs"}
+
+
+def name_record(person: User) -> str:
+    """A person's display record: "public name<TAB>initials<TAB>E|P" (E: employee)."""
+    return (
+        f"{person.public_name}\t{person.initials}\t{'P' if person.partner_organisation_id else 'E'}"
+    )
 
 
 def name_records(by_organisation: bool, ids) -> dict[int, str]:
@@ -306,8 +338,13 @@ def board_names_forget(user: User) -> None:
 
 
 def board_rows(board: Board, viewer, n: int = 50) -> list[dict]:
-    rows = store.current_store().top(board, n)
-    names = _names(board, [r.participant_id for r in rows], viewer)
+    current = store.current_store()
+    cached: dict[int, str] = {}
+    if isinstance(current, store.RedisStore):
+        rows, _me, _around, cached = current.page(board, n, None, 0)
+    else:
+        rows = current.top(board, n)
+    names = _names(board, [r.participant_id for r in rows], viewer, cached)
     return [
         {
             "rank": r.rank,

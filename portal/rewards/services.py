@@ -8,7 +8,7 @@ the participant's ``PointsAccount`` row lock, together with its ledger entry.
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -286,22 +286,19 @@ def _week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def referral_streak_weeks(participant: User, *, today=None) -> int:
+def referral_streak_weeks(participant: User, *, today=None, longest: int = 60) -> int:
     """Consecutive weeks (Monday to Sunday, site time zone) with at least one referral,
-    counting back from this week (or last week, when none yet this week)."""
+    counting back from this week (or last week, when none yet this week). Looks back at
+    most ``longest`` weeks, and reads one row per week (the database groups them)."""
     today = today or timezone.localdate()
-    days = {
-        timezone.localtime(at).date()
-        for at in Lead.objects.filter(
-            referrer=participant, submitted_at__gte=timezone.now() - timedelta(weeks=60)
-        )
+    this_week = _week_start(today)
+    since = timezone.make_aware(datetime.combine(this_week - timedelta(weeks=longest), time.min))
+    weeks = set(
+        Lead.objects.filter(referrer=participant, submitted_at__gte=since)
         .exclude(status__in=[LeadStatus.REJECTED, LeadStatus.WITHDRAWN])
-        .values_list("submitted_at", flat=True)
-    }
-    weeks = {_week_start(d) for d in days}
-    week = _week_start(today)
-    if week not in weeks:
-        week -= timedelta(weeks=1)
+        .dates("submitted_at", "week")
+    )
+    week = this_week if this_week in weeks else this_week - timedelta(weeks=1)
     streak = 0
     while week in weeks:
         streak += 1
@@ -309,7 +306,7 @@ def referral_streak_weeks(participant: User, *, today=None) -> int:
     return streak
 
 
-def _count_for(participant: User, criterion: str) -> int:
+def _count_for(participant: User, criterion: str, threshold: int = 60) -> int:
     leads = Lead.objects.filter(referrer=participant)
     if criterion == BadgeCriterion.SUBMITTED:
         return leads.exclude(status__in=[LeadStatus.REJECTED, LeadStatus.WITHDRAWN]).count()
@@ -318,7 +315,7 @@ def _count_for(participant: User, criterion: str) -> int:
     if criterion == BadgeCriterion.WON:
         return leads.filter(status=LeadStatus.WON).count()
     if criterion == BadgeCriterion.STREAK_WEEKS:
-        return referral_streak_weeks(participant)
+        return referral_streak_weeks(participant, longest=threshold + 1)
     return 0
 
 
@@ -339,9 +336,18 @@ def badges_evaluate(*, participant: User) -> list[BadgeAward]:
     )
     counts: dict[str, int] = {}
     awarded = []
-    for badge in Badge.objects.exclude(criterion=BadgeCriterion.TOP_OF_MONTH).exclude(pk__in=have):
+    pending = list(
+        Badge.objects.exclude(criterion=BadgeCriterion.TOP_OF_MONTH).exclude(pk__in=have)
+    )
+    reach = {
+        b.criterion: max(x.threshold for x in pending if x.criterion == b.criterion)
+        for b in pending
+    }
+    for badge in pending:
         if badge.criterion not in counts:
-            counts[badge.criterion] = _count_for(participant, badge.criterion)
+            counts[badge.criterion] = _count_for(
+                participant, badge.criterion, reach[badge.criterion]
+            )
         if counts[badge.criterion] >= badge.threshold and (
             award := badge_award(badge=badge, participant=participant)
         ):
