@@ -156,18 +156,30 @@ def board_entry_committed(*, entry_id: int) -> None:
             BoardSync.objects.update_or_create(pk=1, defaults={"dirty_since": timezone.now()})
             return
     today = timezone.localdate()
-    for board in {u.board for u in updates if u.key == store.redis_key(u.board, today)}:
-        board_changed(board)
+    boards_changed(sorted({u.board for u in updates if u.key == store.redis_key(u.board, today)}))
 
 
-def board_changed(board: Board) -> None:
+def boards_changed(boards: list[Board]) -> None:
     """Coalesce bursts: push at once, and once more at the end of the window."""
-    if cache.add(f"lb:push:{board.id}", 1, PUSH_WINDOW_SECONDS):
-        board_push(board_id=board.id)
-    elif cache.add(f"lb:trail:{board.id}", 1, PUSH_WINDOW_SECONDS * 2):
+    if not boards:
+        return
+    ids = [b.id for b in boards]
+    if settings.REDIS_URL:
+        leading, trailing = store.throttle(ids, PUSH_WINDOW_SECONDS * 1000)
+    else:
+        leading = [i for i in ids if cache.add(f"lb:push:{i}", 1, PUSH_WINDOW_SECONDS)]
+        trailing = [
+            i
+            for i in ids
+            if i not in leading and cache.add(f"lb:trail:{i}", 1, PUSH_WINDOW_SECONDS * 2)
+        ]
+    for board_id in leading:
+        board_push(board_id=board_id)
+    if trailing:
         from .tasks import board_push_task
 
-        board_push_task.apply_async(args=[board.id], countdown=PUSH_WINDOW_SECONDS)
+        for board_id in trailing:
+            board_push_task.apply_async(args=[board_id], countdown=PUSH_WINDOW_SECONDS)
 
 
 def board_push(*, board_id: str) -> dict | None:

@@ -255,3 +255,21 @@ def _pairs(flat: list) -> list[tuple[bytes, float]]:
 
 def current_store():
     return RedisStore() if settings.REDIS_URL else SqlStore()
+
+
+def throttle(board_ids: list[str], window_ms: int) -> tuple[list[str], list[str]]:
+    """For each board: may it push now (leading), or should it schedule the trailing push?
+    One Redis round trip for all boards (SET NX PX)."""
+    redis = client()
+    with redis.pipeline(transaction=False) as pipe:
+        for board_id in board_ids:
+            pipe.set(f"{KEY_PREFIX}:push:{board_id}", 1, nx=True, px=window_ms)
+            pipe.set(f"{KEY_PREFIX}:trail:{board_id}", 1, nx=True, px=2 * window_ms)
+        replies = pipe.execute()
+    leading, trailing = [], []
+    for i, board_id in enumerate(board_ids):
+        if replies[2 * i]:
+            leading.append(board_id)
+        elif replies[2 * i + 1]:
+            trailing.append(board_id)
+    return leading, trailing

@@ -111,7 +111,6 @@ def setup(n: int) -> dict:
 def serve(out) -> None:
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
-    from django.core.cache import cache
 
     import leaderboard.services as lb
     from portal.accounts.models import User
@@ -151,7 +150,11 @@ def serve(out) -> None:
             )
             # Actions are spaced more than PUSH_WINDOW_SECONDS apart; forget the window
             # anyway, so that the leading push always goes at once.
-            cache.delete_many([f"lb:push:{BOARD_ID}", f"lb:trail:{BOARD_ID}"])
+            from leaderboard import store
+
+            store.client().delete(
+                f"{store.KEY_PREFIX}:push:{BOARD_ID}", f"{store.KEY_PREFIX}:trail:{BOARD_ID}"
+            )
             t0 = time.monotonic()
             lead_qualify(lead=lead, actor=reviewer)
             t1 = time.monotonic()

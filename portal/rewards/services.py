@@ -153,7 +153,8 @@ def lead_event_apply(*, lead: Lead, event: str) -> None:
     tier_recompute(
         participant=lead.referrer, program=lead.program, reason=_("Lead #%(id)s") % {"id": lead.pk}
     )
-    badges_evaluate(participant=lead.referrer)
+    if event in EVENT_CRITERIA:
+        badges_evaluate(participant=lead.referrer, criteria=EVENT_CRITERIA[event])
 
 
 def _reverse_lead_awards(lead: Lead, events: list[str] | None = None) -> None:
@@ -329,8 +330,16 @@ def badge_award(*, badge: Badge, participant: User, note: str = "") -> BadgeAwar
     return award
 
 
-def badges_evaluate(*, participant: User) -> list[BadgeAward]:
-    """Award every count-based badge the participant has now reached."""
+# Which badge criteria a lead event can move (a badge is never taken back).
+EVENT_CRITERIA = {
+    LeadEvent.SUBMITTED: {BadgeCriterion.SUBMITTED, BadgeCriterion.STREAK_WEEKS},
+    LeadEvent.QUALIFIED: {BadgeCriterion.QUALIFIED},
+    LeadEvent.WON: {BadgeCriterion.WON},
+}
+
+
+def badges_evaluate(*, participant: User, criteria: set[str] | None = None) -> list[BadgeAward]:
+    """Award every count-based badge (of the given criteria) the participant now reached."""
     have = set(
         BadgeAward.objects.filter(participant=participant).values_list("badge_id", flat=True)
     )
