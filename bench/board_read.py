@@ -58,7 +58,7 @@ BENCH = ROOT / "bench"
 PYTHON = sys.executable
 
 sys.path.insert(0, str(BENCH))
-from lead_submit import PG_URL, Broken, base_env, pg, recreate_database, run  # noqa: E402
+from lead_submit import PG_URL, Broken, base_env, pg, recreate_database, run, run_child  # noqa: E402
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 DB = "vouch_bench_board"
@@ -471,11 +471,7 @@ def django_env(tmp: Path) -> dict[str, str]:
 
 
 def child(env: dict[str, str], what: str, *args: str) -> dict:
-    out = run([PYTHON, str(Path(__file__).resolve()), "--child", *args], env, what, timeout=600)
-    line = next((ln for ln in out.splitlines() if ln.startswith("BENCH_RESULT ")), None)
-    if line is None:
-        raise Broken(f"{what}: no result:\n{out}")
-    return json.loads(line.removeprefix("BENCH_RESULT "))
+    return run_child(Path(__file__).resolve(), env, what, *args, timeout=600)
 
 
 def report(result: dict) -> bool:

@@ -135,6 +135,15 @@ def run(cmd: list[str], env: dict[str, str], what: str, timeout: int = 180) -> s
     return result.stdout
 
 
+def run_child(script: Path, env: dict[str, str], what: str, *args: str, timeout: int) -> dict:
+    """Run ``script --child ...`` and return the JSON it prints after ``BENCH_RESULT``."""
+    out = run([PYTHON, str(script), "--child", *args], env, what, timeout=timeout)
+    line = next((ln for ln in out.splitlines() if ln.startswith("BENCH_RESULT ")), None)
+    if line is None:
+        raise Broken(f"{what}: no result:\n{out}")
+    return json.loads(line.removeprefix("BENCH_RESULT "))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -179,9 +179,6 @@ class SqlStore:
         rows = [Row(first + i + 1, pid, total) for i, (pid, total, _l) in enumerate(window)]
         return Row(index + 1, member_id, totals[index][1]), rows
 
-    def size(self, board: Board) -> int:
-        return len(sql_totals(board))
-
 
 def redis_client():
     import redis
@@ -244,9 +241,6 @@ class RedisStore:
             self.redis.hset(
                 NAMES_KEY[by_organisation], mapping={ranking.member(i): v for i, v in names.items()}
             )
-
-    def size(self, board: Board) -> int:
-        return self.redis.zcard(redis_key(board))
 
 
 def _pairs(flat: list) -> list[tuple[bytes, float]]:
