@@ -316,7 +316,7 @@ def _display(record: str, by_organisation: bool, hide_employees: bool) -> str:
     return initials if hide_employees and kind == "E" else public
 
 
-def _hide_employees(viewer) -> bool:
+def employee_names_hidden_from(viewer) -> bool:
     # is_partner reads the viewer's own row: no query for the groups on a hot path.
     return (
         viewer is not None
@@ -336,7 +336,7 @@ def _names(
         current = store.current_store()
         if isinstance(current, store.RedisStore):
             current.remember_names(board.by_organisation, found)
-    hide = _hide_employees(viewer)
+    hide = employee_names_hidden_from(viewer)
     return {i: _display(records[i], board.by_organisation, hide) for i in ids if i in records}
 
 

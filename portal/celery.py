@@ -54,6 +54,7 @@ app.conf.beat_schedule = {
         "task": "leaderboard.tasks.weekly_digest",
         "schedule": crontab(day_of_week=1, hour=7, minute=0),
     },
+    "publish-scheduled-pages": {"task": "cms.tasks.pages_publish_scheduled_task", "schedule": 60.0},
     "anonymise-old-leads": {
         "task": "portal.leads.tasks.leads_anonymise",
         "schedule": crontab(hour=3, minute=30),

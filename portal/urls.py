@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("portal.rewards.urls")),
     path("", include("portal.payouts.urls")),
     path("", include("leaderboard.urls")),
+    path("", include("cms.urls")),
     *leads_public_urls,
 ]
 

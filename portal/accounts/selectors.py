@@ -87,6 +87,8 @@ def needs_mfa_setup(user) -> bool:
 class SubmitPermission:
     allowed: bool
     reason: str | Promise = ""
+    action_url: str = ""  # where to go to lift the refusal, when there is such a place
+    action_label: str | Promise = ""
 
 
 def lead_submission_permission(user) -> SubmitPermission:
@@ -97,6 +99,17 @@ def lead_submission_permission(user) -> SubmitPermission:
             return SubmitPermission(
                 False,
                 _("Your organisation's account is suspended, so new leads cannot be submitted."),
+            )
+        from cms.agreements import agreement_pending_for
+
+        agreement = agreement_pending_for(user)
+        if agreement is not None:
+            return SubmitPermission(
+                False,
+                _("Please read and accept version %(version)s of the partner agreement first.")
+                % {"version": agreement.version},
+                action_url=agreement.url or "",
+                action_label=_("Read the agreement"),
             )
         return SubmitPermission(True)
     if Role.EMPLOYEE in roles:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import quote
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.accounts.roles import Role
 from portal.accounts.selectors import is_partner, lead_submission_permission, roles_of
@@ -127,3 +131,19 @@ def referral_link_by_code(code: str) -> ReferralLink | None:
     if link is None or not link.user.is_active or not lead_submission_permission(link.user).allowed:
         return None
     return link
+
+
+def referral_share_links(link: ReferralLink) -> dict:
+    """The public address of a referral link and ready-made links to share it."""
+    url = settings.SITE_URL + reverse("referral_page", args=[link.code])
+    text = _("I think you would like what we do. Have a look and get in touch:")
+    return {
+        "url": url,
+        "share": {
+            "email": f"mailto:?subject={quote(_('An introduction'))}"
+            f"&body={quote(text + ' ' + url)}",
+            "linkedin": f"https://www.linkedin.com/sharing/share-offsite/?url={quote(url, safe='')}",
+            "whatsapp": f"https://wa.me/?text={quote(text + ' ' + url)}",
+            "x": f"https://x.com/intent/post?text={quote(text)}&url={quote(url, safe='')}",
+        },
+    }

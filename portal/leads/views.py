@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import io
-from urllib.parse import quote
 
 import qrcode
 import qrcode.image.svg
@@ -30,6 +29,7 @@ from .selectors import (
     leads_visible_to,
     programs_open_to,
     referral_link_by_code,
+    referral_share_links,
 )
 
 REFERRERS = (Role.EMPLOYEE, Role.PARTNER_USER)
@@ -140,28 +140,15 @@ def lead_withdraw(request, pk: int):
 # --- Referral link: the participant's side --------------------------------------------
 
 
-def _link_url(link) -> str:
-    return settings.SITE_URL + reverse("referral_page", args=[link.code])
-
-
 @role_required(*REFERRERS)
 def referral_share(request):
     link = services.referral_link_for(request.user)
-    url = _link_url(link)
-    text = _("I think you would like what we do. Have a look and get in touch:")
-    share = {
-        "email": f"mailto:?subject={quote(_('An introduction'))}&body={quote(text + ' ' + url)}",
-        "linkedin": f"https://www.linkedin.com/sharing/share-offsite/?url={quote(url, safe='')}",
-        "whatsapp": f"https://wa.me/?text={quote(text + ' ' + url)}",
-        "x": f"https://x.com/intent/post?text={quote(text)}&url={quote(url, safe='')}",
-    }
     return render(
         request,
         "leads/share.html",
         {
+            **referral_share_links(link),
             "link": link,
-            "url": url,
-            "share": share,
             "visits": link.visits.count(),
             "link_leads": link.leads.count(),
             "active_nav": "share",
@@ -181,7 +168,7 @@ def referral_qr(request, fmt: str):
     if fmt not in {"svg", "png"}:
         raise Http404
     link = services.referral_link_for(request.user)
-    qr = _qr(_link_url(link))
+    qr = _qr(referral_share_links(link)["url"])
     buffer = io.BytesIO()
     if fmt == "svg":
         qr.make_image(image_factory=qrcode.image.svg.SvgPathImage).save(buffer)

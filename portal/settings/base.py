@@ -117,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "portal.accounts.context_processors.navigation",
+                "cms.context_processors.content",
             ],
         },
     },

@@ -7,6 +7,7 @@
   var boardId = holder.dataset.board;
   var token = holder.dataset.token || "";
   var me = holder.dataset.me || "";
+  var limit = Number(holder.dataset.limit || 0); // a widget shows only its top N
   var table = holder.querySelector("[data-board-table] tbody");
   var dot = document.querySelector("[data-board-dot]");
   var delay = 1000;
@@ -27,6 +28,7 @@
 
   function apply(diff) {
     Object.keys(diff.set || {}).forEach(function (rank) {
+      if (limit && Number(rank) > limit) return;
       var values = diff.set[rank];
       var row = rowFor(rank);
       row.dataset.id = values[0];

@@ -44,3 +44,22 @@
   }
   connect();
 })();
+
+/* Contest countdowns on content pages: tick every 30 seconds. */
+(function () {
+  "use strict";
+  var clocks = document.querySelectorAll("[data-countdown]");
+  if (!clocks.length) return;
+  function tick() {
+    Array.prototype.forEach.call(clocks, function (clock) {
+      var left = Math.max(0, new Date(clock.dataset.countdown).getTime() - Date.now());
+      var minutes = Math.floor(left / 60000);
+      var set = function (unit, value) { var el = clock.querySelector('[data-unit="' + unit + '"]'); if (el) el.textContent = value; };
+      set("days", Math.floor(minutes / 1440));
+      set("hours", Math.floor((minutes % 1440) / 60));
+      set("minutes", minutes % 60);
+    });
+  }
+  tick();
+  setInterval(tick, 30000);
+})();

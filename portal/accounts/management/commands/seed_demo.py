@@ -57,11 +57,19 @@ class Command(BaseCommand):
             if role == Role.MANAGER:
                 team.managers.set([user])
         self._seed_leads()
+        self._seed_content()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(DEMO_USERS)} logins, password '{DEMO_PASSWORD}'."
             )
         )
+
+    def _seed_content(self) -> None:
+        """The program's site: home, programs, guides, FAQ, news, catalog, agreement."""
+        from cms.demo_content import demo_agreements_accept, site_tree_ensure
+
+        site_tree_ensure()
+        demo_agreements_accept(User.objects.filter(email__endswith="@acme.example"))
 
     def _seed_leads(self) -> None:
         """Two programs and leads in every state, made through the real services."""

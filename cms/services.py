@@ -1,0 +1,107 @@
+"""What happens when content is published: announcements notify, snapshots freeze,
+a new agreement version asks partners again, caches of audiences are refreshed."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from . import live
+from .agreements import agreement_published
+from .audience import audience_members, restrictions_changed
+from .models import AgreementPage, AnnouncementIndexPage, AnnouncementPage
+
+
+def page_published(page) -> None:
+    """Called for every page that goes live (from the editor or the scheduler)."""
+    restrictions_changed()
+    page = page.specific
+    if isinstance(page, AnnouncementPage):
+        announcement_snapshot_take(page)
+        transaction.on_commit(lambda: _enqueue_announcement(page.pk))
+    elif isinstance(page, AgreementPage):
+        transaction.on_commit(lambda: _enqueue_agreement(page.pk))
+    elif isinstance(page, AnnouncementIndexPage):
+        announcement_sections_grant()
+
+
+def _enqueue_announcement(page_id: int) -> None:
+    from .tasks import announcement_notify_task
+
+    announcement_notify_task.delay(page_id)
+
+
+def _enqueue_agreement(page_id: int) -> None:
+    from .tasks import agreement_announce_task
+
+    agreement_announce_task.delay(page_id)
+
+
+def announcement_snapshot_take(page: AnnouncementPage) -> bool:
+    """Freeze the chosen board once, the first time the announcement goes live."""
+    if not page.snapshot_board_id or page.snapshot:
+        return False
+    snapshot = live.board_snapshot(
+        page.snapshot_board_id,
+        top_n=page.snapshot_top_n,
+        previous_period=page.snapshot_previous_period,
+    )
+    updated = AnnouncementPage.objects.filter(pk=page.pk, snapshot={}).update(snapshot=snapshot)
+    page.snapshot = snapshot
+    return bool(updated)
+
+
+def announcement_notify(page_id: int) -> int:
+    """Notify everyone who may read a published announcement, once. Returns how many."""
+    from portal.notifications.services import notify
+
+    page = AnnouncementPage.objects.live().filter(pk=page_id).first()
+    if page is None:
+        return 0
+    with transaction.atomic():
+        claimed = AnnouncementPage.objects.filter(pk=page.pk, notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        )
+        if not claimed:
+            return 0
+        count = 0
+        for user in audience_members(page).iterator():
+            notify(
+                user=user,
+                kind="announcement",
+                context={"title": page.title, "summary": page.summary},
+                url=page.url or "",
+                email=page.email_participants,
+            )
+            count += 1
+    return count
+
+
+def agreement_announce(page_id: int) -> int:
+    page = AgreementPage.objects.live().filter(pk=page_id).first()
+    return agreement_published(page) if page else 0
+
+
+def announcement_sections_grant() -> None:
+    """Managers write and publish announcements, and nothing else in the page tree."""
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission
+
+    from portal.accounts.roles import STAFF_GROUPS, Role
+
+    group = Group.objects.filter(name=STAFF_GROUPS[Role.MANAGER]).first()
+    if group is None:
+        return
+    perms = Permission.objects.filter(
+        content_type__app_label="wagtailcore",
+        codename__in=["add_page", "change_page", "publish_page"],
+    )
+    for section in AnnouncementIndexPage.objects.all():
+        for perm in perms:
+            GroupPagePermission.objects.get_or_create(group=group, page=section, permission=perm)
+
+
+def pages_publish_scheduled() -> None:
+    """Publish pages whose go-live time has come (and unpublish expired ones)."""
+    call_command("publish_scheduled", verbosity=0)

@@ -1,0 +1,12 @@
+from django.urls import path
+from wagtail.contrib.sitemaps.views import sitemap
+
+from . import views
+
+app_name = "cms"
+
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("agreement/<int:pk>/accept/", views.agreement_accept, name="agreement_accept"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+]
