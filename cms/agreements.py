@@ -10,23 +10,19 @@ from django.utils.translation import gettext as _
 
 from portal.audit.services import audit_record
 
-from .models import AgreementAcceptance, AgreementPage
-
-CACHE_KEY = "cms:agreement"
+from .cache import TIMEOUT, key
+from .models import AgreementAcceptance, AgreementPage, AgreementVersion
 
 
 def agreement_current() -> tuple[int, int] | None:
     """(page id, version) of the live agreement, cached until an agreement is published."""
-    found = cache.get(CACHE_KEY)
+    cache_key = key("agreement")
+    found = cache.get(cache_key)
     if found is None:
         page = AgreementPage.objects.live().order_by("path").values_list("pk", "version").first()
         found = tuple(page) if page else ()
-        cache.set(CACHE_KEY, found, 3600)
+        cache.set(cache_key, found, TIMEOUT)
     return found or None
-
-
-def agreement_changed() -> None:
-    cache.delete(CACHE_KEY)
 
 
 def agreement_pending_for(user) -> AgreementPage | None:
@@ -90,21 +86,19 @@ def agreement_published(page: AgreementPage) -> int:
     from portal.accounts.models import User
     from portal.notifications.services import notify
 
-    agreement_changed()
-    claimed = AgreementPage.objects.filter(
-        pk=page.pk, announced_version__lt=page.version
-    ).update(announced_version=page.version)
-    if not claimed:
-        return 0
-    partners = User.objects.filter(is_active=True, partner_organisation__isnull=False)
-    url = page.url or ""
-    asked = 0
-    for user in partners.iterator():
-        notify(
-            user=user,
-            kind="agreement_new_version",
-            context={"version": page.version, "changes": page.changes, "title": page.title},
-            url=url,
-        )
-        asked += 1
+    with transaction.atomic():
+        record, created = AgreementVersion.objects.get_or_create(page=page, version=page.version)
+        if not created:
+            return 0  # a correction within the same version: nobody is asked again
+        partners = User.objects.filter(is_active=True, partner_organisation__isnull=False)
+        asked = 0
+        for user in partners.iterator():
+            notify(
+                user=user,
+                kind="agreement_new_version",
+                context={"version": page.version, "changes": page.changes, "title": page.title},
+                url=page.url or "",
+            )
+            asked += 1
+        AgreementVersion.objects.filter(pk=record.pk).update(partners_asked=asked)
     return asked

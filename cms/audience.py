@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.accounts.roles import Role
 from portal.accounts.selectors import roles_of
 
-CACHE_KEY = "cms:restrictions"
+from .cache import TIMEOUT, key
 
 
 class Audience(models.TextChoices):
@@ -41,7 +41,8 @@ class Restriction:
 
 def _restrictions() -> list[Restriction]:
     """Every restricted subtree, read once and cached until a page is published or moved."""
-    found = cache.get(CACHE_KEY)
+    cache_key = key("restrictions")
+    found = cache.get(cache_key)
     if found is not None:
         return found
     from .models import ContentPage
@@ -60,12 +61,8 @@ def _restrictions() -> list[Restriction]:
             .order_by()
         )
         found.extend(Restriction(*row) for row in rows)
-    cache.set(CACHE_KEY, found, 3600)
+    cache.set(cache_key, found, TIMEOUT)
     return found
-
-
-def restrictions_changed() -> None:
-    cache.delete(CACHE_KEY)
 
 
 def _partner_tier_thresholds(user) -> dict[int, int]:
@@ -132,6 +129,9 @@ def needs_login(page) -> bool:
 
 
 def visible_pages(pages: Iterable, user) -> list:
+    pages = list(pages)
+    if not pages:
+        return pages
     denied = denied_paths(user)
     return [p for p in pages if not any(p.path.startswith(path) for path in denied)]
 

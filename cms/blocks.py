@@ -20,7 +20,11 @@ SCOPES = [
     ("orgs", _("Partner organisations")),
     ("my_team", _("The reader's own team")),
 ]
-METRIC_LABELS = {"points": _("Points"), "qualified": _("Qualified referrals"), "won": _("Deals won")}
+METRIC_LABELS = {
+    "points": _("Points"),
+    "qualified": _("Qualified referrals"),
+    "won": _("Deals won"),
+}
 PERIOD_LABELS = {
     "week": _("This week"),
     "month": _("This month"),

@@ -73,7 +73,7 @@ PARTNER_RULES = [
         "<h2>Commissions</h2><p>Commissions are created when a referral is qualified or a "
         "deal is won, held for 30 days (refunds and chargebacks happen), then approved and "
         "paid in the next monthly payout batch. Higher tiers multiply the commission. You "
-        "can follow every euro under <a href=\"/partner/commissions/\">Commissions</a> and "
+        'can follow every euro under <a href="/partner/commissions/">Commissions</a> and '
         "download monthly statements.</p>"
         "<h2>Before your first registration</h2><p>Each person in your organisation accepts "
         "the partner agreement once, and again when we publish a new version.</p>"
@@ -123,36 +123,58 @@ SHARING_LINK = [
         "<h2>Where you stand</h2><p>Referrals through your link count for the "
         "leaderboards like any other. This month so far:</p>"
     ),
-    _block("leaderboard", title="Top referrers this month", scope="everyone", metric="points",
-           period="month", top_n=5),
+    _block(
+        "leaderboard",
+        title="Top referrers this month",
+        scope="everyone",
+        metric="points",
+        period="month",
+        top_n=5,
+    ),
 ]
 
 FAQ = [
-    ("Who can take part?",
-     "<p>Every employee, from their first day, and users of our partner organisations. "
-     "Partners accept the partner agreement before their first referral.</p>"),
-    ("How long does a review take?",
-     "<p>Reviewers look at new referrals within two working days. You get a notification "
-     "for every change, and the referral's page shows the whole timeline.</p>"),
-    ("Someone else referred the same company. Who gets the credit?",
-     "<p>The earliest submission within the attribution window. If a referral was flagged "
-     "as a possible duplicate, a reviewer compares both side by side and explains the "
-     "decision.</p>"),
-    ("When do I get my points?",
-     "<p>At once: points for a submission arrive when you submit, and more when the "
-     "referral is qualified and when the deal is won. If a referral is rejected or a deal "
-     "is reversed, those points are taken back.</p>"),
-    ("How do tiers work?",
-     "<p>Your tier follows the points you earned in the last twelve months. Spending "
-     "points on rewards never lowers it. See the program page for the tier table.</p>"),
-    ("When are partner commissions paid?",
-     "<p>After a 30-day hold, commissions are approved and included in the next monthly "
-     "payout batch, above a minimum of 50 €. Statements are under Commissions.</p>"),
-    ("Can I appear on leaderboards by my initials only?",
-     "<p>Yes. Choose it under Settings; every board shows your initials from then on.</p>"),
-    ("What happens to the contact details I submit?",
-     "<p>Only you, your organisation's partner admin and the program's reviewers see them. "
-     "They are anonymised when the referral has been closed for the retention period.</p>"),
+    (
+        "Who can take part?",
+        "<p>Every employee, from their first day, and users of our partner organisations. "
+        "Partners accept the partner agreement before their first referral.</p>",
+    ),
+    (
+        "How long does a review take?",
+        "<p>Reviewers look at new referrals within two working days. You get a notification "
+        "for every change, and the referral's page shows the whole timeline.</p>",
+    ),
+    (
+        "Someone else referred the same company. Who gets the credit?",
+        "<p>The earliest submission within the attribution window. If a referral was flagged "
+        "as a possible duplicate, a reviewer compares both side by side and explains the "
+        "decision.</p>",
+    ),
+    (
+        "When do I get my points?",
+        "<p>At once: points for a submission arrive when you submit, and more when the "
+        "referral is qualified and when the deal is won. If a referral is rejected or a deal "
+        "is reversed, those points are taken back.</p>",
+    ),
+    (
+        "How do tiers work?",
+        "<p>Your tier follows the points you earned in the last twelve months. Spending "
+        "points on rewards never lowers it. See the program page for the tier table.</p>",
+    ),
+    (
+        "When are partner commissions paid?",
+        "<p>After a 30-day hold, commissions are approved and included in the next monthly "
+        "payout batch, above a minimum of 50 €. Statements are under Commissions.</p>",
+    ),
+    (
+        "Can I appear on leaderboards by my initials only?",
+        "<p>Yes. Choose it under Settings; every board shows your initials from then on.</p>",
+    ),
+    (
+        "What happens to the contact details I submit?",
+        "<p>Only you, your organisation's partner admin and the program's reviewers see them. "
+        "They are anonymised when the referral has been closed for the retention period.</p>",
+    ),
 ]
 
 AGREEMENT_TERMS = (
@@ -271,9 +293,7 @@ def site_tree_ensure() -> HomePage:
             search_description="Credit, points, tiers, commissions and privacy.",
             intro="<p>Cannot find your answer? Write to the program team at "
             "referrals@demo.vouch.test.</p>",
-            questions=[
-                _block("question", question=q, answer=a) for q, a in FAQ
-            ],
+            questions=[_block("question", question=q, answer=a) for q, a in FAQ],
         ),
     )
     _add(

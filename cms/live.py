@@ -37,6 +37,7 @@ from portal.rewards.services import (
 
 log = logging.getLogger(__name__)
 
+
 def quiet(reader: Callable[..., Any]) -> Callable[..., Any]:
     """A live block must never take the page down: log the failure, render the placeholder."""
 
@@ -184,7 +185,9 @@ def board_snapshot(board_id: str, *, top_n: int, previous_period: bool) -> dict:
             name, initials, kind = record, record, "O"
         else:
             name, initials, kind = record.split("\t")
-        rows.append({"rank": rank, "name": name, "initials": initials, "kind": kind, "total": total})
+        rows.append(
+            {"rank": rank, "name": name, "initials": initials, "kind": kind, "total": total}
+        )
     return {
         "board": board.id,
         "metric": board.metric,
@@ -203,7 +206,6 @@ def snapshot_rows_for(snapshot: dict, viewer) -> list[dict]:
         {**row, "display": row["initials"] if hide and row["kind"] == "E" else row["name"]}
         for row in snapshot.get("rows", [])
     ]
-
 
 
 @quiet

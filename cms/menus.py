@@ -1,14 +1,37 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.core.cache import cache
 from wagtail.models import Site
 
 from .audience import visible_pages
+from .cache import TIMEOUT, key
 
 
-def content_menu(request) -> list:
+@dataclass(frozen=True)
+class MenuItem:
+    title: str
+    url: str
+    path: str
+
+
+def _menu_items(request) -> list[MenuItem]:
+    """Every menu entry of the request's site, cached until a page is published or moved."""
+    cache_key = key("menu:" + request.get_host())
+    items = cache.get(cache_key)
+    if items is None:
+        site = Site.find_for_request(request)
+        pages = (
+            site.root_page.get_children().live().in_menu().order_by("path")
+            if site is not None
+            else []
+        )
+        items = [MenuItem(p.title, p.get_url(request), p.path) for p in pages]
+        cache.set(cache_key, items, TIMEOUT)
+    return items
+
+
+def content_menu(request) -> list[MenuItem]:
     """Pages under the home page marked 'show in menus' that this reader may see."""
-    site = Site.find_for_request(request)
-    if site is None:
-        return []
-    pages = site.root_page.get_children().live().in_menu().order_by("path")
-    return visible_pages(pages, request.user)
+    return visible_pages(_menu_items(request), request.user)

@@ -7,9 +7,9 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.urls import Resolver404, resolve
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -153,13 +153,11 @@ class HomePage(ContentPage):
             context["top"] = live.leaderboard_widget(
                 request.user, scope="everyone", metric="points", period="month", top_n=5
             )
-        news = AnnouncementPage.objects.live().descendant_of(self).order_by(
-            "-first_published_at"
-        )[:12]
+        news = (
+            AnnouncementPage.objects.live().descendant_of(self).order_by("-first_published_at")[:12]
+        )
         context["announcements"] = visible_pages(news, request.user)[:3]
-        context["sections"] = [
-            p for p in self.visible_children(request) if p.show_in_menus
-        ]
+        context["sections"] = [p for p in self.visible_children(request) if p.show_in_menus]
         return context
 
 
@@ -289,9 +287,7 @@ class AnnouncementIndexPage(ContentPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        news = (
-            AnnouncementPage.objects.live().child_of(self).order_by("-first_published_at")
-        )
+        news = AnnouncementPage.objects.live().child_of(self).order_by("-first_published_at")
         context["announcements"] = visible_pages(news, request.user)
         return context
 
@@ -321,7 +317,10 @@ class AnnouncementPage(ContentPage):
         default="points",
     )
     snapshot_period = models.CharField(
-        _("period"), max_length=16, choices=[(p, PERIOD_LABELS[p]) for p in PERIODS], default="month"
+        _("period"),
+        max_length=16,
+        choices=[(p, PERIOD_LABELS[p]) for p in PERIODS],
+        default="month",
     )
     snapshot_previous_period = models.BooleanField(
         _("the period before this one"),
@@ -329,13 +328,13 @@ class AnnouncementPage(ContentPage):
         help_text=_("E.g. published in November, shows October's board."),
     )
     snapshot_top_n = models.PositiveSmallIntegerField(_("how many"), default=10)
-    snapshot = models.JSONField(default=dict, blank=True, editable=False)
     email_participants = models.BooleanField(
         _("also send by e-mail"),
         default=False,
-        help_text=_("Everyone who may see it gets a notification in the portal; tick to e-mail too."),
+        help_text=_(
+            "Everyone who may see it gets a notification in the portal; tick to e-mail too."
+        ),
     )
-    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     content_panels = [
         *Page.content_panels,
@@ -360,14 +359,6 @@ class AnnouncementPage(ContentPage):
     class Meta:
         verbose_name = _("announcement")
 
-    def with_content_json(self, content):
-        """The snapshot and the notification belong to the page, not to a revision:
-        publishing an older or newer revision keeps them."""
-        obj = super().with_content_json(content)
-        obj.snapshot = self.snapshot
-        obj.notified_at = self.notified_at
-        return obj
-
     @property
     def snapshot_board_id(self) -> str:
         if not self.snapshot_scope:
@@ -376,7 +367,8 @@ class AnnouncementPage(ContentPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        snapshot = self.snapshot
+        delivery = AnnouncementDelivery.objects.filter(page_id=self.pk).first()
+        snapshot = delivery.snapshot if delivery else {}
         if not snapshot and self.snapshot_board_id:
             # A preview, or a page published before its snapshot: show the board as it is.
             snapshot = live.board_snapshot(
@@ -425,7 +417,6 @@ class AgreementPage(ContentPage):
         _("what changed"), blank=True, help_text=_("Shown to partners asked to accept again.")
     )
     body = RichTextField(_("terms"), features=RICH_TEXT_FEATURES)
-    announced_version = models.PositiveIntegerField(default=0, editable=False)
 
     content_panels = [
         *Page.content_panels,
@@ -441,11 +432,6 @@ class AgreementPage(ContentPage):
     class Meta:
         verbose_name = _("partner agreement")
 
-    def with_content_json(self, content):
-        obj = super().with_content_json(content)
-        obj.announced_version = self.announced_version
-        return obj
-
     def get_context(self, request, *args, **kwargs):
         from .agreements import agreement_acceptance_of
 
@@ -459,6 +445,39 @@ def _is_partner(user) -> bool:
     from portal.accounts.selectors import is_partner
 
     return bool(user and user.is_authenticated and is_partner(user))
+
+
+class AnnouncementDelivery(models.Model):
+    """What publishing an announcement did, once: the frozen board and the notifications.
+    Kept apart from the page so that no revision can undo it."""
+
+    page = models.OneToOneField(
+        AnnouncementPage, on_delete=models.CASCADE, primary_key=True, related_name="delivery"
+    )
+    snapshot = models.JSONField(default=dict, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.page_id}: {self.recipients}"
+
+
+class AgreementVersion(models.Model):
+    """Each version of the agreement that went live, and when partners were asked."""
+
+    page = models.ForeignKey(AgreementPage, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    published_at = models.DateTimeField(default=timezone.now)
+    partners_asked = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "version"], name="one_record_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
 
 
 class AgreementAcceptance(models.Model):

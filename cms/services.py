@@ -9,13 +9,14 @@ from django.utils import timezone
 
 from . import live
 from .agreements import agreement_published
-from .audience import audience_members, restrictions_changed
-from .models import AgreementPage, AnnouncementIndexPage, AnnouncementPage
+from .audience import audience_members
+from .cache import content_changed
+from .models import AgreementPage, AnnouncementDelivery, AnnouncementIndexPage, AnnouncementPage
 
 
 def page_published(page) -> None:
     """Called for every page that goes live (from the editor or the scheduler)."""
-    restrictions_changed()
+    content_changed()
     page = page.specific
     if isinstance(page, AnnouncementPage):
         announcement_snapshot_take(page)
@@ -40,16 +41,17 @@ def _enqueue_agreement(page_id: int) -> None:
 
 def announcement_snapshot_take(page: AnnouncementPage) -> bool:
     """Freeze the chosen board once, the first time the announcement goes live."""
-    if not page.snapshot_board_id or page.snapshot:
+    delivery, _created = AnnouncementDelivery.objects.get_or_create(page_id=page.pk)
+    if not page.snapshot_board_id or delivery.snapshot:
         return False
     snapshot = live.board_snapshot(
         page.snapshot_board_id,
         top_n=page.snapshot_top_n,
         previous_period=page.snapshot_previous_period,
     )
-    updated = AnnouncementPage.objects.filter(pk=page.pk, snapshot={}).update(snapshot=snapshot)
-    page.snapshot = snapshot
-    return bool(updated)
+    return bool(
+        AnnouncementDelivery.objects.filter(page_id=page.pk, snapshot={}).update(snapshot=snapshot)
+    )
 
 
 def announcement_notify(page_id: int) -> int:
@@ -60,9 +62,10 @@ def announcement_notify(page_id: int) -> int:
     if page is None:
         return 0
     with transaction.atomic():
-        claimed = AnnouncementPage.objects.filter(pk=page.pk, notified_at__isnull=True).update(
-            notified_at=timezone.now()
-        )
+        AnnouncementDelivery.objects.get_or_create(page_id=page.pk)
+        claimed = AnnouncementDelivery.objects.filter(
+            page_id=page.pk, notified_at__isnull=True
+        ).update(notified_at=timezone.now())
         if not claimed:
             return 0
         count = 0
@@ -75,6 +78,7 @@ def announcement_notify(page_id: int) -> int:
                 email=page.email_participants,
             )
             count += 1
+        AnnouncementDelivery.objects.filter(page_id=page.pk).update(recipients=count)
     return count
 
 

@@ -8,8 +8,7 @@ from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from . import services
-from .agreements import agreement_changed
-from .audience import restrictions_changed
+from .cache import content_changed
 
 
 @receiver(page_published)
@@ -20,15 +19,13 @@ def on_page_published(sender, instance, **kwargs):
 @receiver(page_unpublished)
 @receiver(post_page_move)
 def on_tree_changed(sender, instance, **kwargs):
-    restrictions_changed()
-    agreement_changed()
+    content_changed()
 
 
 @receiver(post_delete)
 def on_page_deleted(sender, instance, **kwargs):
     if isinstance(instance, Page):
-        restrictions_changed()
-        agreement_changed()
+        content_changed()
 
 
 @receiver(post_migrate)

@@ -81,6 +81,7 @@ GROUP_PERMISSIONS: dict[Role, list[str]] = {
         "wagtaildocs.add_document",
         "wagtaildocs.change_document",
         "wagtaildocs.choose_document",
+        "cms.view_agreementacceptance",
     ],
     Role.FINANCE: [
         "wagtailadmin.access_admin",
