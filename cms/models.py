@@ -97,6 +97,11 @@ class ContentPage(Page):
         if self.audience != Audience.PARTNER_TIER:
             self.audience_tier = None
 
+    @property
+    def listing_summary(self) -> str:
+        """A line for search results and lists."""
+        return self.search_description or getattr(self, "summary", "") or ""
+
     def get_sitemap_urls(self, request=None):
         return super().get_sitemap_urls(request) if is_public(self) else []
 

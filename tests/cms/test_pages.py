@@ -268,3 +268,39 @@ def test_agreement_page_renders_for_partners(client, home, partner_user):
     body = client.get("/agreement/").content.decode()
     assert "The terms" in body and "Version 2" in body and "Longer hold" in body
     assert "Accept the agreement" in body
+
+
+def test_search_finds_pages_of_every_type_with_a_summary_line(client, home, news):
+    publish(
+        home,
+        ProgramPage(
+            title="Commission rules",
+            slug="rules",
+            search_description="How commissions are paid",
+            intro="<p>Commission is paid monthly.</p>",
+        ),
+    )
+    publish(
+        home,
+        FAQPage(
+            title="Commission questions",
+            slug="faq",
+            questions=[
+                {"type": "question", "value": {"question": "Commission?", "answer": "<p>Yes</p>"}},
+            ],
+        ),
+    )
+    publish(news, AnnouncementPage(title="Commission news", slug="c-news", summary="Higher rates"))
+    response = client.get("/search/", {"q": "commission"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    for title in ("Commission rules", "Commission questions", "Commission news"):
+        assert title in body
+    assert "How commissions are paid" in body and "Higher rates" in body
+    assert "3 pages found" in body
+
+
+def test_empty_and_unmatched_searches(client, home):
+    assert client.get("/search/").status_code == 200
+    body = client.get("/search/", {"q": "nothing-matches-this"}).content.decode()
+    assert "0 pages found" in body
