@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "portal.leads",
     "portal.rewards",
     "portal.payouts",
+    "portal.webhooks",
     "leaderboard",
     "cms",
     # Wagtail
@@ -388,3 +389,15 @@ LEADERBOARD_PARTNERS_SEE_EMPLOYEE_NAMES = env_bool("LEADERBOARD_PARTNERS_SEE_EMP
 CHAT_WEBHOOK_URL = env_str("CHAT_WEBHOOK_URL", "") or ""
 # Celebrate tier-ups and won deals with a toast for everyone connected.
 CELEBRATE_AUTOMATICALLY = env_bool("CELEBRATE_AUTOMATICALLY", True)
+
+# --- Webhooks and CRM callbacks (README "REST API and webhooks") -------------------------
+# Outbound webhooks: per attempt timeout, attempts per delivery, first retry delay (doubling).
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60)
+# An endpoint is disabled (reviewers are told) after this many failed deliveries in a row.
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 5)
+# Plain http:// endpoints only for development; production sends to https:// only.
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
+# Signed requests (CRM callbacks) older or newer than this are refused (replay protection).
+SIGNATURE_TOLERANCE_SECONDS = env_int("SIGNATURE_TOLERANCE_SECONDS", 300)
