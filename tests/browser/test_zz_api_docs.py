@@ -1,3 +1,6 @@
+"""The API docs page in Chromium. Named to run after test_login: its live server flushes
+the database, data migrations (the home page) included."""
+
 from __future__ import annotations
 
 import pytest
