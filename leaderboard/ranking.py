@@ -8,6 +8,7 @@ reached earlier ranks higher; within the same second, the higher participant id 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -26,6 +27,9 @@ METRIC_EVENTS = {
 SPENDING_EVENTS = frozenset({"redemption", "redemption.refund", "raffle.ticket"})
 
 
+SCOPE_PATTERN = re.compile(r"everyone|employees|partners|orgs|(team|contest):[1-9][0-9]{0,17}")
+
+
 @dataclass(frozen=True, order=True)
 class Board:
     scope: str  # "everyone", "employees", "partners", "orgs", "team:<id>", "contest:<id>"
@@ -39,7 +43,7 @@ class Board:
     @classmethod
     def parse(cls, board_id: str) -> Board:
         scope, metric, period = board_id.rsplit(".", 2)
-        if metric not in METRICS or period not in PERIODS:
+        if metric not in METRICS or period not in PERIODS or not SCOPE_PATTERN.fullmatch(scope):
             raise ValueError(board_id)
         return cls(scope, metric, period)
 

@@ -40,6 +40,7 @@ app.conf.beat_schedule = {
         "task": "portal.payouts.tasks.commissions_approve",
         "schedule": crontab(hour=1, minute=0),
     },
+    "send-due-webhooks": {"task": "portal.webhooks.tasks.webhooks_send_due", "schedule": 30.0},
     "rebuild-boards-if-dirty": {"task": "leaderboard.tasks.boards_rebuild_task", "schedule": 60.0},
     "rebuild-boards-nightly": {
         "task": "leaderboard.tasks.boards_rebuild_task",

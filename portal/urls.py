@@ -13,6 +13,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("portal.api.urls")),
     path("", include("portal.accounts.urls")),
     path("", include("portal.dashboards.urls")),
     path("", include("portal.leads.urls")),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("", include("portal.payouts.urls")),
     path("", include("leaderboard.urls")),
     path("", include("cms.urls")),
+    path("", include("portal.api.web_urls")),
     *leads_public_urls,
 ]
 

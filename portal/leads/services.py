@@ -29,6 +29,7 @@ from portal.audit.services import audit_record
 from portal.notifications.services import notify
 from portal.payouts.services import lead_clawback, lead_commissions_apply
 from portal.rewards.services import lead_event_apply
+from portal.webhooks.services import event_emit
 
 from . import rules
 from .models import (
@@ -168,6 +169,7 @@ def lead_submit(
             note=lead.status_note,
             data={"source": source, "flags": lead.flags},
         )
+        event_emit("lead.created", lead)
         notify(
             user=referrer,
             kind="lead_submitted",
@@ -247,6 +249,7 @@ def _transition(*, lead: Lead, actor: User, action: str, note: str = "", **chang
             note=note,
             data={k: str(v) for k, v in changes.items()},
         )
+        event_emit("lead.status_changed", locked, from_status=from_status, action=action)
         if to_status == S.WON and settings.CELEBRATE_AUTOMATICALLY:
             from leaderboard.services import celebrate
 

@@ -30,6 +30,7 @@ from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
 from portal.core.dates import month_bounds
 from portal.leads.models import Lead
+from portal.webhooks.services import event_emit
 
 from .models import (
     BatchKind,
@@ -273,6 +274,7 @@ def commission_approve(*, actor: User | None, commission: Commission, note: str 
             to_state="approved",
             note=note or ("" if actor else _("Hold period ended")),
         )
+        event_emit("commission.approved", locked)
     return locked
 
 
@@ -597,6 +599,7 @@ def payout_batch_mark_paid(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
             to_state="paid",
             data={"total": str(locked.total), "commissions": locked.commission_count},
         )
+        event_emit("payout.paid", locked)
         from .tasks import payout_batch_notify_paid
 
         transaction.on_commit(lambda: payout_batch_notify_paid.delay(locked.pk))

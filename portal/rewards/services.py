@@ -25,6 +25,7 @@ from portal.audit.services import audit_record
 from portal.core.dates import month_bounds
 from portal.leads.models import Lead, LeadStatus, Program
 from portal.notifications.services import notify
+from portal.webhooks.services import event_emit
 
 from .models import (
     DEFAULT_POINTS,
@@ -225,6 +226,7 @@ def tier_recompute(*, participant: User, program: Program, reason: str) -> Tier 
         to_state=target.name if target else "",
         note=reason,
     )
+    event_emit("tier.changed", change)
     promoted = target is not None and (previous is None or target.threshold > previous.threshold)
     if promoted:
         notify(

@@ -7,6 +7,7 @@ REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and e-mail settings (see README.md).
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from urllib.parse import urlparse
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
     "portal.leads",
     "portal.rewards",
     "portal.payouts",
+    "portal.api",
+    "portal.webhooks",
     "leaderboard",
     "cms",
     # Wagtail
@@ -80,6 +83,9 @@ INSTALLED_APPS = [
     "channels",
     "csp",
     "django_ratelimit",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI assets served from our own static files
 ]
 
 MIDDLEWARE = [
@@ -389,3 +395,68 @@ LEADERBOARD_PARTNERS_SEE_EMPLOYEE_NAMES = env_bool("LEADERBOARD_PARTNERS_SEE_EMP
 CHAT_WEBHOOK_URL = env_str("CHAT_WEBHOOK_URL", "") or ""
 # Celebrate tier-ups and won deals with a toast for everyone connected.
 CELEBRATE_AUTOMATICALLY = env_bool("CELEBRATE_AUTOMATICALLY", True)
+
+# --- Webhooks and CRM callbacks (README "REST API and webhooks") -------------------------
+# Outbound webhooks: per attempt timeout, attempts per delivery, first retry delay (doubling).
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60)
+# An endpoint is disabled (reviewers are told) after this many failed deliveries in a row.
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 5)
+# Plain http:// endpoints only for development; production sends to https:// only.
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
+# Signed requests (CRM callbacks) older or newer than this are refused (replay protection).
+SIGNATURE_TOLERANCE_SECONDS = env_int("SIGNATURE_TOLERANCE_SECONDS", 300)
+
+# --- REST API (README "REST API and webhooks") -----------------------------------------
+# Requests per client (per user when authenticated, else per IP address), e.g. 600/min.
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/min")
+if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", API_RATE_LIMIT or ""):
+    raise ImproperlyConfigured(f"API_RATE_LIMIT={API_RATE_LIMIT!r} must look like 600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: its WWW-Authenticate header makes a missing token a 401.
+        "portal.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",  # the docs page, in a browser
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.ApiAccess"],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.ApiRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
+    # Proxies in front of the web servers (docker-compose: nginx = 1); anonymous clients
+    # are told apart by the address those proxies saw.
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Vouch API",
+    "DESCRIPTION": (
+        "Leads, points, leaderboards, rewards and commissions of the Vouch referral portal. "
+        "Authenticate with `Authorization: Bearer <token>` (Settings → API tokens). Every "
+        "error is JSON: `code` (stable), `message` (for people) and, for invalid input, "
+        "`fields` (errors per field)."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No calls to outside services from the docs page (the validator badge).
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    "ENUM_NAME_OVERRIDES": {
+        "LeadStatusEnum": "portal.leads.models.LeadStatus",
+        "CommissionStatusEnum": "portal.payouts.models.CommissionStatus",
+        "RedemptionStatusEnum": "portal.rewards.models.RedemptionStatus",
+        "RejectionReasonEnum": "portal.leads.models.RejectionReason",
+    },
+    # Only /api/v1/ (Wagtail's admin has DRF views of its own, not part of this API).
+    "PREPROCESSING_HOOKS": ["portal.api.schema.only_this_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.schema.postprocess",
+    ],
+}

@@ -183,3 +183,19 @@ def test_other_staff_do_not_see_the_acceptances(client, request, agreement, pers
     client.force_login(request.getfixturevalue(persona))
     response = client.get("/admin/agreement-acceptances/")
     assert response.status_code in {302, 403}
+
+
+def test_the_api_follows_the_same_agreement_rule(agreement, partner_user, program):
+    from cms.agreements import agreement_accept
+    from portal.api.services import api_token_create
+    from tests.portal.api.conftest import ApiClient
+
+    _row, token = api_token_create(user=partner_user, name="crm", actor=partner_user)
+    api = ApiClient(token)
+    payload = {"program": program.slug, "name": "A", "email": "a@b.example", "consent": True}
+    response = api.post("/api/v1/leads/", payload)
+    assert response.status_code == 403
+    assert "partner agreement" in response.json()["message"]
+    assert not Lead.objects.exists()
+    agreement_accept(user=partner_user, page=agreement, ip_address=None)
+    assert api.post("/api/v1/leads/", payload).status_code == 201

@@ -65,6 +65,9 @@ def test_partners_see_employees_by_initials(
         ("employee", "everyone.points.week", 200),
         ("partner_user", "orgs.points.all", 200),
         ("reviewer", "partners.won.quarter", 200),
+        ("employee", "team:abc.points.month", 404),  # a malformed scope is unknown, not a 500
+        ("reviewer", "somewhere.points.month", 404),
+        ("reviewer", "contest:.points.all", 404),
     ],
 )
 def test_board_visibility(client, request, persona, board, status):

@@ -1,0 +1,92 @@
+"""What every API view shares: input parsing, role checks, look-ups and pagination."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.serializers import Serializer
+
+from portal.accounts.roles import Role
+from portal.accounts.selectors import has_role
+
+from ..serializers import MAX_ID
+
+REFERRERS = (Role.EMPLOYEE, Role.PARTNER_USER)
+PARTICIPANTS = REFERRERS
+
+
+WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+MAX_PAGE = 10**9
+
+
+class ApiPagination(PageNumberPagination):
+    """?page=N&page_size=M, strictly: a value that is not a whole number in range is a 400
+    (not silently the default), and a page past the end is a 404."""
+
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def _number(self, request, name: str, default: int) -> int:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        if not WHOLE_NUMBER.fullmatch(raw):
+            raise exceptions.ValidationError({name: [_("Give a whole number.")]})
+        return int(raw)
+
+    def get_page_number(self, request, paginator) -> int:
+        return self._number(request, self.page_query_param, 1)
+
+    def get_page_size(self, request) -> int:
+        size = self._number(request, self.page_size_query_param, self.page_size)
+        if not 1 <= size <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("From 1 to %(max)s.") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return size
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            parameter["schema"]["maximum"] = (
+                self.max_page_size if parameter["name"] == self.page_size_query_param else MAX_PAGE
+            )
+        return parameters
+
+
+def query_params(serializer_class: type[Serializer], request) -> dict:
+    # A plain dict, not the QueryDict: DRF reads an empty form value as "not given", and
+    # the API answers exactly what it was asked ("?status=" is not a status).
+    serializer = serializer_class(data=request.query_params.dict())
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def body(serializer_class: type[Serializer], request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def require_role(user, *roles: Role, message=None) -> None:
+    """The same gate as the page's ``role_required``: 403 without one of the roles."""
+    if not has_role(user, *roles):
+        raise exceptions.PermissionDenied(message or _("Your role does not include this."))
+
+
+def object_or_404(queryset: QuerySet, pk: int) -> Model:
+    """One object of a selector's queryset: whatever the selector hides is a 404."""
+    found = queryset.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+    if found is None:
+        raise exceptions.NotFound()
+    return found

@@ -1,0 +1,95 @@
+"""Commissions and monthly statements, through the payouts selectors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.accounts.roles import Role
+from portal.accounts.selectors import has_role
+from portal.payouts import services
+from portal.payouts.selectors import commissions_visible_to
+
+from ..errors import errors
+from ..serializers import (
+    CommissionFilterSerializer,
+    CommissionSerializer,
+    StatementQuerySerializer,
+    StatementSerializer,
+    SummaryRowSerializer,
+)
+from .base import ApiPagination, query_params, require_role
+
+
+class CommissionsView(ListAPIView):
+    serializer_class = CommissionSerializer
+    pagination_class = ApiPagination
+
+    @extend_schema(
+        operation_id="commissions_list",
+        summary="Commissions visible to you",
+        description="Finance sees every commission; a partner admin their organisation's; an "
+        "employee their own bonuses. Partner users see only their organisation's totals "
+        "(`/commissions/summary/`), so this list refuses them (403).",
+        parameters=[CommissionFilterSerializer],
+        responses={200: CommissionSerializer(many=True), **errors(400, 404)},
+    )
+    def get(self, request):
+        user = request.user
+        if has_role(user, Role.PARTNER_USER) and not has_role(user, Role.PARTNER_ADMIN):
+            raise exceptions.PermissionDenied(
+                _("Partner users see their organisation's totals; the partner admin sees the list.")
+            )
+        filters = query_params(CommissionFilterSerializer, request)
+        commissions = commissions_visible_to(user)
+        if "status" in filters:
+            commissions = commissions.filter(status=filters["status"])
+        page = self.paginate_queryset(commissions.order_by("-created_at", "-pk"))
+        return self.get_paginated_response(CommissionSerializer(page, many=True).data)
+
+
+class CommissionSummaryView(APIView):
+    @extend_schema(
+        operation_id="commissions_summary",
+        summary="Your partner organisation's commission totals per status and currency",
+        responses={200: SummaryRowSerializer(many=True), **errors()},
+    )
+    def get(self, request):
+        require_role(request.user, Role.PARTNER_USER, message=_("Only partners have this summary."))
+        totals = services.commission_summary(request.user.partner_organisation_id)
+        rows = [{"status": s, "currency": c, "total": t} for (s, c), t in sorted(totals.items())]
+        return Response(SummaryRowSerializer(rows, many=True).data)
+
+
+class StatementView(APIView):
+    @extend_schema(
+        operation_id="statements_retrieve",
+        summary="Your partner organisation's statement for one month",
+        description="Partner admins only: opening balance, earned, clawed back, paid, closing "
+        "balance and the month's commissions, in one currency.",
+        parameters=[
+            OpenApiParameter("year", int, OpenApiParameter.PATH),
+            OpenApiParameter("month", int, OpenApiParameter.PATH, description="1 to 12."),
+            StatementQuerySerializer,
+        ],
+        responses={200: StatementSerializer, **errors(400, 404)},
+    )
+    def get(self, request, year: int, month: int):
+        require_role(
+            request.user, Role.PARTNER_ADMIN, message=_("Statements are for partner admins.")
+        )
+        if not (2000 <= year <= 2999 and 1 <= month <= 12):
+            raise exceptions.NotFound()
+        currency = query_params(StatementQuerySerializer, request)["currency"]
+        statement = services.statement_for(
+            organisation=request.user.partner_organisation,
+            month=date(year, month, 1),
+            currency=currency,
+        )
+        return Response(StatementSerializer(statement).data)

@@ -1,0 +1,51 @@
+"""The reward catalog and redemptions (participants: employees and partner users)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.rewards import services
+from portal.rewards.selectors import catalog_for
+
+from ..errors import Conflict, errors
+from ..serializers import RedemptionSerializer, RewardItemSerializer
+from .base import PARTICIPANTS, object_or_404, require_role
+
+ONLY_PARTICIPANTS = _("Only employees and partners collect rewards.")
+
+
+class CatalogView(APIView):
+    @extend_schema(
+        operation_id="rewards_catalog",
+        summary="The reward catalog, marked with what you may and can redeem",
+        responses={200: RewardItemSerializer(many=True), **errors()},
+    )
+    def get(self, request):
+        require_role(request.user, *PARTICIPANTS, message=ONLY_PARTICIPANTS)
+        items = services.catalog_with_eligibility(request.user, catalog_for(request.user))
+        return Response(RewardItemSerializer(items, many=True).data)
+
+
+class RedeemView(APIView):
+    @extend_schema(
+        operation_id="rewards_redeem",
+        summary="Spend points on a catalog item",
+        description="409 when your points, your tier or the stock do not allow it; nothing "
+        "is spent then.",
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="Item id.")],
+        request=None,
+        responses={201: RedemptionSerializer, **errors(404, 409)},
+    )
+    def post(self, request, pk: int):
+        require_role(request.user, *PARTICIPANTS, message=ONLY_PARTICIPANTS)
+        item = object_or_404(catalog_for(request.user), pk)
+        try:
+            redemption = services.redemption_request(participant=request.user, item=item)
+        except ValidationError as exc:
+            raise Conflict(" ".join(exc.messages), code="redemption_refused") from exc
+        return Response(RedemptionSerializer(redemption).data, status=status.HTTP_201_CREATED)
