@@ -72,22 +72,40 @@ def api_token_create(*, user: User, name: str, actor: User | None) -> tuple[ApiT
         raise PermissionDenied(_("People create their own API tokens."))
     name = _clean_name(name)
     _check_may_hold_token(user)
+    return _token_issue(
+        user=user,
+        organisation=None,
+        name=name,
+        actor=actor,
+        data={"kind": "personal", "user": user.pk, "via": "web" if actor else "command"},
+    )
+
+
+def _token_issue(
+    *,
+    user: User,
+    organisation: PartnerOrganisation | None,
+    name: str,
+    actor: User | None,
+    data: dict,
+) -> tuple[ApiToken, str]:
+    """Store a new token's hash and audit it; the full token is returned, never stored."""
     token, prefix = _new_token()
     with transaction.atomic():
         row = ApiToken.objects.create(
-            user=user, name=name, prefix=prefix, key_hash=token_hash(token), created_by=actor
+            user=user,
+            organisation=organisation,
+            name=name,
+            prefix=prefix,
+            key_hash=token_hash(token),
+            created_by=actor,
         )
         audit_record(
             actor=actor,
             action="api_token.created",
             target=row,
             to_state="active",
-            data={
-                "prefix": prefix,
-                "kind": "personal",
-                "user": user.pk,
-                "via": "web" if actor else "command",
-            },
+            data={"prefix": prefix, **data},
         )
     return row, token
 
@@ -107,29 +125,13 @@ def integration_key_create(
         raise ValidationError(
             {"acting_user": [_("Choose an active member of %(org)s.") % {"org": organisation.name}]}
         )
-    token, prefix = _new_token()
-    with transaction.atomic():
-        row = ApiToken.objects.create(
-            user=acting_user,
-            organisation=organisation,
-            name=name,
-            prefix=prefix,
-            key_hash=token_hash(token),
-            created_by=actor,
-        )
-        audit_record(
-            actor=actor,
-            action="api_token.created",
-            target=row,
-            to_state="active",
-            data={
-                "prefix": prefix,
-                "kind": "integration",
-                "organisation": organisation.pk,
-                "acts_as": acting_user.pk,
-            },
-        )
-    return row, token
+    return _token_issue(
+        user=acting_user,
+        organisation=organisation,
+        name=name,
+        actor=actor,
+        data={"kind": "integration", "organisation": organisation.pk, "acts_as": acting_user.pk},
+    )
 
 
 def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
