@@ -46,6 +46,13 @@ def agreement_acceptance_of(user, page: AgreementPage) -> AgreementAcceptance | 
     return AgreementAcceptance.objects.filter(user=user, page=page, version=page.version).first()
 
 
+def agreement_may_accept(user, page: AgreementPage) -> bool:
+    """Is the accept form for this reader: a partner user, on the version in force."""
+    from portal.accounts.selectors import is_partner
+
+    return bool(page.live and user and user.is_authenticated and is_partner(user))
+
+
 def agreement_accept(*, user, page: AgreementPage, ip_address: str | None) -> AgreementAcceptance:
     """Record that a partner user accepted the live version. Accepting twice is harmless."""
     from portal.accounts.selectors import is_partner

@@ -123,11 +123,6 @@ def page_visible_to(page, user) -> bool:
     return not any(page.path.startswith(path) for path in denied_paths(user))
 
 
-def needs_login(page) -> bool:
-    """Would signing in be the way to see this page (it is closed to visitors)?"""
-    return any(page.path.startswith(r.path) for r in _restrictions())
-
-
 def visible_pages(pages: Iterable, user) -> list:
     pages = list(pages)
     if not pages:

@@ -8,6 +8,7 @@ from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageBlock
 
+from leaderboard.labels import METRIC_LABELS, PERIOD_LABELS
 from leaderboard.ranking import METRICS, PERIODS
 from portal.rewards.models import RewardKind
 
@@ -20,17 +21,6 @@ SCOPES = [
     ("orgs", _("Partner organisations")),
     ("my_team", _("The reader's own team")),
 ]
-METRIC_LABELS = {
-    "points": _("Points"),
-    "qualified": _("Qualified referrals"),
-    "won": _("Deals won"),
-}
-PERIOD_LABELS = {
-    "week": _("This week"),
-    "month": _("This month"),
-    "quarter": _("This quarter"),
-    "all": _("All time"),
-}
 
 
 def program_choices() -> list[tuple[int, str]]:

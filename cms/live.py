@@ -26,7 +26,7 @@ from leaderboard.services import (
 from leaderboard.store import sql_totals
 from portal.leads.models import Program
 from portal.leads.selectors import referral_share_links
-from portal.rewards.models import LeadEvent, PointRule, RewardItem, Tier
+from portal.rewards.models import LeadEvent, RewardItem, Tier
 from portal.rewards.selectors import catalog_for
 from portal.rewards.services import (
     balance_of,
@@ -95,18 +95,11 @@ def point_rules(program: Program | None) -> list[dict] | None:
     """What each lead event earns in this program, as configured (or the defaults)."""
     if program is None:
         return None
-    configured = PointRule.objects.filter(program=program).exists()
-    rows = []
-    for event in LeadEvent:
-        for beneficiary, points in points_for(program, event).items():
-            rows.append(
-                {
-                    "event": event.label,
-                    "beneficiary": beneficiary,
-                    "points": points,
-                }
-            )
-    return rows if (rows or configured) else None
+    return [
+        {"event": event.label, "beneficiary": beneficiary, "points": points}
+        for event in LeadEvent
+        for beneficiary, points in points_for(program, event).items()
+    ]
 
 
 @quiet

@@ -16,13 +16,12 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from leaderboard.labels import METRIC_LABELS, PERIOD_LABELS
 from leaderboard.ranking import METRICS, PERIODS
 
 from . import live
 from .audience import Audience, is_public, visible_pages
 from .blocks import (
-    METRIC_LABELS,
-    PERIOD_LABELS,
     RICH_TEXT_FEATURES,
     SCOPES,
     QuestionBlock,
@@ -438,18 +437,12 @@ class AgreementPage(ContentPage):
         verbose_name = _("partner agreement")
 
     def get_context(self, request, *args, **kwargs):
-        from .agreements import agreement_acceptance_of
+        from .agreements import agreement_acceptance_of, agreement_may_accept
 
         context = super().get_context(request, *args, **kwargs)
         context["acceptance"] = agreement_acceptance_of(request.user, self)
-        context["may_accept"] = self.live and _is_partner(request.user)
+        context["may_accept"] = agreement_may_accept(request.user, self)
         return context
-
-
-def _is_partner(user) -> bool:
-    from portal.accounts.selectors import is_partner
-
-    return bool(user and user.is_authenticated and is_partner(user))
 
 
 class AnnouncementDelivery(models.Model):

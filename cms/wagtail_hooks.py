@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from .audience import needs_login, page_visible_to
+from .audience import page_visible_to
 from .models import AgreementAcceptance
 
 
@@ -16,7 +16,7 @@ def enforce_audience(page, request, serve_args, serve_kwargs):
     Previews (in the admin) do not pass here, so editors preview every page."""
     if page_visible_to(page, request.user):
         return None
-    if not request.user.is_authenticated and needs_login(page):
+    if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     raise Http404
 

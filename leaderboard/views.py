@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import role_required
@@ -19,26 +18,9 @@ from portal.core.forms import add_service_errors
 
 from . import services
 from .forms import ShoutoutForm, TVScreenForm
+from .labels import METRIC_LABELS, PERIOD_LABELS, board_exists, board_label
 from .models import Contest, Shoutout, TVScreen
 from .ranking import Board
-
-SCOPE_LABELS = {
-    "everyone": gettext_lazy("Everyone"),
-    "employees": gettext_lazy("Employees"),
-    "partners": gettext_lazy("Partners"),
-    "orgs": gettext_lazy("Partner organisations"),
-}
-PERIOD_LABELS = {
-    "week": gettext_lazy("This week"),
-    "month": gettext_lazy("This month"),
-    "quarter": gettext_lazy("This quarter"),
-    "all": gettext_lazy("All time"),
-}
-METRIC_LABELS = {
-    "points": gettext_lazy("Points"),
-    "qualified": gettext_lazy("Qualified leads"),
-    "won": gettext_lazy("Won deals"),
-}
 
 
 def default_board(user) -> Board:
@@ -50,21 +32,11 @@ def _board_or_404(user, board_id: str) -> Board:
         board = Board.parse(board_id)
     except ValueError as exc:
         raise Http404 from exc
+    if not board_exists(board):
+        raise Http404
     if not services.board_visible_to(user, board):
         raise PermissionDenied
     return board
-
-
-def _label(board: Board) -> str:
-    if board.scope.startswith("team:"):
-        from portal.accounts.models import Team
-
-        team = Team.objects.filter(pk=int(board.scope.split(":")[1])).first()
-        return _("Team %(name)s") % {"name": team.name if team else "?"}
-    if board.scope.startswith("contest:"):
-        contest = Contest.objects.filter(pk=int(board.scope.split(":")[1])).first()
-        return contest.name if contest else "?"
-    return str(SCOPE_LABELS.get(board.scope, board.scope))
 
 
 @login_required
@@ -83,7 +55,7 @@ def boards(request, board_id: str | None = None):
     tabs = [
         {
             "id": Board(s, board.metric, board.period).id,
-            "label": _label(Board(s)),
+            "label": board_label(Board(s)),
             "active": s == board.scope,
         }
         for s in scopes
@@ -111,7 +83,7 @@ def boards(request, board_id: str | None = None):
         "leaderboard/boards.html",
         {
             **page,
-            "label": _label(board),
+            "label": board_label(board),
             "tabs": tabs,
             "periods": periods,
             "metrics": metrics,
@@ -160,7 +132,7 @@ def tv(request, board_id: str | None = None):
         "leaderboard/tv.html",
         {
             "board": board,
-            "label": _label(board),
+            "label": board_label(board),
             "metric_label": METRIC_LABELS[board.metric],
             "period_label": PERIOD_LABELS[board.period],
             "rows": services.board_rows(board, None, n=10),

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from leaderboard.labels import board_label
 from leaderboard.models import Contest
 from leaderboard.ranking import METRICS, PERIODS, Board
 from leaderboard.services import board_page, board_visible_to
@@ -46,23 +47,6 @@ def integration_key_candidates(organisation: PartnerOrganisation) -> QuerySet[Us
 
 STANDARD_SCOPES = ("everyone", "employees", "partners", "orgs")
 CONTEST_VISIBLE_DAYS = 60  # as long as the rebuild keeps a closed contest's board
-
-
-def board_label(board: Board, names: dict[str, str] | None = None) -> str:
-    """A board's scope as people read it (the boards page's tab names)."""
-    from leaderboard.views import SCOPE_LABELS
-
-    scope = board.scope
-    if scope in SCOPE_LABELS:
-        return str(SCOPE_LABELS[scope])
-    if names is not None and scope in names:
-        return names[scope]
-    kind, _sep, pk = scope.partition(":")
-    if kind == "team":
-        team = Team.objects.filter(pk=int(pk)).first()
-        return _("Team %(name)s") % {"name": team.name if team else "?"}
-    contest = Contest.objects.filter(pk=int(pk)).first()
-    return contest.name if contest else "?"
 
 
 def boards_visible_to(user) -> list[tuple[Board, str]]:

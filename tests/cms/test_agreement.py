@@ -178,8 +178,8 @@ def test_reviewers_read_the_acceptances_in_the_admin(client, agreement, partner_
     assert "192.0.2.10" in body
 
 
-@pytest.mark.parametrize("persona", ["manager", "finance"])
-def test_other_staff_do_not_see_the_acceptances(client, request, agreement, persona):
+@pytest.mark.parametrize("persona", ["manager", "finance", "employee", "partner_admin"])
+def test_other_people_do_not_see_the_acceptances(client, request, agreement, persona):
     client.force_login(request.getfixturevalue(persona))
     response = client.get("/admin/agreement-acceptances/")
     assert response.status_code in {302, 403}

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from cms.models import AnnouncementDelivery, AnnouncementPage
 from cms.tasks import pages_publish_scheduled_task
-from leaderboard.models import Contest  # noqa: F401 - boards need the app loaded
 from portal.accounts.models import User
 from portal.notifications.models import Notification
 from portal.rewards.models import LedgerEntry

@@ -68,6 +68,7 @@ def test_partners_see_employees_by_initials(
         ("employee", "team:abc.points.month", 404),  # a malformed scope is unknown, not a 500
         ("reviewer", "somewhere.points.month", 404),
         ("reviewer", "contest:.points.all", 404),
+        ("reviewer", "contest:999999.points.all", 404),  # no such contest
     ],
 )
 def test_board_visibility(client, request, persona, board, status):

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import re
-
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from leaderboard.models import Contest
+from leaderboard.labels import board_exists, board_label
 from leaderboard.ranking import Board
 from leaderboard.services import board_page, board_visible_to
 from portal.accounts.selectors import roles_of
 from portal.rewards.services import participant_summary
 
 from ..errors import errors
-from ..selectors import board_label, boards_visible_to, ranks_of
+from ..selectors import boards_visible_to, ranks_of
 from ..serializers import (
     BoardPageSerializer,
     BoardQuerySerializer,
@@ -26,8 +24,6 @@ from ..serializers import (
     MeSerializer,
 )
 from .base import query_params
-
-SCOPE = re.compile(r"(everyone|employees|partners|orgs|team:\d{1,18}|contest:\d{1,18})")
 
 
 def _board(board: Board, label: str) -> dict:
@@ -137,12 +133,7 @@ class BoardView(APIView):
             board = Board.parse(board_id)
         except ValueError as exc:
             raise exceptions.NotFound() from exc
-        if not SCOPE.fullmatch(board.scope):
-            raise exceptions.NotFound()
-        if board.scope.startswith("contest:") and (
-            board.period != "all"
-            or not Contest.objects.filter(pk=int(board.scope.split(":")[1])).exists()
-        ):
+        if not board_exists(board):
             raise exceptions.NotFound()  # contests have one period: their own
         if not board_visible_to(request.user, board):
             raise exceptions.PermissionDenied(_("This board is not open to you."))
