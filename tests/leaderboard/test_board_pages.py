@@ -71,7 +71,7 @@ def test_partners_see_employees_by_initials(
         ("reviewer", "contest:999999.points.all", 404),  # no such contest
     ],
 )
-def test_board_visibility(client, request, persona, board, status):
+def test_board_visibility(db, client, request, persona, board, status):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse("leaderboard:board", args=[board])).status_code == status
     assert client.get(reverse("leaderboard:board_json", args=[board])).status_code == status

@@ -79,14 +79,14 @@ def test_mfa_requirement_can_be_switched_off_for_the_embedded_demo(
 
 
 @pytest.mark.parametrize("persona", ["employee", "partner_user", "partner_admin"])
-def test_wagtail_admin_is_refused_to_employees_and_partners(client, request, persona):
+def test_wagtail_admin_is_refused_to_employees_and_partners(db, client, request, persona):
     client.force_login(request.getfixturevalue(persona))
     for path in ["/admin/", "/admin/pages/", "/admin/users/"]:
         assert client.get(path).status_code == 403
 
 
 @pytest.mark.parametrize("persona", ["reviewer", "finance", "manager"])
-def test_wagtail_admin_is_open_to_staff_roles(client, request, persona):
+def test_wagtail_admin_is_open_to_staff_roles(db, client, request, persona):
     client.force_login(request.getfixturevalue(persona))
     assert client.get("/admin/").status_code == 200
 

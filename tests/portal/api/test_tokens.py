@@ -222,7 +222,7 @@ def test_a_key_stops_working_when_its_member_leaves(partner_admin, partner_user)
 
 
 @pytest.mark.parametrize("persona", ["employee", "partner_user", "manager", "finance"])
-def test_only_partner_admins_and_reviewers_manage_integration_keys(client, request, persona):
+def test_only_partner_admins_and_reviewers_manage_integration_keys(db, client, request, persona):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse("api_tokens:integration_keys")).status_code in (403, 404)
 

@@ -48,7 +48,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db, url_name):
         ("finance", "dashboards:finance"),
     ],
 )
-def test_dashboard_link_lands_on_the_role_s_own_dashboard(client, request, persona, landing):
+def test_dashboard_link_lands_on_the_role_s_own_dashboard(db, client, request, persona, landing):
     client.force_login(request.getfixturevalue(persona))
     response = client.get(reverse("dashboards:home"))
     assert response["Location"] == reverse(landing)

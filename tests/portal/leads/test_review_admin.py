@@ -12,13 +12,13 @@ from tests.factories import ProgramFactory, UserFactory, submit_lead
 
 
 @pytest.mark.parametrize("persona", ["employee", "partner_user", "partner_admin"])
-def test_queue_is_refused_outside_staff(client, request, persona):
+def test_queue_is_refused_outside_staff(db, client, request, persona):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse("leads_admin:queue")).status_code == 403
 
 
 @pytest.mark.parametrize("persona", ["manager", "finance"])
-def test_queue_is_refused_to_other_staff_roles(client, request, persona):
+def test_queue_is_refused_to_other_staff_roles(db, client, request, persona):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse("leads_admin:queue")).status_code == 403
     assert client.get(reverse("leads_admin:import")).status_code == 403

@@ -335,7 +335,7 @@ def test_valid_payout_details_are_shown_masked_to_finance(client, partner_admin,
 
 
 @pytest.mark.parametrize("persona", ["employee", "reviewer", "manager", "partner_admin"])
-def test_finance_pages_are_refused_to_others(client, request, persona):
+def test_finance_pages_are_refused_to_others(db, client, request, persona):
     client.force_login(request.getfixturevalue(persona))
     for name in ["payouts_admin:commissions", "payouts_admin:batches"]:
         assert client.get(reverse(name)).status_code == 403

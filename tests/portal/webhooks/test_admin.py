@@ -21,7 +21,7 @@ PAGES = ["/admin/integrations/"]
         ("reviewer", 200),
     ],
 )
-def test_only_reviewers_open_the_integrations_screens(client, request, persona, status):
+def test_only_reviewers_open_the_integrations_screens(db, client, request, persona, status):
     client.force_login(request.getfixturevalue(persona))
     assert client.get("/admin/integrations/").status_code == status
 
