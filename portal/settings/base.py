@@ -172,7 +172,9 @@ if REDIS_URL:
                 # redis-py 8: no socket timeout (idle sockets were closed after 5 s) and a
                 # pool large enough for mass disconnects (see STACK-NOTES.md).
                 "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 2000}],
-                "prefix": "vouch:ch",
+                # Pub/sub channels ignore Redis database numbers: installations (or test
+                # runs) sharing one Redis server keep apart by prefix.
+                "prefix": env_str("CHANNEL_LAYER_PREFIX", "vouch:ch"),
             },
         }
     }
