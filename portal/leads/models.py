@@ -194,6 +194,13 @@ class Lead(models.Model):
     consent = models.BooleanField(_("consent to be contacted"))
     consent_text = models.CharField(_("consent text"), max_length=300)
     consent_at = models.DateTimeField(_("consent given at"))
+    language = models.CharField(
+        _("prospect's language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language the prospect used on the referral page; their e-mails use it."),
+    )
     source = models.CharField(
         _("source"), max_length=8, choices=LeadSource.choices, default=LeadSource.FORM
     )
