@@ -4,7 +4,9 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from portal.accounts.views import language_set
 from portal.core.health import healthz
+from portal.core.views import javascript_catalog
 from portal.leads.urls import public_urlpatterns as leads_public_urls
 
 urlpatterns = [
@@ -12,7 +14,9 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language_set, name="set_language"),
+    # Strings of static/js/*.js in the reader's language (a script from our origin: CSP-safe).
+    path("i18n/js/<str:lang>.js", javascript_catalog, name="javascript_catalog"),
     path("api/v1/", include("portal.api.urls")),
     path("", include("portal.accounts.urls")),
     path("", include("portal.dashboards.urls")),

@@ -25,7 +25,9 @@ class UserLanguageMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.language:
+        if translation.get_language_from_path(request.path_info):
+            pass  # a page asked for in one language (/fi/...) is shown in it
+        elif user is not None and user.is_authenticated and user.language:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return self.get_response(request)

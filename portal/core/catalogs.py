@@ -121,7 +121,9 @@ def stale_problems(locale_dir: Path = LOCALE_DIR, python: str = sys.executable) 
                 fresh = _msgids(copy / "locale" / relative)
                 committed = _msgids(locale_dir / relative)
                 for key in sorted(fresh - committed):
-                    problems.append(f"locale/{relative}: missing (run `make messages`): {_show(key)}")
+                    problems.append(
+                        f"locale/{relative}: missing (run `make messages`): {_show(key)}"
+                    )
                 for key in sorted(committed - fresh):
                     problems.append(f"locale/{relative}: no longer in the code: {_show(key)}")
     return problems

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
@@ -144,8 +144,9 @@ def lead_submit(
             phone_e164=cleaned["phone_e164"],
             company_domain=company_domain(cleaned["email"], cleaned["company"]),
             consent=True,
-            consent_text=program.consent_text,
+            consent_text=program.consent_text,  # as the prospect read it, in their language
             consent_at=now,
+            language=translation.get_language() if source == LeadSource.LINK else "",
             source=source,
             referral_link=referral_link,
             submitted_at=now,
