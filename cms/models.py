@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 from wagtail.search import index
 
 from leaderboard.labels import METRIC_LABELS, PERIOD_LABELS
@@ -146,10 +146,18 @@ class HomePage(ContentPage):
         "cms.RewardCatalogPage",
         "cms.AgreementPage",
     ]
-    max_count = 1
 
     class Meta:
         verbose_name = _("home page")
+
+    @classmethod
+    def can_create_at(cls, parent) -> bool:
+        # One home page per language: the others are its translations (Translate), never
+        # a second tree added by hand.
+        return (
+            super().can_create_at(parent)
+            and not cls.objects.filter(locale=Locale.get_default()).exists()
+        )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -371,7 +379,10 @@ class AnnouncementPage(ContentPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        delivery = AnnouncementDelivery.objects.filter(page_id=self.pk).first()
+        # The snapshot frozen when the original went live serves every translation.
+        delivery = AnnouncementDelivery.objects.filter(
+            page__translation_key=self.translation_key
+        ).first()
         snapshot = delivery.snapshot if delivery else {}
         if not snapshot and self.snapshot_board_id:
             # A preview, or a page published before its snapshot: show the board as it is.
@@ -393,7 +404,7 @@ class RewardCatalogPage(ContentPage):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = []
-    max_count = 1
+    max_count_per_parent = 1  # one per language tree
 
     class Meta:
         verbose_name = _("reward catalog page")
@@ -431,7 +442,7 @@ class AgreementPage(ContentPage):
     ]
     parent_page_types = ["cms.HomePage"]
     subpage_types = []
-    max_count = 1
+    max_count_per_parent = 1  # one per language tree: its translations share the version
 
     class Meta:
         verbose_name = _("partner agreement")

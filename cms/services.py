@@ -6,11 +6,13 @@ from __future__ import annotations
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
+from wagtail.models import Locale
 
 from . import live
 from .agreements import agreement_published
 from .audience import audience_members
 from .cache import content_changed
+from .i18n import page_for_reader, translations_by_language
 from .models import AgreementPage, AnnouncementDelivery, AnnouncementIndexPage, AnnouncementPage
 
 
@@ -19,6 +21,8 @@ def page_published(page) -> None:
     content_changed()
     page = page.specific
     if isinstance(page, AnnouncementPage):
+        # One announcement in several languages is announced once: by its original.
+        page = page.get_translation_or_none(Locale.get_default()) or page
         announcement_snapshot_take(page)
         transaction.on_commit(lambda: _enqueue_announcement(page.pk))
     elif isinstance(page, AgreementPage):
@@ -69,12 +73,14 @@ def announcement_notify(page_id: int) -> int:
         if not claimed:
             return 0
         count = 0
+        translations = translations_by_language(page)
         for user in audience_members(page).iterator():
+            shown = page_for_reader(translations, page, user)  # in the reader's language
             notify(
                 user=user,
                 kind="announcement",
-                context={"title": page.title, "summary": page.summary},
-                url=page.url or "",
+                context={"title": shown.title, "summary": shown.summary},
+                url=shown.url or "",
                 email=page.email_participants,
             )
             count += 1

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 
 from .agreements import agreement_accept as accept
 from .audience import visible_pages
@@ -20,7 +20,9 @@ def search(request):
     query = (request.GET.get("q") or "").strip()[:200]
     results = []
     if query:
-        found = Page.objects.live().specific().search(query)[:SEARCH_LIMIT]
+        # The pages in the reader's language (each translation is a page of its own).
+        pages = Page.objects.live().filter(locale=Locale.get_active()).specific()
+        found = pages.search(query)[:SEARCH_LIMIT]
         results = [p for p in visible_pages(found, request.user) if p.depth > 1]
     page = Paginator(results, 10).get_page(request.GET.get("page"))
     return render(

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -35,5 +36,6 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Wagtail serves every other path from the page tree: keep it last.
-urlpatterns.append(path("", include(wagtail_urls)))
+# Wagtail serves every other path from the page tree: keep it last. English pages live at
+# /<slug>/, their translations at /<lang>/<slug>/ (see portal.core.middleware).
+urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)

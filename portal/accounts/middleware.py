@@ -25,8 +25,8 @@ class UserLanguageMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if translation.get_language_from_path(request.path_info):
-            pass  # a page asked for in one language (/fi/...) is shown in it
+        if getattr(request, "language_from_url", False):
+            pass  # a content page is shown whole in its own language (/fi/... or English)
         elif user is not None and user.is_authenticated and user.language:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language

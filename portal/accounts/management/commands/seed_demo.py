@@ -9,6 +9,9 @@ from django.db import transaction
 
 from portal.accounts.models import PartnerOrganisation, Team, User
 from portal.accounts.roles import STAFF_GROUPS, Role, ensure_role_groups
+from portal.demo_texts import row_translate
+
+PROGRAM_TEXTS = ["name", "description", "pitch", "welcome_offer", "consent_text"]
 
 DEMO_PASSWORD = "vouch-demo"  # noqa: S105 - documented demo credential
 
@@ -95,7 +98,8 @@ class Command(BaseCommand):
                 "what you need and a specialist will call you — no obligation.",
             },
         )
-        Program.objects.get_or_create(
+        row_translate(customers, PROGRAM_TEXTS)
+        resellers, _ = Program.objects.get_or_create(
             slug="reseller-deals",
             defaults={
                 "name": "Reseller deal registration",
@@ -105,6 +109,7 @@ class Command(BaseCommand):
                 "description": "Register the deals you bring so they are protected for 180 days.",
             },
         )
+        row_translate(resellers, PROGRAM_TEXTS)
         employee = User.objects.get(email="employee@demo.vouch.test")
         partner = User.objects.get(email="partner@acme.example")
         reviewer = User.objects.get(email="reviewer@demo.vouch.test")
@@ -183,7 +188,7 @@ class Command(BaseCommand):
             ("Gold", 500, "1.25", "25% higher commissions; premium rewards."),
             ("Platinum", 1000, "1.50", "50% higher commissions; the best rewards."),
         ]:
-            Tier.objects.get_or_create(
+            tier, _ = Tier.objects.get_or_create(
                 program=program,
                 name=name,
                 defaults={
@@ -192,6 +197,7 @@ class Command(BaseCommand):
                     "perks": perks,
                 },
             )
+            row_translate(tier, ["name", "perks"])
         gold = Tier.objects.get(program=program, name="Gold")
         catalog = [
             ("Coffee gift card 10 €", "gift_card", 80, None, "A thank-you coffee on us."),
@@ -223,6 +229,7 @@ class Command(BaseCommand):
                     "description": description,
                 },
             )
+            row_translate(item, ["name", "description"])
             if created and name == "Spa weekend":
                 item.eligible_tiers.add(gold)
         for count, reward in [(3, "Coffee gift card 10 €"), (5, "Dinner for two")]:
@@ -258,8 +265,9 @@ class Command(BaseCommand):
             starts_at=now - timedelta(days=60),
             ends_at=now - timedelta(minutes=1),
         )
+        row_translate(autumn, ["name", "description", "prize"])
         raffle_draw(raffle=autumn, actor=reviewer)
-        Raffle.objects.create(
+        winter = Raffle.objects.create(
             name="Winter raffle",
             prize="A weekend in Lapland",
             description="Qualified referrals enter automatically; you can also buy tickets.",
@@ -267,6 +275,7 @@ class Command(BaseCommand):
             ends_at=now + timedelta(days=45),
             ticket_price=50,
         )
+        row_translate(winter, ["name", "description", "prize"])
 
     def _seed_commission_plans(self, program) -> None:
         from decimal import Decimal
@@ -406,7 +415,7 @@ class Command(BaseCommand):
                 LedgerEntry.objects.filter(pk=entry.pk).update(
                     created_at=now - timedelta(days=rng.randint(0, 80), hours=rng.randint(0, 23))
                 )
-        Contest.objects.create(
+        sprint = Contest.objects.create(
             name="Q4 referral sprint",
             description="Most qualified referrals before the year ends.",
             metric="qualified",
@@ -415,6 +424,7 @@ class Command(BaseCommand):
             ends_at=now + timedelta(days=30),
             prizes="Weekend in Lapland\nNoise-cancelling headphones\nCinema tickets for two",
         )
+        row_translate(sprint, ["name", "description", "prizes"])
         october = Contest.objects.create(
             name="October points race",
             description="Points earned in October.",
@@ -424,6 +434,7 @@ class Command(BaseCommand):
             ends_at=now - timedelta(days=10),
             prizes="Spa day\nDinner for two",
         )
+        row_translate(october, ["name", "description", "prizes"])
         contest_close(contest=october)
         shoutout_post(
             author=manager,

@@ -1,0 +1,22 @@
+"""Translated database fields (django-modeltranslation) in the admin's forms."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from modeltranslation.translator import NotRegistered, translator
+
+
+def translated_form_fields(model, fields: list[str]) -> list[str]:
+    """``["name", "kind"]`` → ``["name_en", "name_fi", ..., "kind"]``: editors fill each
+    language of a translated field (English is required; an empty one shows English)."""
+    try:
+        translated = set(translator.get_options_for_model(model).fields)
+    except NotRegistered:
+        return list(fields)
+    expanded = []
+    for field in fields:
+        if field in translated:
+            expanded.extend(f"{field}_{code}" for code, _name in settings.LANGUAGES)
+        else:
+            expanded.append(field)
+    return expanded
