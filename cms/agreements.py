@@ -42,7 +42,9 @@ def agreement_pending_for(user) -> AgreementPage | None:
     page = AgreementPage.objects.filter(pk=page_id).first()
     if page is None or _accepted(user, page, version):
         return None
-    return page.localized  # in the reader's language when translated
+    # In the reader's language when that translation is of the version in force.
+    translated = page.localized
+    return translated if translated.version == version else page
 
 
 def agreement_acceptance_of(user, page: AgreementPage) -> AgreementAcceptance | None:
@@ -66,7 +68,9 @@ def agreement_may_accept(user, page: AgreementPage) -> bool:
     """Is the accept form for this reader: a partner user, on the version in force."""
     from portal.accounts.selectors import is_partner
 
-    return bool(page.live and user and user.is_authenticated and is_partner(user))
+    current = agreement_current()
+    in_force = current is not None and page.version == current[1]  # not an old translation
+    return bool(page.live and in_force and user and user.is_authenticated and is_partner(user))
 
 
 def agreement_accept(*, user, page: AgreementPage, ip_address: str | None) -> AgreementAcceptance:
@@ -76,7 +80,8 @@ def agreement_accept(*, user, page: AgreementPage, ip_address: str | None) -> Ag
     if not is_partner(user):
         raise PermissionDenied(_("Only partner users accept the partner agreement."))
     page = AgreementPage.objects.live().filter(pk=page.pk).first()
-    if page is None:
+    current = agreement_current()
+    if page is None or current is None or page.version != current[1]:
         raise PermissionDenied(_("This agreement is not in force."))
     existing = agreement_acceptance_of(user, page)
     if existing is not None:

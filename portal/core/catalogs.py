@@ -4,7 +4,7 @@ checked for CI (every entry translated, nothing fuzzy, nothing stale against the
     python -m portal.core.catalogs compile   # .po -> .mo where the .mo is missing or older
     python -m portal.core.catalogs check     # CI gate: exits 1 and lists every problem
 
-``check`` re-extracts the strings from a copy of the source tree with the same
+``check`` runs ``msgfmt --check`` on each catalog, re-extracts the strings from a copy of the source tree with the same
 ``makemessages`` options as ``make messages`` (that step needs GNU gettext) and compares
 the msgid sets with the committed catalogs. This module imports no Django settings, so a
 Dockerfile can compile before any environment exists.
@@ -86,6 +86,22 @@ def untranslated_problems(locale_dir: Path = LOCALE_DIR) -> list[str]:
     return problems
 
 
+def format_problems(locale_dir: Path = LOCALE_DIR) -> list[str]:
+    """GNU msgfmt's checks: placeholders, plural forms and headers agree with the msgids."""
+    if shutil.which("msgfmt") is None:
+        return ["GNU gettext (msgfmt) is not installed: cannot check the catalogs' formats"]
+    problems = []
+    for po_path in catalog_files(locale_dir):
+        result = subprocess.run(  # noqa: S603 - a fixed program and our own files
+            ["msgfmt", "--check", "-o", os.devnull, str(po_path)],  # noqa: S607
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode:
+            problems.extend(line for line in result.stderr.splitlines() if "warning" not in line)
+    return problems
+
+
 def _msgids(po_path: Path) -> set[tuple[str, str, str]]:
     if not po_path.exists():
         return set()
@@ -136,7 +152,7 @@ def main(argv: list[str]) -> int:
         print(f"catalogs: {len(written)} compiled, {len(catalog_files()) - len(written)} current")
         return 0
     if command == "check":
-        problems = untranslated_problems() + stale_problems()
+        problems = untranslated_problems() + format_problems() + stale_problems()
         for problem in problems:
             print(problem)
         if problems:

@@ -20,3 +20,11 @@ def translated_form_fields(model, fields: list[str]) -> list[str]:
         else:
             expanded.append(field)
     return expanded
+
+
+def active_language() -> str:
+    """The language being written in now: the default of ``language`` columns that record
+    which language a stored text (a notification, a ledger reason) was written in."""
+    from django.utils import translation
+
+    return (translation.get_language() or "")[:8]

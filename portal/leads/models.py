@@ -51,6 +51,7 @@ class Program(models.Model):
         max_length=200,
         blank=True,
         help_text=_(
+            # xgettext:no-python-format
             "Two-sided programs: what the referred prospect gets, e.g. 20% off the first year."
         ),
     )

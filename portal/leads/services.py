@@ -155,7 +155,10 @@ def lead_submit(
         _lock_attribution_keys(lead)
         findings, conflict = rules.evaluate(lead, referrer)
         lead.conflict_with = conflict
-        lead.flags = [{"rule": f.rule, "action": f.action, "message": f.message} for f in findings]
+        lead.flags = [
+            {"rule": f.rule, "action": f.action, "message": f.message, "language": f.language}
+            for f in findings
+        ]
         rejecting = next((f for f in findings if f.action == RuleAction.REJECT), None)
         if rejecting:
             lead.status = LeadStatus.REJECTED
