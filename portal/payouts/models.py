@@ -9,9 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.i18n import active_language
-
 from portal.accounts.models import PartnerOrganisation
+from portal.core.i18n import active_language
 from portal.leads.models import Lead, Program
 
 MONEY = {"max_digits": 14, "decimal_places": 2}

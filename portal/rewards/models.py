@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.i18n import active_language
-
 from portal.leads.models import Lead, Program
 
 

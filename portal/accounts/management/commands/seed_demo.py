@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import translation
 
 from portal.accounts.models import PartnerOrganisation, Team, User
 from portal.accounts.roles import STAFF_GROUPS, Role, ensure_role_groups
@@ -31,8 +33,18 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Create (or refresh) the demo organisation, team and logins. Password: vouch-demo."
 
-    @transaction.atomic
     def handle(self, *args, **options) -> None:
+        # The demo's rows are written in English, the default language; their
+        # translations are added to them (portal.demo_texts).
+        with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+            self._seed()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(DEMO_USERS)} logins, password '{DEMO_PASSWORD}'."
+            )
+        )
+
+    def _seed(self) -> None:
         ensure_role_groups()
         acme, _ = PartnerOrganisation.objects.update_or_create(
             name="Acme Partners", defaults={"email_domain": "acme.example", "status": "active"}
@@ -61,11 +73,6 @@ class Command(BaseCommand):
                 team.managers.set([user])
         self._seed_leads()
         self._seed_content()
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo data ready: {len(DEMO_USERS)} logins, password '{DEMO_PASSWORD}'."
-            )
-        )
 
     def _seed_content(self) -> None:
         """The program's site: home, programs, guides, FAQ, news, catalog, agreement."""
