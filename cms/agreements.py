@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.models import Locale
 
 from portal.audit.services import audit_record
 
 from .cache import TIMEOUT, key
-from .i18n import page_for_reader, translations_by_language
+from .i18n import original_of, page_for_reader, translations_by_language
 from .models import AgreementAcceptance, AgreementPage, AgreementVersion
 
 
@@ -23,7 +23,8 @@ def agreement_current() -> tuple[int, int] | None:
     found = cache.get(cache_key)
     if found is None:
         live = AgreementPage.objects.live().order_by("path").values_list("pk", "version")
-        page = live.filter(locale=Locale.get_default()).first() or live.first()
+        original = live.filter(locale__language_code=settings.LANGUAGE_CODE).first()
+        page = original or live.first()
         found = tuple(page) if page else ()
         cache.set(cache_key, found, TIMEOUT)
     return found or None
@@ -115,7 +116,7 @@ def agreement_published(page: AgreementPage) -> int:
     from portal.notifications.services import notify
 
     # Publishing a translation is not a new version: the original keeps the record.
-    page = page.get_translation_or_none(Locale.get_default()) or page
+    page = original_of(page)
     with transaction.atomic():
         record, created = AgreementVersion.objects.get_or_create(page=page, version=page.version)
         if not created:

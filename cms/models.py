@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 from wagtail.search import index
 
 from leaderboard.labels import METRIC_LABELS, PERIOD_LABELS
@@ -156,7 +156,7 @@ class HomePage(ContentPage):
         # a second tree added by hand.
         return (
             super().can_create_at(parent)
-            and not cls.objects.filter(locale=Locale.get_default()).exists()
+            and not cls.objects.filter(locale__language_code=settings.LANGUAGE_CODE).exists()
         )
 
     def get_context(self, request, *args, **kwargs):

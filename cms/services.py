@@ -6,13 +6,12 @@ from __future__ import annotations
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Locale
 
 from . import live
 from .agreements import agreement_published
 from .audience import audience_members
 from .cache import content_changed
-from .i18n import page_for_reader, translations_by_language
+from .i18n import original_of, page_for_reader, translations_by_language
 from .models import AgreementPage, AnnouncementDelivery, AnnouncementIndexPage, AnnouncementPage
 
 
@@ -22,7 +21,7 @@ def page_published(page) -> None:
     page = page.specific
     if isinstance(page, AnnouncementPage):
         # One announcement in several languages is announced once: by its original.
-        page = page.get_translation_or_none(Locale.get_default()) or page
+        page = original_of(page)
         announcement_snapshot_take(page)
         transaction.on_commit(lambda: _enqueue_announcement(page.pk))
     elif isinstance(page, AgreementPage):
