@@ -1,6 +1,9 @@
 """A referrer's dashboard in Finnish and in Russian, on a phone (360 px) and a desktop:
 the page is in the language, longer words still fit (no sideways scroll), and screenshots
-land in test-artifacts/ for a person to look at."""
+land in test-artifacts/ for a person to look at.
+
+Named to run after the browser tests that need the migrations' data: its live server flushes
+the database, data migrations included."""
 
 from __future__ import annotations
 
