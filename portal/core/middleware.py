@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.urls import Resolver404, resolve
@@ -31,8 +33,10 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
+@lru_cache(maxsize=4096)
 def _is_content_path(path: str) -> bool:
-    """An unprefixed address that only the CMS page tree answers (in English)."""
+    """An unprefixed address that only the CMS page tree answers (in English). Remembered:
+    resolving costs ~0.1 ms, and the URL patterns do not change while the process runs."""
     with translation.override(settings.LANGUAGE_CODE):
         try:
             match = resolve(path)

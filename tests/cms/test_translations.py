@@ -215,3 +215,13 @@ def test_an_announcement_notifies_each_reader_with_their_languages_page(home, em
     announcement_notify(page.pk)
     note = Notification.objects.get(user=employee, kind="announcement")
     assert note.url == "/fi/news/winners/" and "Voittajat" in note.title + note.body
+
+
+def test_reviewers_translate_pages_and_managers_do_not(client, rules, reviewer, manager):
+    page, _finnish = rules
+    url = reverse("wagtail_localize:submit_page_translation", args=[page.pk])
+    client.force_login(reviewer)
+    form = client.get(url)
+    assert form.status_code == 200 and 'name="locales"' in form.content.decode()
+    client.force_login(manager)
+    assert client.get(url).status_code in (302, 403)
