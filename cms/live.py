@@ -27,9 +27,9 @@ from leaderboard.store import sql_totals
 from portal.leads.models import Program
 from portal.leads.selectors import referral_share_links
 from portal.rewards.models import LeadEvent, RewardItem, Tier
-from portal.rewards.selectors import catalog_for
-from portal.rewards.services import (
+from portal.rewards.selectors import (
     balance_of,
+    catalog_for,
     catalog_with_eligibility,
     points_for,
     tier_progress,
@@ -153,7 +153,7 @@ def contest_countdown(contest_id: int | None) -> dict | None:
 @quiet
 def share_links(user) -> dict | None:
     """The reader's own referral link, for employees and partners who may refer."""
-    from portal.accounts.selectors import lead_submission_permission
+    from portal.leads.permissions import lead_submission_permission
     from portal.leads.services import referral_link_for
 
     if not _participant(user) or not lead_submission_permission(user).allowed:

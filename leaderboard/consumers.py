@@ -9,6 +9,13 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 # Everyone logged in joins this group: toasts (shout-outs, tier-ups) go here.
 LIVE_GROUP = "live"
+
+
+def user_group(user_id: int) -> str:
+    """A person's own group: their figures as they change (points, tier)."""
+    return f"user.{user_id}"
+
+
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 
@@ -21,8 +28,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        await self.channel_layer.group_add(LIVE_GROUP, self.channel_name)
-        self.joined = [LIVE_GROUP]
+        self.joined = [LIVE_GROUP, user_group(user.pk)]
+        for name in self.joined:
+            await self.channel_layer.group_add(name, self.channel_name)
         await self.accept()
         await self.send_json({"type": "hello", "user": user.pk})
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,42 +122,44 @@ def updates_for(entry: LedgerEntry) -> list[Update]:
     return updates
 
 
-def board_entry_committed(*, entry_id: int) -> None:
-    """After a ledger entry commits: move it onto every board it touches, then push."""
+def board_entry_apply(*, entry_id: int) -> list[Board]:
+    """Move one committed ledger entry onto every board it touches, once per board: the
+    Redis script skips an entry it has already applied there, or that a rebuild already
+    counted. Keeps the entry's display names next to the boards. Raises when Redis cannot
+    be reached, so the outbox retries; pushes the changed boards after the caller's
+    transaction commits. Returns the boards of the current periods it changed."""
     entry = (
         LedgerEntry.objects.select_related("participant", "participant__partner_organisation")
         .filter(pk=entry_id)
         .first()
     )
     if entry is None:
-        return
+        return []
     updates = updates_for(entry)
     if settings.REDIS_URL:
-        try:
-            redis = store.client()
-            script = redis.register_script(store.ADD_SCRIPT)
-            with redis.pipeline(transaction=False) as pipe:
-                for u in updates:
-                    script(
-                        keys=[u.key],
-                        args=[u.member, u.delta, u.remaining, store.KEY_TTL_SECONDS],
-                        client=pipe,
-                    )
-                # Keep display names next to the boards: board pages then need no SQL.
-                participant = entry.participant
-                pipe.hset(
-                    store.NAMES_KEY[False], ranking.member(participant.pk), name_record(participant)
-                )
-                if participant.partner_organisation_id:
-                    org = participant.partner_organisation
-                    pipe.hset(store.NAMES_KEY[True], ranking.member(org.pk), org.name)
-                pipe.execute()
-        except Exception:
-            log.warning("board update failed; boards will be rebuilt", exc_info=True)
-            BoardSync.objects.update_or_create(pk=1, defaults={"dirty_since": timezone.now()})
-            return
+        _apply_to_redis(store.client(), entry, updates)
     today = timezone.localdate()
-    boards_changed(sorted({u.board for u in updates if u.key == store.redis_key(u.board, today)}))
+    changed = sorted({u.board for u in updates if u.key == store.redis_key(u.board, today)})
+    transaction.on_commit(lambda: boards_changed(changed), robust=True)
+    return changed
+
+
+def _apply_to_redis(redis, entry: LedgerEntry, updates: list[Update]) -> None:
+    script = redis.register_script(store.ADD_SCRIPT)
+    with redis.pipeline(transaction=False) as pipe:
+        for u in updates:
+            script(
+                keys=[u.key, store.applied_key(u.key), store.watermark_key(u.key)],
+                args=[u.member, u.delta, u.remaining, store.KEY_TTL_SECONDS, entry.pk],
+                client=pipe,
+            )
+        # Display names live next to the boards: board pages then need no SQL.
+        participant = entry.participant
+        pipe.hset(store.NAMES_KEY[False], ranking.member(participant.pk), name_record(participant))
+        if participant.partner_organisation_id:
+            org = participant.partner_organisation
+            pipe.hset(store.NAMES_KEY[True], ranking.member(org.pk), org.name)
+        pipe.execute()
 
 
 def boards_changed(boards: list[Board]) -> None:
@@ -213,16 +216,24 @@ def all_boards() -> list[Board]:
 
 
 def boards_rebuild() -> int:
-    """Recompute every current board from the ledger (the source of truth) into Redis."""
+    """Recompute every current board from the ledger (the source of truth) into Redis,
+    and the display names. Each board is swapped in atomically with a watermark (the
+    highest entry id it counts): the live updates of entries up to it are skipped, and the
+    entries written since are applied on top, once. An entry whose transaction was still
+    open while its board was read is counted by the next rebuild. Returns the number of
+    boards rebuilt."""
     if not settings.REDIS_URL:
         return 0
     redis = store.client()
     count = 0
     members: dict[bool, set[int]] = {False: set(), True: set()}
+    first_watermark = None
     for board in all_boards():
         key = store.redis_key(board)
         temp = f"{key}:rebuild"
-        totals = store.sql_totals(board)
+        watermark = LedgerEntry.objects.aggregate(m=Max("pk"))["m"] or 0
+        first_watermark = watermark if first_watermark is None else first_watermark
+        totals = store.sql_totals(board, max_entry_id=watermark)
         members[board.by_organisation].update(pid for pid, _total, _last in totals)
         with redis.pipeline(transaction=True) as pipe:
             pipe.delete(temp)
@@ -237,11 +248,19 @@ def boards_rebuild() -> int:
                 pipe.rename(temp, key)
             else:
                 pipe.delete(key)
+            pipe.set(store.watermark_key(key), watermark, ex=store.KEY_TTL_SECONDS)
+            pipe.delete(store.applied_key(key))
             pipe.execute()
         count += 1
-    BoardSync.objects.update_or_create(
-        pk=1, defaults={"dirty_since": None, "rebuilt_at": timezone.now()}
-    )
+    # Entries written while the boards were read: applied once each (the script skips
+    # the boards whose watermark already counts them).
+    for entry in LedgerEntry.objects.filter(pk__gt=first_watermark or 0).select_related(
+        "participant", "participant__partner_organisation"
+    ):
+        _apply_to_redis(redis, entry, updates_for(entry))
+    _names_rebuild(redis, members)
+    redis.set(store.BUILT_KEY, timezone.now().isoformat())
+    BoardSync.objects.update_or_create(pk=1, defaults={"rebuilt_at": timezone.now()})
     return count
 
 
@@ -256,9 +275,26 @@ def _names_rebuild(redis, members: dict[bool, set[int]]) -> None:
                 redis.hset(key, mapping={ranking.member(i): v for i, v in records.items()})
 
 
-def boards_rebuild_if_dirty() -> int:
-    sync = BoardSync.objects.filter(pk=1, dirty_since__isnull=False).first()
-    return boards_rebuild() if sync else 0
+def boards_rebuild_if_lost() -> int:
+    """Beat: rebuild when Redis has lost the boards (restarted without persistence)."""
+    if not settings.REDIS_URL or store.client().exists(store.BUILT_KEY):
+        return 0
+    return boards_rebuild()
+
+
+def board_names_refresh(*, user_ids: list[int] = (), organisation_ids: list[int] = ()) -> None:
+    """A person or an organisation was renamed: rewrite their display records next to
+    the boards (they are read there, with no SQL). Raises when Redis cannot be reached."""
+    if not settings.REDIS_URL:
+        return
+    redis = store.client()
+    for by_organisation, ids in ((False, list(user_ids)), (True, list(organisation_ids))):
+        records = name_records(by_organisation, ids) if ids else {}
+        if records:
+            redis.hset(
+                store.NAMES_KEY[by_organisation],
+                mapping={ranking.member(i): v for i, v in records.items()},
+            )
 
 
 # --- Reading with privacy ------------------------------------------------------------------
@@ -340,15 +376,6 @@ def _names(
     return {i: _display(records[i], board.by_organisation, hide) for i in ids if i in records}
 
 
-def board_names_forget(user: User) -> None:
-    """A participant's display name changed: drop the cached record (re-read on demand)."""
-    if settings.REDIS_URL:
-        try:
-            store.client().hdel(store.NAMES_KEY[False], ranking.member(user.pk))
-        except Exception:
-            log.warning("could not drop a cached board name", exc_info=True)
-
-
 def board_rows(board: Board, viewer, n: int = 50) -> list[dict]:
     current = store.current_store()
     cached: dict[int, str] = {}
@@ -425,7 +452,8 @@ def shoutout_post(*, author: User, about: User, message: str) -> Shoutout:
         if settings.CHAT_WEBHOOK_URL:
             from .tasks import shoutout_to_chat
 
-            transaction.on_commit(lambda: shoutout_to_chat.delay(shout.pk))
+            # A chat server that is away must not fail the shout-out (the task retries).
+            transaction.on_commit(lambda: shoutout_to_chat.delay(shout.pk), robust=True)
     return shout
 
 

@@ -17,12 +17,12 @@ from portal.accounts.roles import Role
 from portal.accounts.selectors import (
     dashboard_url_for,
     invitations_visible_to,
-    lead_submission_permission,
     organisation_members,
     organisations_visible_to,
     roles_of,
     teams_managed_by,
 )
+from portal.leads.permissions import lead_submission_permission
 from portal.leads.selectors import (
     lead_counts_for,
     leads_visible_to,
@@ -30,7 +30,7 @@ from portal.leads.selectors import (
     review_queue,
     stale_leads,
 )
-from portal.rewards.services import participant_summary
+from portal.rewards.selectors import participant_summary
 
 
 @login_required

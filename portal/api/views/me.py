@@ -12,7 +12,7 @@ from leaderboard.labels import board_exists, board_label
 from leaderboard.ranking import Board
 from leaderboard.services import board_page, board_visible_to
 from portal.accounts.selectors import roles_of
-from portal.rewards.services import participant_summary
+from portal.rewards.selectors import participant_summary
 
 from ..errors import errors
 from ..selectors import boards_visible_to, ranks_of
