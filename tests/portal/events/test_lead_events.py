@@ -219,12 +219,9 @@ def test_any_sequence_of_lead_events_adds_up_to_a_rebuild(
     for lead in Lead.objects.filter(pk__in=reached):
         points, money = _expected(lead, reached[lead.pk])
         ledger = LedgerEntry.objects.filter(lead=lead).aggregate(s=Sum("amount"))["s"] or 0
-        net = (
-            Commission.objects.filter(lead=lead)
-            .exclude(status="cancelled")
-            .aggregate(s=Sum("amount"))["s"]
-            or Decimal("0")
-        )
+        net = Commission.objects.filter(lead=lead).exclude(status="cancelled").aggregate(
+            s=Sum("amount")
+        )["s"] or Decimal("0")
         assert (ledger, net) == (points, money), (lead.status, reached[lead.pk])
     for account in PointsAccount.objects.all():
         assert account.balance == (

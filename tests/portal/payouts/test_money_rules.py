@@ -31,12 +31,9 @@ def _points_of(lead) -> int:
 
 
 def _net_money(lead) -> Decimal:
-    return (
-        Commission.objects.filter(lead=lead)
-        .exclude(status="cancelled")
-        .aggregate(s=Sum("amount"))["s"]
-        or Decimal("0.00")
-    )
+    return Commission.objects.filter(lead=lead).exclude(status="cancelled").aggregate(
+        s=Sum("amount")
+    )["s"] or Decimal("0.00")
 
 
 def _paid_batch(finance, second_finance):
