@@ -59,16 +59,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 @database_sync_to_async
 def _board_access(user, board_id: str, token: str | None):
     from .ranking import Board
-    from .services import board_group, board_visible_to, tv_screen_for_token
+    from .selectors import board_visible_to, tv_screen_for_token
+    from .services import board_group
 
     try:
         board = Board.parse(board_id)
     except ValueError:
         return None
-    screen = tv_screen_for_token(token)
+    screen = tv_screen_for_token(token=token)
     if screen is not None and board_id in screen.board_ids:
         return board_group(board)  # a TV link: read-only, this screen's boards only
-    if user is not None and user.is_authenticated and board_visible_to(user, board):
+    if user is not None and user.is_authenticated and board_visible_to(user=user, board=board):
         return board_group(board)
     return None
 

@@ -3,11 +3,9 @@ reading with privacy rules, live pushes (coalesced), shout-outs, contests, TV sc
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -19,16 +17,25 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.accounts.models import Team, User
+from portal.accounts.models import User
 from portal.accounts.roles import Role
-from portal.accounts.selectors import has_role, is_partner, roles_of
+from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
-from portal.rewards.models import LedgerEntry, TierStatus
+from portal.rewards.models import LedgerEntry
 
 from . import ranking, store
 from .consumers import LIVE_GROUP
-from .models import BoardSync, Contest, Eligibility, Shoutout, TVScreen
+from .models import BoardSync, Contest, Shoutout, TVScreen
 from .ranking import METRICS, PERIODS, Board
+from .selectors import (
+    _names,
+    all_boards,
+    board_rows,
+    contest_eligible,
+    name_record,
+    name_records,
+    tv_token_hash,
+)
 
 log = logging.getLogger(__name__)
 PUSH_WINDOW_SECONDS = 1  # at most a leading and a trailing push per board per second
@@ -70,21 +77,9 @@ def _scopes_for(participant: User, when) -> list[str]:
     for contest in Contest.objects.filter(
         starts_at__lte=when, ends_at__gt=when, closed_at__isnull=True
     ):
-        if contest_eligible(contest, participant):
+        if contest_eligible(contest=contest, participant=participant):
             scopes.append(contest.board_scope)
     return scopes
-
-
-def contest_eligible(contest: Contest, participant: User) -> bool:
-    if contest.eligibility == Eligibility.EMPLOYEES:
-        return participant.partner_organisation_id is None
-    if contest.eligibility == Eligibility.PARTNERS:
-        return participant.partner_organisation_id is not None
-    if contest.eligibility == Eligibility.TEAM:
-        return participant.team_id == contest.team_id
-    if contest.eligibility == Eligibility.TIER:
-        return TierStatus.objects.filter(participant=participant, tier_id=contest.tier_id).exists()
-    return True
 
 
 @dataclass(frozen=True)
@@ -155,7 +150,9 @@ def _apply_to_redis(redis, entry: LedgerEntry, updates: list[Update]) -> None:
             )
         # Display names live next to the boards: board pages then need no SQL.
         participant = entry.participant
-        pipe.hset(store.NAMES_KEY[False], ranking.member(participant.pk), name_record(participant))
+        pipe.hset(
+            store.NAMES_KEY[False], ranking.member(participant.pk), name_record(person=participant)
+        )
         if participant.partner_organisation_id:
             org = participant.partner_organisation
             pipe.hset(store.NAMES_KEY[True], ranking.member(org.pk), org.name)
@@ -188,7 +185,7 @@ def boards_changed(boards: list[Board]) -> None:
 def board_push(*, board_id: str) -> dict | None:
     """Send the rows that changed since the last push (a compact diff) to the board's group."""
     board = Board.parse(board_id)
-    rows = board_rows(board, viewer=None, n=PUSH_ROWS)
+    rows = board_rows(board=board, viewer=None, n=PUSH_ROWS)
     current = {str(r["rank"]): [r["id"], r["name"], r["total"]] for r in rows}
     previous = cache.get(f"lb:sent:{board.id}") or {}
     changed = {rank: row for rank, row in current.items() if previous.get(rank) != row}
@@ -202,17 +199,6 @@ def board_push(*, board_id: str) -> dict | None:
 
 
 # --- Rebuild ------------------------------------------------------------------------------
-
-
-def all_boards() -> list[Board]:
-    scopes = ["everyone", "employees", "partners", "orgs"] + [
-        f"team:{t}" for t in Team.objects.values_list("pk", flat=True)
-    ]
-    boards = [Board(s, m, p) for s in scopes for m in METRICS for p in PERIODS]
-    recent = timezone.now() - timedelta(days=60)
-    for contest in Contest.objects.filter(ends_at__gte=recent):
-        boards += [Board(contest.board_scope, m, "all") for m in METRICS]
-    return boards
 
 
 def boards_rebuild() -> int:
@@ -270,7 +256,7 @@ def _names_rebuild(redis, members: dict[bool, set[int]]) -> None:
         redis.delete(key)
         ids = sorted(ids)
         for start in range(0, len(ids), 5000):
-            records = name_records(by_organisation, ids[start : start + 5000])
+            records = name_records(by_organisation=by_organisation, ids=ids[start : start + 5000])
             if records:
                 redis.hset(key, mapping={ranking.member(i): v for i, v in records.items()})
 
@@ -289,142 +275,12 @@ def board_names_refresh(*, user_ids: list[int] = (), organisation_ids: list[int]
         return
     redis = store.client()
     for by_organisation, ids in ((False, list(user_ids)), (True, list(organisation_ids))):
-        records = name_records(by_organisation, ids) if ids else {}
+        records = name_records(by_organisation=by_organisation, ids=ids) if ids else {}
         if records:
             redis.hset(
                 store.NAMES_KEY[by_organisation],
                 mapping={ranking.member(i): v for i, v in records.items()},
             )
-
-
-# --- Reading with privacy ------------------------------------------------------------------
-
-
-def board_visible_to(user, board: Board) -> bool:
-    """Staff see every board; employees the company boards and their own team's; partners
-    the boards of partners (and everyone's, where employees appear by initials)."""
-    roles = roles_of(user)
-    if not roles:
-        return False
-    if roles & {Role.REVIEWER, Role.FINANCE, Role.MANAGER} and not board.scope.startswith("team:"):
-        return True
-    scope = board.scope
-    if scope.startswith("team:"):
-        team_id = int(scope.split(":", 1)[1])
-        return user.team_id == team_id or Team.objects.filter(pk=team_id, managers=user).exists()
-    if scope.startswith("contest:"):
-        return True
-    if Role.PARTNER_USER in roles:
-        return scope in {"everyone", "partners", "orgs"}
-    return scope in {"everyone", "employees", "orgs"}
-
-
-def name_record(person: User) -> str:
-    """A person's display record: "public name<TAB>initials<TAB>E|P" (E: employee)."""
-    return (
-        f"{person.public_name}\t{person.initials}\t{'P' if person.partner_organisation_id else 'E'}"
-    )
-
-
-def name_records(by_organisation: bool, ids) -> dict[int, str]:
-    """Display records from the database: an organisation's name, or for a person
-    "public name<TAB>initials<TAB>E|P" (E: employee), so viewers' rules apply later."""
-    if by_organisation:
-        from portal.accounts.models import PartnerOrganisation
-
-        return dict(PartnerOrganisation.objects.filter(pk__in=ids).values_list("pk", "name"))
-    rows = User.objects.filter(pk__in=ids).values_list(
-        "pk", "first_name", "last_name", "email", "show_initials_only", "partner_organisation_id"
-    )
-    records = {}
-    for pk, first, last, email, initials_only, org in rows:
-        person = User(
-            pk=pk, first_name=first, last_name=last, email=email, show_initials_only=initials_only
-        )
-        records[pk] = f"{person.public_name}\t{person.initials}\t{'P' if org else 'E'}"
-    return records
-
-
-def _display(record: str, by_organisation: bool, hide_employees: bool) -> str:
-    if by_organisation:
-        return record
-    public, initials, kind = record.split("\t")
-    return initials if hide_employees and kind == "E" else public
-
-
-def employee_names_hidden_from(viewer) -> bool:
-    # is_partner reads the viewer's own row: no query for the groups on a hot path.
-    return (
-        viewer is not None
-        and is_partner(viewer)
-        and not settings.LEADERBOARD_PARTNERS_SEE_EMPLOYEE_NAMES
-    )
-
-
-def _names(
-    board: Board, ids: list[int], viewer, cached: dict[int, str] | None = None
-) -> dict[int, str]:
-    records = dict(cached or {})
-    missing = [i for i in ids if i not in records]
-    if missing:
-        found = name_records(board.by_organisation, missing)
-        records.update(found)
-        current = store.current_store()
-        if isinstance(current, store.RedisStore):
-            current.remember_names(board.by_organisation, found)
-    hide = employee_names_hidden_from(viewer)
-    return {i: _display(records[i], board.by_organisation, hide) for i in ids if i in records}
-
-
-def board_rows(board: Board, viewer, n: int = 50) -> list[dict]:
-    current = store.current_store()
-    cached: dict[int, str] = {}
-    if isinstance(current, store.RedisStore):
-        rows, _me, _around, cached = current.page(board, n, None, 0)
-    else:
-        rows = current.top(board, n)
-    names = _names(board, [r.participant_id for r in rows], viewer, cached)
-    return [
-        {
-            "rank": r.rank,
-            "id": r.participant_id,
-            "name": names.get(r.participant_id, "?"),
-            "total": r.total,
-        }
-        for r in rows
-    ]
-
-
-def board_page(board: Board, viewer, n: int = 50, k: int = 2) -> dict:
-    """Top N and the viewer's rank with neighbours, in one store round trip where possible."""
-    member_id = viewer.partner_organisation_id if board.by_organisation else viewer.pk
-    current = store.current_store()
-    cached: dict[int, str] = {}
-    if isinstance(current, store.RedisStore):
-        top, me, around, cached = current.page(board, n, member_id, k)
-    else:
-        top = current.top(board, n)
-        me, around = current.around(board, member_id, k)
-    names = _names(board, list({r.participant_id for r in top + around}), viewer, cached)
-
-    def out(rows):
-        return [
-            {
-                "rank": r.rank,
-                "id": r.participant_id,
-                "name": names.get(r.participant_id, "?"),
-                "total": r.total,
-            }
-            for r in rows
-        ]
-
-    return {
-        "board": board,
-        "top": out(top),
-        "me": me,
-        "around": out(around),
-        "member_id": member_id,
-    }
 
 
 # --- Shout-outs ---------------------------------------------------------------------------
@@ -474,7 +330,7 @@ def contest_close(*, contest: Contest) -> list[dict]:
         board = Board(contest.board_scope, contest.metric, "all")
         prizes = contest.prize_list
         totals = store.sql_totals(board)[: len(prizes)]
-        names = _names(board, [t[0] for t in totals], None)
+        names = _names(board=board, ids=[t[0] for t in totals], viewer=None)
         contest.winners = [
             {
                 "place": i + 1,
@@ -522,10 +378,6 @@ def contests_close_due() -> int:
 # --- TV screens -----------------------------------------------------------------------------
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def tv_screen_create(
     *, actor: User, name: str, boards: str, rotate_seconds: int = 20
 ) -> tuple[TVScreen, str]:
@@ -543,17 +395,11 @@ def tv_screen_create(
         name=name,
         boards=boards,
         rotate_seconds=rotate_seconds,
-        token_hash=_hash(token),
+        token_hash=tv_token_hash(token),
         created_by=actor,
     )
     audit_record(actor=actor, action="tv.created", target=screen)
     return screen, token
-
-
-def tv_screen_for_token(token: str | None) -> TVScreen | None:
-    if not token:
-        return None
-    return TVScreen.objects.filter(token_hash=_hash(token), revoked_at__isnull=True).first()
 
 
 def tv_screen_revoke(*, actor: User, screen: TVScreen) -> TVScreen:

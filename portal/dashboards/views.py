@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 
 from leaderboard.ranking import Board
-from leaderboard.services import board_page
+from leaderboard.selectors import board_page
 from leaderboard.views import default_board
 from portal.accounts.decorators import role_required
 from portal.accounts.forms import InvitationForm
@@ -42,7 +42,7 @@ def _referrer_context(user) -> dict:
     rewards = participant_summary(user)
     board = default_board(user)
     return {
-        "board_widget": {**board_page(board, user, n=5, k=1), "label": board.id},
+        "board_widget": {**board_page(board=board, viewer=user, n=5, k=1), "label": board.id},
         "balance": rewards["balance"],
         "tiers": rewards["tiers"],
         "milestones": rewards["milestones"],

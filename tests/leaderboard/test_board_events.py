@@ -35,7 +35,7 @@ def _score(user, board=EVERYONE):
 
 
 def _all_scores():
-    from leaderboard.services import all_boards
+    from leaderboard.selectors import all_boards
 
     redis = store.client()
     return {

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from leaderboard import store
 from leaderboard.ranking import Board
-from leaderboard.services import all_boards, board_group, boards_rebuild
+from leaderboard.selectors import all_boards
+from leaderboard.services import board_group, boards_rebuild
 from portal.rewards.services import ledger_add
 from tests.factories import PartnerUserFactory, TeamFactory, UserFactory
 

@@ -48,7 +48,7 @@ def _state():
     boards = None
     if settings.REDIS_URL:
         from leaderboard import store
-        from leaderboard.services import all_boards
+        from leaderboard.selectors import all_boards
 
         redis = store.client()
         boards = {

@@ -269,4 +269,6 @@ def test_a_submission_request_runs_a_small_fixed_number_of_statements(
     assert response.status_code == 302
     assert Lead.objects.count() == 2
     statements = [q["sql"] for q in captured.captured_queries]
-    assert sum(s.lstrip().upper().startswith("INSERT") for s in statements) == 3  # lead, audit, event
+    assert (
+        sum(s.lstrip().upper().startswith("INSERT") for s in statements) == 3
+    )  # lead, audit, event
