@@ -97,18 +97,15 @@ def _claim(event_id: int, now: datetime) -> Event | None:
 
 def _run_handlers(event: Event) -> bool:
     """Run every handler that has not handled the event yet. Returns True when all have."""
-    done = set(HandlerRun.objects.filter(event=event).values_list("handler", flat=True))
     ok = True
     for handler in handlers_for(event.name):
-        if handler.key in done:
-            continue
         try:
             with transaction.atomic():
                 try:
                     with transaction.atomic():
                         HandlerRun.objects.create(event=event, handler=handler.key)
                 except IntegrityError:
-                    continue  # another run of this handler committed first
+                    continue  # this handler has handled the event already (a retry)
                 handler.func(event)
         except Exception as exc:
             ok = False
