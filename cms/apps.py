@@ -7,4 +7,10 @@ class CmsConfig(AppConfig):
     verbose_name = _("Program content")
 
     def ready(self) -> None:
+        from portal.leads.permissions import partner_submission_check_register
+
         from . import signals  # noqa: F401
+        from .agreements import agreement_submission_check
+
+        # Partners accept the current agreement before their next lead (SPEC §6).
+        partner_submission_check_register(agreement_submission_check)

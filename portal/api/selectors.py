@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from leaderboard.labels import board_label
 from leaderboard.models import Contest
 from leaderboard.ranking import METRICS, PERIODS, Board
-from leaderboard.services import board_page, board_visible_to
+from leaderboard.selectors import board_page, board_visible_to
 from leaderboard.store import Row
 from portal.accounts.models import PartnerOrganisation, Team, User
 from portal.accounts.roles import Role
@@ -53,10 +53,10 @@ def boards_visible_to(user) -> list[tuple[Board, str]]:
     """Every board the user may open, with its label: the company-wide boards their role
     sees, their own and managed teams' boards, and contests (current or recently ended)."""
     labels: dict[str, str] = {}
-    scopes = [s for s in STANDARD_SCOPES if board_visible_to(user, Board(s))]
+    scopes = [s for s in STANDARD_SCOPES if board_visible_to(user=user, board=Board(s))]
     for team in Team.objects.filter(Q(pk=user.team_id) | Q(managers=user)).distinct():
         scope = f"team:{team.pk}"
-        if board_visible_to(user, Board(scope)):
+        if board_visible_to(user=user, board=Board(scope)):
             scopes.append(scope)
             labels[scope] = _("Team %(name)s") % {"name": team.name}
     boards = [
@@ -69,7 +69,7 @@ def boards_visible_to(user) -> list[tuple[Board, str]]:
     for contest in Contest.objects.filter(ends_at__gte=since).order_by("-starts_at", "pk"):
         for metric in METRICS:
             board = Board(contest.board_scope, metric, "all")
-            if board_visible_to(user, board):
+            if board_visible_to(user=user, board=board):
                 boards.append((board, contest.name))
     return boards
 
@@ -80,12 +80,15 @@ def ranks_of(user, *, metric: str, period: str) -> list[tuple[Board, str, Row | 
     scopes = [
         s
         for s in STANDARD_SCOPES
-        if board_visible_to(user, Board(s)) and (s != "orgs" or user.partner_organisation_id)
+        if board_visible_to(user=user, board=Board(s))
+        and (s != "orgs" or user.partner_organisation_id)
     ]
     if user.team_id:
         scopes.append(f"team:{user.team_id}")
     ranks = []
     for scope in scopes:
         board = Board(scope, metric, period)
-        ranks.append((board, board_label(board), board_page(board, user, n=1, k=0)["me"]))
+        ranks.append(
+            (board, board_label(board), board_page(board=board, viewer=user, n=1, k=0)["me"])
+        )
     return ranks

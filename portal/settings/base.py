@@ -39,6 +39,7 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 INSTALLED_APPS = [
     "daphne",  # first, so runserver serves WebSockets too
     "portal.core",
+    "portal.events",
     "portal.accounts",
     "portal.audit",
     "portal.dashboards",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "portal.webhooks",
     "leaderboard",
     "cms",
+    "portal.demo",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -200,6 +202,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Domain events (outbox) ---------------------------------------------------------
+# A worker holds a claimed event this long; past it, the sweep may take over.
+EVENTS_LEASE_SECONDS = env_int("EVENTS_LEASE_SECONDS", 300)
+# /healthz fails when the oldest unhandled event is older than this.
+EVENTS_MAX_AGE_SECONDS = env_int("EVENTS_MAX_AGE_SECONDS", 300)
+# Tests: a failing handler fails the test instead of waiting for the sweep.
+EVENTS_RAISE = env_bool("EVENTS_RAISE", False)
 
 # --- Auth and accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

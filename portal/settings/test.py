@@ -14,6 +14,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+EVENTS_RAISE = True  # a failing handler fails its test
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Live servers and Channels tests run in other threads: a file database, not :memory:.

@@ -13,8 +13,7 @@ from rest_framework.views import APIView
 
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
-from portal.payouts import services
-from portal.payouts.selectors import commissions_visible_to
+from portal.payouts.selectors import commission_summary, commissions_visible_to, statement_for
 
 from ..errors import errors
 from ..serializers import (
@@ -62,7 +61,7 @@ class CommissionSummaryView(APIView):
     )
     def get(self, request):
         require_role(request.user, Role.PARTNER_USER, message=_("Only partners have this summary."))
-        totals = services.commission_summary(request.user.partner_organisation_id)
+        totals = commission_summary(request.user.partner_organisation_id)
         rows = [{"status": s, "currency": c, "total": t} for (s, c), t in sorted(totals.items())]
         return Response(SummaryRowSerializer(rows, many=True).data)
 
@@ -87,7 +86,7 @@ class StatementView(APIView):
         if not (2000 <= year <= 2999 and 1 <= month <= 12):
             raise exceptions.NotFound()
         currency = query_params(StatementQuerySerializer, request)["currency"]
-        statement = services.statement_for(
+        statement = statement_for(
             organisation=request.user.partner_organisation,
             month=date(year, month, 1),
             currency=currency,

@@ -18,9 +18,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.accounts.roles import Role
-from portal.accounts.selectors import has_role, lead_submission_permission
+from portal.accounts.selectors import has_role
 from portal.leads import services
 from portal.leads.models import LeadSource
+from portal.leads.permissions import lead_submission_permission
 from portal.leads.selectors import lead_timeline, leads_visible_to, programs_open_to
 
 from ..errors import errors

@@ -10,9 +10,9 @@ from rest_framework.views import APIView
 
 from leaderboard.labels import board_exists, board_label
 from leaderboard.ranking import Board
-from leaderboard.services import board_page, board_visible_to
+from leaderboard.selectors import board_page, board_visible_to
 from portal.accounts.selectors import roles_of
-from portal.rewards.services import participant_summary
+from portal.rewards.selectors import participant_summary
 
 from ..errors import errors
 from ..selectors import boards_visible_to, ranks_of
@@ -135,10 +135,10 @@ class BoardView(APIView):
             raise exceptions.NotFound() from exc
         if not board_exists(board):
             raise exceptions.NotFound()  # contests have one period: their own
-        if not board_visible_to(request.user, board):
+        if not board_visible_to(user=request.user, board=board):
             raise exceptions.PermissionDenied(_("This board is not open to you."))
         n = query_params(BoardQuerySerializer, request)["n"]
-        page = board_page(board, request.user, n=n, k=2)
+        page = board_page(board=board, viewer=request.user, n=n, k=2)
         me = page["me"]
         data = {
             "board": _board(board, board_label(board)),

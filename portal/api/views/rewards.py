@@ -9,8 +9,8 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.rewards import services
-from portal.rewards.selectors import catalog_for
+from portal.rewards.redemptions import redemption_request
+from portal.rewards.selectors import catalog_for, catalog_with_eligibility
 
 from ..errors import Conflict, errors
 from ..serializers import RedemptionSerializer, RewardItemSerializer
@@ -27,7 +27,7 @@ class CatalogView(APIView):
     )
     def get(self, request):
         require_role(request.user, *PARTICIPANTS, message=ONLY_PARTICIPANTS)
-        items = services.catalog_with_eligibility(request.user, catalog_for(request.user))
+        items = catalog_with_eligibility(request.user, catalog_for(request.user))
         return Response(RewardItemSerializer(items, many=True).data)
 
 
@@ -45,7 +45,7 @@ class RedeemView(APIView):
         require_role(request.user, *PARTICIPANTS, message=ONLY_PARTICIPANTS)
         item = object_or_404(catalog_for(request.user), pk)
         try:
-            redemption = services.redemption_request(participant=request.user, item=item)
+            redemption = redemption_request(participant=request.user, item=item)
         except ValidationError as exc:
             raise Conflict(" ".join(exc.messages), code="redemption_refused") from exc
         return Response(RedemptionSerializer(redemption).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    """The demo data (``manage.py seed_demo``): it sits above every app it fills."""
+
+    name = "portal.demo"
+    label = "demo"
