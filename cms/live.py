@@ -107,12 +107,12 @@ def catalog_slice(user, *, limit: int, kind: str = "") -> list[RewardItem] | Non
     items = catalog_for(user).order_by("points_price")
     if kind:
         items = items.filter(kind=kind)
-    items = list(items[:limit])
-    if not items:
+    rows = list(items[:limit])
+    if not rows:
         return None
     if _participant(user):
-        return catalog_with_eligibility(user, items)
-    return items
+        return catalog_with_eligibility(user, rows)
+    return rows
 
 
 @quiet

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
+from wagtail.models import Page
 
 from . import live
 from .agreements import agreement_published
@@ -14,7 +15,7 @@ from .cache import content_changed
 from .models import AgreementPage, AnnouncementDelivery, AnnouncementIndexPage, AnnouncementPage
 
 
-def page_published(page) -> None:
+def page_published(page: Page) -> None:
     """Called for every page that goes live (from the editor or the scheduler)."""
     content_changed()
     page = page.specific

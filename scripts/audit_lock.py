@@ -76,7 +76,7 @@ def audit_one(name: str, version: str, fetch: Fetch) -> Finding:
 def audit(pinned: Iterable[tuple[str, str]], fetch: Fetch = fetch_json) -> list[Finding]:
     pinned = list(pinned)
     with ThreadPoolExecutor(max_workers=8) as pool:
-        return list(pool.map(lambda pin: audit_one(*pin, fetch), pinned))
+        return list(pool.map(lambda pin: audit_one(pin[0], pin[1], fetch), pinned))
 
 
 def report(findings: list[Finding], *, strict: bool) -> int:
@@ -86,14 +86,20 @@ def report(findings: list[Finding], *, strict: bool) -> int:
         for advisory in finding.advisories:
             fixed = ", ".join(advisory.get("fixed_in") or []) or "no fix yet"
             aliases = ", ".join(advisory.get("aliases") or [])
-            print(f"VULNERABLE {finding.name}=={finding.version}: {advisory['id']}"
-                  f" ({aliases}) fixed in {fixed}")
+            print(
+                f"VULNERABLE {finding.name}=={finding.version}: {advisory['id']}"
+                f" ({aliases}) fixed in {fixed}"
+            )
     if unaudited:
         names = ", ".join(f"{f.name}=={f.version}" for f in unaudited)
-        print(f"not audited (pinned below the newest release, and PyPI's per-release "
-              f"pages are out of reach): {names}")
-    print(f"audited {len(findings) - len(unaudited)} of {len(findings)} locked packages: "
-          f"{len(vulnerable)} with known vulnerabilities")
+        print(
+            f"not audited (pinned below the newest release, and PyPI's per-release "
+            f"pages are out of reach): {names}"
+        )
+    print(
+        f"audited {len(findings) - len(unaudited)} of {len(findings)} locked packages: "
+        f"{len(vulnerable)} with known vulnerabilities"
+    )
     return 1 if vulnerable or (strict and unaudited) else 0
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
@@ -87,7 +89,8 @@ class Team(models.Model):
 class User(AbstractUser):
     """A person who logs in. Employees have no partner organisation; partners have one."""
 
-    username = None
+    # Log-in is by e-mail: AbstractUser's username column is removed.
+    username = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mail address"), unique=True)
     language = models.CharField(
         _("language"),
@@ -121,9 +124,10 @@ class User(AbstractUser):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    # AbstractUser's manager creates users from a username; ours from an e-mail address.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["email"]

@@ -137,7 +137,9 @@ def integration_key_create(
 def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """Revoke at once: the next request with the token is refused. Twice is once."""
     if token.is_integration_key:
-        allowed = can_manage_integration_keys(actor, token.organisation)
+        allowed = token.organisation is not None and can_manage_integration_keys(
+            actor, token.organisation
+        )
     else:
         allowed = token.user_id == actor.pk
     if not allowed:

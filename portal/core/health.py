@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from .tasks import HEARTBEAT_KEY
 
-_TIMEOUT = 2.0
+_TIMEOUT = 2  # seconds
 
 
 def _check_database() -> dict[str, Any]:

@@ -135,8 +135,9 @@ try:
     _db = dj_database_url.parse(DATABASE_URL)
 except Exception as exc:  # dj-database-url raises several types on bad input
     raise ImproperlyConfigured(f"DATABASE_URL={DATABASE_URL!r} cannot be parsed: {exc}") from exc
-_db["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0)
-_db["CONN_HEALTH_CHECKS"] = _db["CONN_MAX_AGE"] > 0
+_conn_max_age = env_int("DATABASE_CONN_MAX_AGE", 0)
+_db["CONN_MAX_AGE"] = _conn_max_age
+_db["CONN_HEALTH_CHECKS"] = _conn_max_age > 0
 if _db["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", False):
     # Django's psycopg pool: for ASGI processes, where persistent connections leak.
     if _db["CONN_MAX_AGE"]:

@@ -403,6 +403,8 @@ class Command(BaseCommand):
                     event=rng.choice(["qualified", "adjustment", "won"]),
                     reason="Demo activity",
                 )
+                if entry is None:  # the ledger refused a duplicate
+                    continue
                 LedgerEntry.objects.filter(pk=entry.pk).update(
                     created_at=now - timedelta(days=rng.randint(0, 80), hours=rng.randint(0, 23))
                 )
