@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .tasks import HEARTBEAT_KEY
+from .version import vouch_version
 
 _TIMEOUT = 2  # seconds
 
@@ -65,5 +66,6 @@ def healthz(request):
     checks = {"database": _check_database(), "redis": _check_redis(), "celery": _check_celery()}
     healthy = all(check["status"] != "down" for check in checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "down", **checks}, status=200 if healthy else 503
+        {"status": "ok" if healthy else "down", "version": vouch_version(), **checks},
+        status=200 if healthy else 503,
     )
