@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Who may see a content page: the page's own audience and that of every page above it.
 
 A page restricted to employees, to partners or to partners of a tier is hidden from the

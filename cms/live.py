@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Live data for content pages and blocks, read from the program's configuration.
 
 Each reader returns ``None`` when its data source is gone (a deleted program or contest,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The program's content: page types with explicit parent/child rules, audiences, the
 versioned partner agreement and its acceptances."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """What happens when content is published: announcements notify, snapshots freeze,
 a new agreement version asks partners again, caches of audiences are refreshed."""
 

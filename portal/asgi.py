@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """ASGI entry point: HTTP and WebSockets (``make run``; ``/ws/`` in production)."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Known vulnerabilities in the locked packages, from PyPI's advisory data.
 
     python scripts/audit_lock.py requirements/lock-dev.txt [--strict]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """One error shape for every API response that is not a success:
 
     {"code": "<stable, machine-readable>", "message": "<for people>", "fields": {...}}

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reads for the API: tokens, and who may manage an organisation's integration keys."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """What the API reads and writes. Output serializers render domain objects; input
 serializers check types and lengths, and the domain services then apply the rules."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """API tokens: creation (shown once), revocation, and authentication of a bearer token.
 
 Rules (README "REST API and webhooks"):

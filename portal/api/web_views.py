@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Token pages: personal API tokens (Settings) and an organisation's integration keys."""
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Vouch's own system checks (``manage.py check --deploy`` runs them with Django's)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.apps import AppConfig
@@ -14,7 +16,7 @@ SHARED_CACHES = {"django.core.cache.backends.redis.RedisCache"}
 
 @checks.register(checks.Tags.caches, deploy=True)
 def rate_limit_cache_is_shared(
-    app_configs: list[AppConfig] | None, **kwargs: Any
+    *, app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[checks.CheckMessage]:
     """Rate limits (django-ratelimit on the public referral form) count in a cache. In
     production several processes serve the web, so that cache must be one they all share:

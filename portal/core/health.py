@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """``/healthz``: database, Redis and Celery status for load balancers and people."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Which Vouch is running: one answer for ``/healthz``, the admin footer and releases."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """One dashboard per role. Each gathers what its role needs from the domain selectors;
 later domain work (leads, points, commissions, boards) adds its panels here."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Vouch settings: everything here is driven by environment variables.
 
 With nothing set, the portal runs embedded: a SQLite file, an in-memory channel layer,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Typed readers for settings that come from the environment.
 
 Each reader fails loudly (``ImproperlyConfigured``) on a value it cannot parse, so a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Test settings: the base settings plus speed-ups. Services come from the environment."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """What every API view shares: input parsing, role checks, look-ups and pagination."""
 
 from __future__ import annotations

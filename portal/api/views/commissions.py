@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Commissions and monthly statements, through the payouts selectors."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The inbound CRM callback: signed with the integration's secret, idempotent on the
 CRM's external id (``portal.webhooks.crm``)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Leads: submit, list, read with the timeline, and the status actions.
 
 The permission flow is the web's: the same role gates as the pages, then the lead

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Me (points, tiers, badges, ranks) and the leaderboards."""
 
 from __future__ import annotations

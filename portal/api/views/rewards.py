@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The reward catalog and redemptions (participants: employees and partner users)."""
 
 from __future__ import annotations

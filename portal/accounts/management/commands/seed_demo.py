@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Demo data for the embedded default. Idempotent: run it as often as you like."""
 
 from __future__ import annotations
