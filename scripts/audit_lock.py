@@ -18,6 +18,7 @@ import argparse
 import json
 import re
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
@@ -49,16 +50,24 @@ def pins(lock_text: str) -> list[tuple[str, str]]:
     return found
 
 
-def fetch_json(url: str) -> dict | None:
-    """The JSON document at ``url``, or None when PyPI has no such page."""
+def fetch_json(url: str, attempts: int = 3) -> dict | None:
+    """The JSON document at ``url``, or None when PyPI has no such page. A network error
+    is tried again twice, a second apart, before it stops the audit."""
     request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (https only)
-            return json.load(response)
-    except urllib.error.HTTPError as exc:
-        if exc.code == 404:
-            return None
-        raise
+    for attempt in range(1, attempts + 1):
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (https)
+                return json.load(response)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                return None
+            if exc.code < 500 or attempt == attempts:
+                raise
+        except (urllib.error.URLError, TimeoutError):
+            if attempt == attempts:
+                raise
+        time.sleep(1)
+    return None
 
 
 def audit_one(name: str, version: str, fetch: Fetch) -> Finding:
