@@ -91,4 +91,4 @@ bench: install-dev
 	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) vouch.sqlite3 .test-db.sqlite3 staticfiles test-artifacts
+	rm -rf $(VENV) vouch.sqlite3 .test-db.sqlite3 staticfiles test-artifacts .cache
