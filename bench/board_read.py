@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Leaderboard read against its limits (SPEC §14, "Leaderboard").
 
 100,000 participants and 1,000,000 ledger entries over the last 12 months (seeded with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Lead submission over HTTP against its limit (SPEC §14, "Lead submission").
 
 Concurrent clients (wrk; as many referrers, each with its own session, as clients) post

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Payout batch build and export against its limit (SPEC §14, "Payout").
 
 A partner payout batch over 100,000 approved commissions of 2,000 payees (partner

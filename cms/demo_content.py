@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The default page tree: a real program's site, written for people who will read it.
 
 Created by ``seed_demo`` (and safe to run again: existing pages are left as they are).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Live data for content pages and blocks, read from the program's configuration.
 
 Each reader returns ``None`` when its data source is gone (a deleted program or contest,
@@ -107,12 +108,12 @@ def catalog_slice(user, *, limit: int, kind: str = "") -> list[RewardItem] | Non
     items = catalog_for(user).order_by("points_price")
     if kind:
         items = items.filter(kind=kind)
-    items = list(items[:limit])
-    if not items:
+    rows = list(items[:limit])
+    if not rows:
         return None
     if _participant(user):
-        return catalog_with_eligibility(user, items)
-    return items
+        return catalog_with_eligibility(user, rows)
+    return rows
 
 
 @quiet

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The Celery application: workers and beat are started with ``celery -A portal``."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from django.conf import settings
 from django.urls import include, path
 from wagtail import urls as wagtail_urls

@@ -1,6 +1,15 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+# Test and fuzz caches live in .cache/ (ignored), not as folders in the work tree. Read
+# by Hypothesis when it first needs its storage, after this file is imported.
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY",
+    str(Path(__file__).resolve().parent.parent / ".cache" / "hypothesis"),
+)
 
 import pytest
 from django.conf import settings

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The import rules of SPEC §15, enforced: leads publishes and others subscribe; the
 lower apps (accounts, audit, notifications, events) import no higher one."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """allauth adapters: who may sign up, and where people land."""
 
 from __future__ import annotations

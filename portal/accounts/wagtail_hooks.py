@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Admin screens for reviewers: partner organisations and teams.
 
 An organisation's status is changed from the portal's Partners page (that path writes

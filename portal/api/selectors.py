@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reads for the API: tokens, and who may manage an organisation's integration keys."""
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from portal.accounts.selectors import roles_of
 from .models import ApiToken
 
 
-def personal_tokens_of(user) -> QuerySet[ApiToken]:
+def personal_tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user, organisation__isnull=True)
 
 
-def can_manage_integration_keys(user, organisation: PartnerOrganisation) -> bool:
+def can_manage_integration_keys(user: User, organisation: PartnerOrganisation) -> bool:
     """Reviewers, for every organisation; a partner admin, for their own."""
     roles = roles_of(user)
     if Role.REVIEWER in roles:
@@ -49,7 +50,7 @@ STANDARD_SCOPES = ("everyone", "employees", "partners", "orgs")
 CONTEST_VISIBLE_DAYS = 60  # as long as the rebuild keeps a closed contest's board
 
 
-def boards_visible_to(user) -> list[tuple[Board, str]]:
+def boards_visible_to(user: User) -> list[tuple[Board, str]]:
     """Every board the user may open, with its label: the company-wide boards their role
     sees, their own and managed teams' boards, and contests (current or recently ended)."""
     labels: dict[str, str] = {}
@@ -74,7 +75,7 @@ def boards_visible_to(user) -> list[tuple[Board, str]]:
     return boards
 
 
-def ranks_of(user, *, metric: str, period: str) -> list[tuple[Board, str, Row | None]]:
+def ranks_of(user: User, *, metric: str, period: str) -> list[tuple[Board, str, Row | None]]:
     """The user's rank on each company-wide board they see (and their team's), for one
     metric and period. A partner's rank on ``orgs`` boards is their organisation's."""
     scopes = [

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """``/healthz``: database, Redis and Celery status for load balancers and people."""
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .tasks import HEARTBEAT_KEY
+from .version import vouch_version
 
-_TIMEOUT = 2.0
+_TIMEOUT = 2  # seconds
 
 
 def _check_database() -> dict[str, Any]:
@@ -87,5 +89,6 @@ def healthz(request):
     }
     healthy = all(check["status"] != "down" for check in checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "down", **checks}, status=200 if healthy else 503
+        {"status": "ok" if healthy else "down", "version": vouch_version(), **checks},
+        status=200 if healthy else 503,
     )

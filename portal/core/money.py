@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Money arithmetic: ``Decimal`` quantised to cents, rounded half-up, on every database."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """One dashboard per role. Each gathers what its role needs from the domain selectors;
 later domain work (leads, points, commissions, boards) adds its panels here."""
 
@@ -91,9 +92,10 @@ def organisation(request):
 
 @role_required(Role.MANAGER)
 def team(request):
-    teams = list(teams_managed_by(request.user).prefetch_related("members"))
-    for team in teams:
-        team.board_id = Board(f"team:{team.pk}", "points", "month").id
+    teams = [
+        (team, Board(f"team:{team.pk}", "points", "month").id)
+        for team in teams_managed_by(request.user).prefetch_related("members")
+    ]
     return render(request, "dashboards/team.html", {"teams": teams, "active_nav": "team"})
 
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The outbox of domain events, and the record of which handler has handled which event."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Who subscribes to which event. Apps register their handlers in ``AppConfig.ready()``
 (``handlers.py``); the publisher imports none of them."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reads about the outbox: how far behind the handlers are."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Publishing domain events into the outbox, and handling them (SPEC §15).
 
 ``publish`` writes one row in the caller's transaction. After commit the event is handed

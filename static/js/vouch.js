@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
 /* Vouch portal: the live connection (toasts now; boards subscribe through it later). */
 (function () {
   "use strict";

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Boards follow the ledger through events: each entry counts once however often it is
 applied, a rebuild and the live updates never count an entry twice, renames reach the
 boards, and with Redis away nothing a user does fails or is lost."""

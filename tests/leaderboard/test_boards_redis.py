@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Incremental Redis boards against the ledger: rebuild, SQL fallback, rollbacks."""
 
 from __future__ import annotations

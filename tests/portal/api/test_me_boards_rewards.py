@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Me, leaderboards and rewards over the API: same visibility as the pages."""
 
 from __future__ import annotations

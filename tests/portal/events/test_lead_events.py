@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """What follows a lead's events — points, tiers, badges, commissions, boards, webhooks,
 notifications — happens once per event, whatever is retried, and adds up to what a rebuild
 from scratch gives, for any sequence of lead events."""

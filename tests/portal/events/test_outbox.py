@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The event spine: publish into the outbox in the caller's transaction, handlers once
 each after commit, in order per aggregate, leases for dead workers, the health check."""
 

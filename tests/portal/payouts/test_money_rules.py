@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The money rules of the README ("Money rules"), each with the case that breaks it:
 a lead that loses its right to be paid takes its commission and its points back, and
 nothing pays twice for one prospect."""

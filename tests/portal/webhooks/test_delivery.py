@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Outbound webhooks: emitted from the domain services after commit, signed, retried with
 back-off against a real HTTP server, logged per attempt, replayed, switched off."""
 

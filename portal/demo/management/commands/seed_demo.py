@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Demo data for the embedded default. Idempotent: run it as often as you like."""
 
 from __future__ import annotations
@@ -412,6 +413,8 @@ class Command(BaseCommand):
                     event=rng.choice(["qualified", "adjustment", "won"]),
                     reason="Demo activity",
                 )
+                if entry is None:  # the ledger refused a duplicate
+                    continue
                 LedgerEntry.objects.filter(pk=entry.pk).update(
                     created_at=now - timedelta(days=rng.randint(0, 80), hours=rng.randint(0, 23))
                 )
