@@ -5,19 +5,24 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test test-main test-browser install install-dev migrate lint bench clean messages check-messages
+.PHONY: run test test-main test-browser install install-dev migrate lint bench clean lock audit release \
+	setup-dev spdx licences messages check-messages
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Vouch needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+# Locked installs: every package pinned with its hashes (requirements/, `make lock`).
+LOCK := requirements/lock.txt
+LOCK_DEV := requirements/lock-dev.txt
+
+$(VENV)/.installed: $(LOCK) pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(PY) -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: $(LOCK_DEV) $(VENV)/.installed
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK_DEV)
 	@touch $@
 
 # Message catalogs are compiled in Python (no GNU gettext needed); .mo files are not committed.
@@ -57,10 +62,49 @@ test: install-dev
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(PY) scripts/spdx_headers.py --check
+	$(PY) scripts/dependency_licences.py --check
+
+# Git hooks (.pre-commit-config.yaml): ruff, SPDX lines, migrations, catalogs, secrets and
+# large files, run by tools from the locked virtualenv.
+setup-dev: install-dev
+	$(VENV)/bin/pre-commit install
+
+# Add the SPDX licence line where it is missing; rewrite THIRD-PARTY-LICENSES.md (after
+# `make lock`).
+spdx: | $(PY)
+	$(PY) scripts/spdx_headers.py
+licences: install-dev
+	$(PY) scripts/dependency_licences.py
+
+# Re-resolve the lock files after a change to pyproject.toml (`make lock UPGRADE=1`: newest
+# versions of everything). Resolved for CPython 3.11 on Linux, the Docker image and CI.
+UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 \
+	--python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock" \
+	$(if $(UPGRADE),--upgrade)
+lock: install-dev
+	$(UV_COMPILE) pyproject.toml requirements/build.in -o $(LOCK)
+	$(UV_COMPILE) pyproject.toml requirements/build.in --extra dev -c $(LOCK) -o $(LOCK_DEV)
+
+# Known vulnerabilities in the locked set, from PyPI's advisory data (stdlib only).
+audit: | $(PY)
+	$(PY) scripts/audit_lock.py $(LOCK) $(LOCK_DEV)
+
+# A release: the container image tagged with the version in pyproject.toml, installed from
+# the lock file (whose digest it carries as a label). Needs docker and a committed tree.
+VERSION = $(shell $(PYTHON) -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
+LOCK_SHA256 = $(shell $(PYTHON) -c 'import hashlib; print(hashlib.sha256(open("$(LOCK)", "rb").read()).hexdigest())')
+IMAGE ?= vouch
+release:
+	@test -z "$$(git status --porcelain)" || { echo "Commit first: a release is built from a committed tree."; exit 1; }
+	@grep -q '^## \[$(VERSION)\] - ' CHANGELOG.md || { echo "CHANGELOG.md has no section for $(VERSION)."; exit 1; }
+	docker build --build-arg VERSION=$(VERSION) --build-arg LOCK_SHA256=$(LOCK_SHA256) -t $(IMAGE):$(VERSION) .
+	@echo "Built $(IMAGE):$(VERSION). Tag the commit: git tag -a v$(VERSION) -m 'Vouch $(VERSION)'"
 
 bench: install-dev
 	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	find locale -name '*.mo' -delete
-	rm -rf $(VENV) vouch.sqlite3 .test-db.sqlite3 staticfiles test-artifacts
+	rm -rf $(VENV) vouch.sqlite3 .test-db.sqlite3 staticfiles test-artifacts .cache

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Leaderboard read against its limits (SPEC §14, "Leaderboard").
 
 100,000 participants and 1,000,000 ledger entries over the last 12 months (seeded with
@@ -6,7 +7,7 @@ by the project's own `boards_rebuild()` (limited to those two boards): everyone'
 all time (100,000 members) and this month. For each board, in one process with DEBUG off
 on PostgreSQL and Redis, in the same run:
 
-- the project's selector, `leaderboard.services.board_page(board, viewer, n=50, k=2)`
+- the project's selector, `leaderboard.selectors.board_page(board=..., viewer=..., n=50, k=2)`
   (top 50, the viewer's rank and two neighbours each side, names from one User query),
   timed in-process (server-side time) for many random viewers (members of the board,
   loaded beforehand and their roles computed, as a request's user is by the time the
@@ -225,7 +226,7 @@ def child_measure() -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from leaderboard import ranking, services, store
+    from leaderboard import ranking, selectors, services, store
     from leaderboard.ranking import Board
     from portal.accounts.models import User
     from portal.accounts.selectors import roles_of
@@ -308,7 +309,7 @@ def child_measure() -> dict:
             roles_of(v)
         warm, timed = viewers[:WARMUP], viewers[WARMUP:]
         for v in warm:
-            services.board_page(board, v, n=TOP, k=AROUND)
+            selectors.board_page(board=board, viewer=v, n=TOP, k=AROUND)
             raw_answer(key, ranking.member(v.pk))
 
         sel_ns, raw_ns, second_trip = [], [], 0
@@ -319,7 +320,7 @@ def child_measure() -> dict:
                 answer = raw_answer(key, member)
                 raw_ns.append(time.perf_counter_ns() - t)
             t = time.perf_counter_ns()
-            page = services.board_page(board, v, n=TOP, k=AROUND)
+            page = selectors.board_page(board=board, viewer=v, n=TOP, k=AROUND)
             sel_ns.append(time.perf_counter_ns() - t)
             if not i % 2:
                 t = time.perf_counter_ns()
@@ -333,7 +334,7 @@ def child_measure() -> dict:
         edge += [int(m) for m in raw.zrevrange(key, -2, -1)]
         edge_users = User.objects.in_bulk(edge)
         for pid in edge:
-            page = services.board_page(board, edge_users[pid], n=TOP, k=AROUND)
+            page = selectors.board_page(board=board, viewer=edge_users[pid], n=TOP, k=AROUND)
             same(page, raw_answer(key, ranking.member(pid)), f"{board.id}, viewer {pid} (edge)")
 
         # Where the selector's time goes: the store call alone, the names query alone
@@ -343,14 +344,14 @@ def child_measure() -> dict:
         sample = timed[: min(len(timed), 1000)]
         for v in sample:
             t = time.perf_counter_ns()
-            services.board_page(board, v, n=TOP, k=AROUND)
+            selectors.board_page(board=board, viewer=v, n=TOP, k=AROUND)
             page_ns.append(time.perf_counter_ns() - t)
             t = time.perf_counter_ns()
             top, me, around, cached = current.page(board, TOP, v.pk, AROUND)
             store_ns.append(time.perf_counter_ns() - t)
             ids = list({r.participant_id for r in top + around})
             t = time.perf_counter_ns()
-            services._names(board, ids, v, cached)
+            selectors._names(board=board, ids=ids, viewer=v, cached=cached)
             names_ns.append(time.perf_counter_ns() - t)
             t = time.perf_counter_ns()
             with connection.cursor() as cur:
@@ -362,10 +363,10 @@ def child_measure() -> dict:
                 cur.fetchall()
             cursor_ns.append(time.perf_counter_ns() - t)
         with CaptureQueriesContext(connection) as queries:
-            services.board_page(board, timed[0], n=TOP, k=AROUND)
+            selectors.board_page(board=board, viewer=timed[0], n=TOP, k=AROUND)
         fresh = User.objects.get(pk=timed[0].pk)  # roles not yet computed
         with CaptureQueriesContext(connection) as cold:
-            services.board_page(board, fresh, n=TOP, k=AROUND)
+            selectors.board_page(board=board, viewer=fresh, n=TOP, k=AROUND)
 
         # SQL over the ledger for the same answer, checked against the selector.
         start, end = store.period_window(board.period, timezone.localdate())
@@ -385,7 +386,7 @@ def child_measure() -> dict:
                 cur.execute(SQL_ANSWER.format(period=period_sql), params)
                 rows = cur.fetchall()
                 sql_s.append(time.perf_counter() - t)
-            page = services.board_page(board, v, n=TOP, k=AROUND)
+            page = selectors.board_page(board=board, viewer=v, n=TOP, k=AROUND)
             me_rn = next((rn for rn, pid, *_ in rows if pid == v.pk), None)
             got = (
                 [(pid, int(total)) for rn, pid, total, *_ in rows if rn <= TOP],
@@ -443,7 +444,7 @@ def child_measure() -> dict:
     profiler = cProfile.Profile()
     profiler.enable()
     for v in viewers[WARMUP : WARMUP + 500]:
-        services.board_page(board, v, n=TOP, k=AROUND)
+        selectors.board_page(board=board, viewer=v, n=TOP, k=AROUND)
     profiler.disable()
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(18)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Live fan-out against its limit (SPEC §14, "Live").
 
 1,000 WebSocket clients watch a board (/ws/boards/everyone.points.month/?tv=<token>, a TV

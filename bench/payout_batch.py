@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Payout batch build and export against its limit (SPEC §14, "Payout").
 
 A partner payout batch over 100,000 approved commissions of 2,000 payees (partner
@@ -287,8 +288,8 @@ def child_measure(size: int, cutoff: str, builder: int, approver: int) -> dict:
     from django.db.models import Count, Sum
 
     from portal.accounts.models import User
+    from portal.payouts.batches import payout_batch_approve, payout_batch_build
     from portal.payouts.models import Commission, PayoutBatch
-    from portal.payouts.services import payout_batch_approve, payout_batch_build
 
     cutoff_day = date.fromisoformat(cutoff)
     expected = Commission.objects.filter(approved_at__date__lte=cutoff_day).aggregate(

@@ -48,6 +48,22 @@ def agreement_pending_for(user) -> AgreementPage | None:
     return translated if translated.version == version else page
 
 
+def agreement_submission_check(user):
+    """The lead-submission condition for partners: the live agreement is accepted."""
+    from portal.leads.permissions import SubmitPermission
+
+    agreement = agreement_pending_for(user)
+    if agreement is None:
+        return None
+    return SubmitPermission(
+        False,
+        _("Please read and accept version %(version)s of the partner agreement first.")
+        % {"version": agreement.version},
+        action_url=agreement.url or "",
+        action_label=_("Read the agreement"),
+    )
+
+
 def agreement_acceptance_of(user, page: AgreementPage) -> AgreementAcceptance | None:
     if not (user and user.is_authenticated):
         return None

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,4 +8,10 @@ class CmsConfig(AppConfig):
     verbose_name = _("Program content")
 
     def ready(self) -> None:
+        from portal.leads.permissions import partner_submission_check_register
+
         from . import signals  # noqa: F401
+        from .agreements import agreement_submission_check
+
+        # Partners accept the current agreement before their next lead (SPEC §6).
+        partner_submission_check_register(agreement_submission_check)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Who may see a content page: the page's own audience and that of every page above it.
 
 A page restricted to employees, to partners or to partners of a tier is hidden from the
@@ -159,11 +160,12 @@ def audience_members(page):
         elif r.audience == Audience.PARTNERS:
             users = users.filter(partner_organisation__isnull=False)
         elif r.audience == Audience.PARTNER_TIER:
-            users = users.filter(
-                partner_organisation__isnull=False,
-                tier_statuses__program_id=r.tier_program_id,
-                tier_statuses__tier__threshold__gte=r.tier_threshold or 0,
-            )
             if r.tier_program_id is None:
                 users = users.none()
+            else:
+                users = users.filter(
+                    partner_organisation__isnull=False,
+                    tier_statuses__program_id=r.tier_program_id,
+                    tier_statuses__tier__threshold__gte=r.tier_threshold or 0,
+                )
     return users.distinct()

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """StreamField blocks for program content, including live blocks that read the program's
 own configuration at render time (never retyped by editors)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """One generation number for everything cached about the page tree (audiences, menus,
 the current agreement): publishing, unpublishing, moving or deleting a page bumps it."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The default page tree: a real program's site, written for people who will read it, in
 every language of the portal (texts in ``portal.demo_texts``).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Pages and their translations (wagtail-localize): which one a given person reads."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Live data for content pages and blocks, read from the program's configuration.
 
 Each reader returns ``None`` when its data source is gone (a deleted program or contest,
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from leaderboard.models import Contest
 from leaderboard.ranking import Board, period_start
-from leaderboard.services import (
+from leaderboard.selectors import (
     board_page,
     board_visible_to,
     employee_names_hidden_from,
@@ -27,9 +28,9 @@ from leaderboard.store import sql_totals
 from portal.leads.models import Program
 from portal.leads.selectors import referral_share_links
 from portal.rewards.models import LeadEvent, RewardItem, Tier
-from portal.rewards.selectors import catalog_for
-from portal.rewards.services import (
+from portal.rewards.selectors import (
     balance_of,
+    catalog_for,
     catalog_with_eligibility,
     points_for,
     tier_progress,
@@ -70,9 +71,9 @@ def leaderboard_widget(user, *, scope: str, metric: str, period: str, top_n: int
     if not _participant(user):
         return None
     board = board_for_block(user, scope, metric, period)
-    if board is None or not board_visible_to(user, board):
+    if board is None or not board_visible_to(user=user, board=board):
         return None
-    page = board_page(board, user, n=top_n, k=0)
+    page = board_page(board=board, viewer=user, n=top_n, k=0)
     return {**page, "limit": top_n}
 
 
@@ -107,12 +108,12 @@ def catalog_slice(user, *, limit: int, kind: str = "") -> list[RewardItem] | Non
     items = catalog_for(user).order_by("points_price")
     if kind:
         items = items.filter(kind=kind)
-    items = list(items[:limit])
-    if not items:
+    rows = list(items[:limit])
+    if not rows:
         return None
     if _participant(user):
-        return catalog_with_eligibility(user, items)
-    return items
+        return catalog_with_eligibility(user, rows)
+    return rows
 
 
 @quiet
@@ -153,7 +154,7 @@ def contest_countdown(contest_id: int | None) -> dict | None:
 @quiet
 def share_links(user) -> dict | None:
     """The reader's own referral link, for employees and partners who may refer."""
-    from portal.accounts.selectors import lead_submission_permission
+    from portal.leads.permissions import lead_submission_permission
     from portal.leads.services import referral_link_for
 
     if not _participant(user) or not lead_submission_permission(user).allowed:
@@ -170,7 +171,9 @@ def board_snapshot(board_id: str, *, top_n: int, previous_period: bool) -> dict:
     if previous_period and start is not None:
         day = start - timedelta(days=1)  # a day of the period before this one
     totals = sql_totals(board, today=day)[:top_n]
-    records = name_records(board.by_organisation, [pid for pid, _t, _l in totals])
+    records = name_records(
+        by_organisation=board.by_organisation, ids=[pid for pid, _t, _l in totals]
+    )
     rows = []
     for rank, (pid, total, _last) in enumerate(totals, start=1):
         record = records.get(pid, "?\t?\tE")
@@ -194,7 +197,7 @@ def board_snapshot(board_id: str, *, top_n: int, previous_period: bool) -> dict:
 def snapshot_rows_for(snapshot: dict, viewer) -> list[dict]:
     """Rows of a frozen board as this viewer may see them (partners see employees'
     initials unless the company shares names)."""
-    hide = employee_names_hidden_from(viewer) if _participant(viewer) else True
+    hide = employee_names_hidden_from(viewer=viewer) if _participant(viewer) else True
     return [
         {**row, "display": row["initials"] if hide and row["kind"] == "E" else row["name"]}
         for row in snapshot.get("rows", [])

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The program's content: page types with explicit parent/child rules, audiences, the
 versioned partner agreement and its acceptances."""
 
@@ -244,7 +245,7 @@ class ArticlePage(ContentPage):
     content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
     parent_page_types = ["cms.HomePage", "cms.GuideIndexPage", "cms.ProgramPage"]
-    subpage_types = []
+    subpage_types: list[str] = []
 
     class Meta:
         verbose_name = _("guide or article")
@@ -261,7 +262,7 @@ class FAQPage(ContentPage):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("questions")]
     search_fields = [*Page.search_fields, index.SearchField("questions")]
     parent_page_types = ["cms.HomePage", "cms.ProgramPage"]
-    subpage_types = []
+    subpage_types: list[str] = []
 
     class Meta:
         verbose_name = _("FAQ page")
@@ -366,7 +367,7 @@ class AnnouncementPage(ContentPage):
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
     parent_page_types = ["cms.AnnouncementIndexPage"]
-    subpage_types = []
+    subpage_types: list[str] = []
 
     class Meta:
         verbose_name = _("announcement")
@@ -394,7 +395,7 @@ class AnnouncementPage(ContentPage):
         if snapshot:
             context["snapshot"] = snapshot
             context["snapshot_rows"] = live.snapshot_rows_for(snapshot, request.user)
-            context["snapshot_metric"] = METRIC_LABELS.get(snapshot.get("metric"), "")
+            context["snapshot_metric"] = METRIC_LABELS.get(snapshot.get("metric") or "", "")
         return context
 
 
@@ -403,7 +404,7 @@ class RewardCatalogPage(ContentPage):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
-    subpage_types = []
+    subpage_types: list[str] = []
     max_count_per_parent = 1  # one per language tree
 
     class Meta:
@@ -441,7 +442,7 @@ class AgreementPage(ContentPage):
         FieldPanel("body"),
     ]
     parent_page_types = ["cms.HomePage"]
-    subpage_types = []
+    subpage_types: list[str] = []
     max_count_per_parent = 1  # one per language tree: its translations share the version
 
     class Meta:

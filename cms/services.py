@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """What happens when content is published: announcements notify, snapshots freeze,
 a new agreement version asks partners again, caches of audiences are refreshed."""
 
@@ -6,6 +7,7 @@ from __future__ import annotations
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
+from wagtail.models import Page
 
 from . import live
 from .agreements import agreement_published
@@ -15,7 +17,7 @@ from .i18n import original_of, page_for_reader, translations_by_language
 from .models import AgreementPage, AnnouncementDelivery, AnnouncementIndexPage, AnnouncementPage
 
 
-def page_published(page) -> None:
+def page_published(page: Page) -> None:
     """Called for every page that goes live (from the editor or the scheduler)."""
     content_changed()
     page = page.specific

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Wagtail's publishing signals, handed to the services that own the rules."""
 
 from __future__ import annotations

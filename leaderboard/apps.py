@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class LeaderboardConfig(AppConfig):
     name = "leaderboard"
     verbose_name = _("Leaderboards")
+
+    def ready(self) -> None:
+        from . import handlers  # noqa: F401  (subscribes to domain events)

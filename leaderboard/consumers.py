@@ -9,6 +9,13 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 # Everyone logged in joins this group: toasts (shout-outs, tier-ups) go here.
 LIVE_GROUP = "live"
+
+
+def user_group(user_id: int) -> str:
+    """A person's own group: their figures as they change (points, tier)."""
+    return f"user.{user_id}"
+
+
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 
@@ -21,8 +28,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        await self.channel_layer.group_add(LIVE_GROUP, self.channel_name)
-        self.joined = [LIVE_GROUP]
+        self.joined = [LIVE_GROUP, user_group(user.pk)]
+        for name in self.joined:
+            await self.channel_layer.group_add(name, self.channel_name)
         await self.accept()
         await self.send_json({"type": "hello", "user": user.pk})
 
@@ -51,16 +59,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 @database_sync_to_async
 def _board_access(user, board_id: str, token: str | None):
     from .ranking import Board
-    from .services import board_group, board_visible_to, tv_screen_for_token
+    from .selectors import board_visible_to, tv_screen_for_token
+    from .services import board_group
 
     try:
         board = Board.parse(board_id)
     except ValueError:
         return None
-    screen = tv_screen_for_token(token)
+    screen = tv_screen_for_token(token=token)
     if screen is not None and board_id in screen.board_ids:
         return board_group(board)  # a TV link: read-only, this screen's boards only
-    if user is not None and user.is_authenticated and board_visible_to(user, board):
+    if user is not None and user.is_authenticated and board_visible_to(user=user, board=board):
         return board_group(board)
     return None
 

@@ -120,10 +120,9 @@ class TVScreen(models.Model):
 
 
 class BoardSync(models.Model):
-    """One row: set when a live update could not reach Redis; the beat task rebuilds."""
+    """One row: when the boards were last rebuilt from the ledger."""
 
-    dirty_since = models.DateTimeField(null=True, blank=True)
     rebuilt_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"dirty since {self.dirty_since}" if self.dirty_since else "in sync"
+        return f"rebuilt at {self.rebuilt_at}"

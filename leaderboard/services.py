@@ -3,11 +3,9 @@ reading with privacy rules, live pushes (coalesced), shout-outs, contests, TV sc
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -15,19 +13,29 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.accounts.models import Team, User
+from portal.accounts.models import User
 from portal.accounts.roles import Role
-from portal.accounts.selectors import has_role, is_partner, roles_of
+from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
-from portal.rewards.models import LedgerEntry, TierStatus
+from portal.rewards.models import LedgerEntry
 
 from . import ranking, store
 from .consumers import LIVE_GROUP
-from .models import BoardSync, Contest, Eligibility, Shoutout, TVScreen
+from .models import BoardSync, Contest, Shoutout, TVScreen
 from .ranking import METRICS, PERIODS, Board
+from .selectors import (
+    _names,
+    all_boards,
+    board_rows,
+    contest_eligible,
+    name_record,
+    name_records,
+    tv_token_hash,
+)
 
 log = logging.getLogger(__name__)
 PUSH_WINDOW_SECONDS = 1  # at most a leading and a trailing push per board per second
@@ -69,21 +77,9 @@ def _scopes_for(participant: User, when) -> list[str]:
     for contest in Contest.objects.filter(
         starts_at__lte=when, ends_at__gt=when, closed_at__isnull=True
     ):
-        if contest_eligible(contest, participant):
+        if contest_eligible(contest=contest, participant=participant):
             scopes.append(contest.board_scope)
     return scopes
-
-
-def contest_eligible(contest: Contest, participant: User) -> bool:
-    if contest.eligibility == Eligibility.EMPLOYEES:
-        return participant.partner_organisation_id is None
-    if contest.eligibility == Eligibility.PARTNERS:
-        return participant.partner_organisation_id is not None
-    if contest.eligibility == Eligibility.TEAM:
-        return participant.team_id == contest.team_id
-    if contest.eligibility == Eligibility.TIER:
-        return TierStatus.objects.filter(participant=participant, tier_id=contest.tier_id).exists()
-    return True
 
 
 @dataclass(frozen=True)
@@ -121,42 +117,46 @@ def updates_for(entry: LedgerEntry) -> list[Update]:
     return updates
 
 
-def board_entry_committed(*, entry_id: int) -> None:
-    """After a ledger entry commits: move it onto every board it touches, then push."""
+def board_entry_apply(*, entry_id: int) -> list[Board]:
+    """Move one committed ledger entry onto every board it touches, once per board: the
+    Redis script skips an entry it has already applied there, or that a rebuild already
+    counted. Keeps the entry's display names next to the boards. Raises when Redis cannot
+    be reached, so the outbox retries; pushes the changed boards after the caller's
+    transaction commits. Returns the boards of the current periods it changed."""
     entry = (
         LedgerEntry.objects.select_related("participant", "participant__partner_organisation")
         .filter(pk=entry_id)
         .first()
     )
     if entry is None:
-        return
+        return []
     updates = updates_for(entry)
     if settings.REDIS_URL:
-        try:
-            redis = store.client()
-            script = redis.register_script(store.ADD_SCRIPT)
-            with redis.pipeline(transaction=False) as pipe:
-                for u in updates:
-                    script(
-                        keys=[u.key],
-                        args=[u.member, u.delta, u.remaining, store.KEY_TTL_SECONDS],
-                        client=pipe,
-                    )
-                # Keep display names next to the boards: board pages then need no SQL.
-                participant = entry.participant
-                pipe.hset(
-                    store.NAMES_KEY[False], ranking.member(participant.pk), name_record(participant)
-                )
-                if participant.partner_organisation_id:
-                    org = participant.partner_organisation
-                    pipe.hset(store.NAMES_KEY[True], ranking.member(org.pk), org.name)
-                pipe.execute()
-        except Exception:
-            log.warning("board update failed; boards will be rebuilt", exc_info=True)
-            BoardSync.objects.update_or_create(pk=1, defaults={"dirty_since": timezone.now()})
-            return
+        _apply_to_redis(store.client(), entry, updates)
     today = timezone.localdate()
-    boards_changed(sorted({u.board for u in updates if u.key == store.redis_key(u.board, today)}))
+    changed = sorted({u.board for u in updates if u.key == store.redis_key(u.board, today)})
+    transaction.on_commit(lambda: boards_changed(changed), robust=True)
+    return changed
+
+
+def _apply_to_redis(redis, entry: LedgerEntry, updates: list[Update]) -> None:
+    script = redis.register_script(store.ADD_SCRIPT)
+    with redis.pipeline(transaction=False) as pipe:
+        for u in updates:
+            script(
+                keys=[u.key, store.applied_key(u.key), store.watermark_key(u.key)],
+                args=[u.member, u.delta, u.remaining, store.KEY_TTL_SECONDS, entry.pk],
+                client=pipe,
+            )
+        # Display names live next to the boards: board pages then need no SQL.
+        participant = entry.participant
+        pipe.hset(
+            store.NAMES_KEY[False], ranking.member(participant.pk), name_record(person=participant)
+        )
+        if participant.partner_organisation_id:
+            org = participant.partner_organisation
+            pipe.hset(store.NAMES_KEY[True], ranking.member(org.pk), org.name)
+        pipe.execute()
 
 
 def boards_changed(boards: list[Board]) -> None:
@@ -185,7 +185,7 @@ def boards_changed(boards: list[Board]) -> None:
 def board_push(*, board_id: str) -> dict | None:
     """Send the rows that changed since the last push (a compact diff) to the board's group."""
     board = Board.parse(board_id)
-    rows = board_rows(board, viewer=None, n=PUSH_ROWS)
+    rows = board_rows(board=board, viewer=None, n=PUSH_ROWS)
     current = {str(r["rank"]): [r["id"], r["name"], r["total"]] for r in rows}
     previous = cache.get(f"lb:sent:{board.id}") or {}
     changed = {rank: row for rank, row in current.items() if previous.get(rank) != row}
@@ -201,28 +201,25 @@ def board_push(*, board_id: str) -> dict | None:
 # --- Rebuild ------------------------------------------------------------------------------
 
 
-def all_boards() -> list[Board]:
-    scopes = ["everyone", "employees", "partners", "orgs"] + [
-        f"team:{t}" for t in Team.objects.values_list("pk", flat=True)
-    ]
-    boards = [Board(s, m, p) for s in scopes for m in METRICS for p in PERIODS]
-    recent = timezone.now() - timedelta(days=60)
-    for contest in Contest.objects.filter(ends_at__gte=recent):
-        boards += [Board(contest.board_scope, m, "all") for m in METRICS]
-    return boards
-
-
 def boards_rebuild() -> int:
-    """Recompute every current board from the ledger (the source of truth) into Redis."""
+    """Recompute every current board from the ledger (the source of truth) into Redis,
+    and the display names. Each board is swapped in atomically with a watermark (the
+    highest entry id it counts): the live updates of entries up to it are skipped, and the
+    entries written since are applied on top, once. An entry whose transaction was still
+    open while its board was read is counted by the next rebuild. Returns the number of
+    boards rebuilt."""
     if not settings.REDIS_URL:
         return 0
     redis = store.client()
     count = 0
     members: dict[bool, set[int]] = {False: set(), True: set()}
+    first_watermark = None
     for board in all_boards():
         key = store.redis_key(board)
         temp = f"{key}:rebuild"
-        totals = store.sql_totals(board)
+        watermark = LedgerEntry.objects.aggregate(m=Max("pk"))["m"] or 0
+        first_watermark = watermark if first_watermark is None else first_watermark
+        totals = store.sql_totals(board, max_entry_id=watermark)
         members[board.by_organisation].update(pid for pid, _total, _last in totals)
         with redis.pipeline(transaction=True) as pipe:
             pipe.delete(temp)
@@ -237,11 +234,19 @@ def boards_rebuild() -> int:
                 pipe.rename(temp, key)
             else:
                 pipe.delete(key)
+            pipe.set(store.watermark_key(key), watermark, ex=store.KEY_TTL_SECONDS)
+            pipe.delete(store.applied_key(key))
             pipe.execute()
         count += 1
-    BoardSync.objects.update_or_create(
-        pk=1, defaults={"dirty_since": None, "rebuilt_at": timezone.now()}
-    )
+    # Entries written while the boards were read: applied once each (the script skips
+    # the boards whose watermark already counts them).
+    for entry in LedgerEntry.objects.filter(pk__gt=first_watermark or 0).select_related(
+        "participant", "participant__partner_organisation"
+    ):
+        _apply_to_redis(redis, entry, updates_for(entry))
+    _names_rebuild(redis, members)
+    redis.set(store.BUILT_KEY, timezone.now().isoformat())
+    BoardSync.objects.update_or_create(pk=1, defaults={"rebuilt_at": timezone.now()})
     return count
 
 
@@ -251,153 +256,31 @@ def _names_rebuild(redis, members: dict[bool, set[int]]) -> None:
         redis.delete(key)
         ids = sorted(ids)
         for start in range(0, len(ids), 5000):
-            records = name_records(by_organisation, ids[start : start + 5000])
+            records = name_records(by_organisation=by_organisation, ids=ids[start : start + 5000])
             if records:
                 redis.hset(key, mapping={ranking.member(i): v for i, v in records.items()})
 
 
-def boards_rebuild_if_dirty() -> int:
-    sync = BoardSync.objects.filter(pk=1, dirty_since__isnull=False).first()
-    return boards_rebuild() if sync else 0
+def boards_rebuild_if_lost() -> int:
+    """Beat: rebuild when Redis has lost the boards (restarted without persistence)."""
+    if not settings.REDIS_URL or store.client().exists(store.BUILT_KEY):
+        return 0
+    return boards_rebuild()
 
 
-# --- Reading with privacy ------------------------------------------------------------------
-
-
-def board_visible_to(user, board: Board) -> bool:
-    """Staff see every board; employees the company boards and their own team's; partners
-    the boards of partners (and everyone's, where employees appear by initials)."""
-    roles = roles_of(user)
-    if not roles:
-        return False
-    if roles & {Role.REVIEWER, Role.FINANCE, Role.MANAGER} and not board.scope.startswith("team:"):
-        return True
-    scope = board.scope
-    if scope.startswith("team:"):
-        team_id = int(scope.split(":", 1)[1])
-        return user.team_id == team_id or Team.objects.filter(pk=team_id, managers=user).exists()
-    if scope.startswith("contest:"):
-        return True
-    if Role.PARTNER_USER in roles:
-        return scope in {"everyone", "partners", "orgs"}
-    return scope in {"everyone", "employees", "orgs"}
-
-
-def name_record(person: User) -> str:
-    """A person's display record: "public name<TAB>initials<TAB>E|P" (E: employee)."""
-    return (
-        f"{person.public_name}\t{person.initials}\t{'P' if person.partner_organisation_id else 'E'}"
-    )
-
-
-def name_records(by_organisation: bool, ids) -> dict[int, str]:
-    """Display records from the database: an organisation's name, or for a person
-    "public name<TAB>initials<TAB>E|P" (E: employee), so viewers' rules apply later."""
-    if by_organisation:
-        from portal.accounts.models import PartnerOrganisation
-
-        return dict(PartnerOrganisation.objects.filter(pk__in=ids).values_list("pk", "name"))
-    rows = User.objects.filter(pk__in=ids).values_list(
-        "pk", "first_name", "last_name", "email", "show_initials_only", "partner_organisation_id"
-    )
-    records = {}
-    for pk, first, last, email, initials_only, org in rows:
-        person = User(
-            pk=pk, first_name=first, last_name=last, email=email, show_initials_only=initials_only
-        )
-        records[pk] = f"{person.public_name}\t{person.initials}\t{'P' if org else 'E'}"
-    return records
-
-
-def _display(record: str, by_organisation: bool, hide_employees: bool) -> str:
-    if by_organisation:
-        return record
-    public, initials, kind = record.split("\t")
-    return initials if hide_employees and kind == "E" else public
-
-
-def employee_names_hidden_from(viewer) -> bool:
-    # is_partner reads the viewer's own row: no query for the groups on a hot path.
-    return (
-        viewer is not None
-        and is_partner(viewer)
-        and not settings.LEADERBOARD_PARTNERS_SEE_EMPLOYEE_NAMES
-    )
-
-
-def _names(
-    board: Board, ids: list[int], viewer, cached: dict[int, str] | None = None
-) -> dict[int, str]:
-    records = dict(cached or {})
-    missing = [i for i in ids if i not in records]
-    if missing:
-        found = name_records(board.by_organisation, missing)
-        records.update(found)
-        current = store.current_store()
-        if isinstance(current, store.RedisStore):
-            current.remember_names(board.by_organisation, found)
-    hide = employee_names_hidden_from(viewer)
-    return {i: _display(records[i], board.by_organisation, hide) for i in ids if i in records}
-
-
-def board_names_forget(user: User) -> None:
-    """A participant's display name changed: drop the cached record (re-read on demand)."""
-    if settings.REDIS_URL:
-        try:
-            store.client().hdel(store.NAMES_KEY[False], ranking.member(user.pk))
-        except Exception:
-            log.warning("could not drop a cached board name", exc_info=True)
-
-
-def board_rows(board: Board, viewer, n: int = 50) -> list[dict]:
-    current = store.current_store()
-    cached: dict[int, str] = {}
-    if isinstance(current, store.RedisStore):
-        rows, _me, _around, cached = current.page(board, n, None, 0)
-    else:
-        rows = current.top(board, n)
-    names = _names(board, [r.participant_id for r in rows], viewer, cached)
-    return [
-        {
-            "rank": r.rank,
-            "id": r.participant_id,
-            "name": names.get(r.participant_id, "?"),
-            "total": r.total,
-        }
-        for r in rows
-    ]
-
-
-def board_page(board: Board, viewer, n: int = 50, k: int = 2) -> dict:
-    """Top N and the viewer's rank with neighbours, in one store round trip where possible."""
-    member_id = viewer.partner_organisation_id if board.by_organisation else viewer.pk
-    current = store.current_store()
-    cached: dict[int, str] = {}
-    if isinstance(current, store.RedisStore):
-        top, me, around, cached = current.page(board, n, member_id, k)
-    else:
-        top = current.top(board, n)
-        me, around = current.around(board, member_id, k)
-    names = _names(board, list({r.participant_id for r in top + around}), viewer, cached)
-
-    def out(rows):
-        return [
-            {
-                "rank": r.rank,
-                "id": r.participant_id,
-                "name": names.get(r.participant_id, "?"),
-                "total": r.total,
-            }
-            for r in rows
-        ]
-
-    return {
-        "board": board,
-        "top": out(top),
-        "me": me,
-        "around": out(around),
-        "member_id": member_id,
-    }
+def board_names_refresh(*, user_ids: list[int] = (), organisation_ids: list[int] = ()) -> None:
+    """A person or an organisation was renamed: rewrite their display records next to
+    the boards (they are read there, with no SQL). Raises when Redis cannot be reached."""
+    if not settings.REDIS_URL:
+        return
+    redis = store.client()
+    for by_organisation, ids in ((False, list(user_ids)), (True, list(organisation_ids))):
+        records = name_records(by_organisation=by_organisation, ids=ids) if ids else {}
+        if records:
+            redis.hset(
+                store.NAMES_KEY[by_organisation],
+                mapping={ranking.member(i): v for i, v in records.items()},
+            )
 
 
 # --- Shout-outs ---------------------------------------------------------------------------
@@ -425,7 +308,8 @@ def shoutout_post(*, author: User, about: User, message: str) -> Shoutout:
         if settings.CHAT_WEBHOOK_URL:
             from .tasks import shoutout_to_chat
 
-            transaction.on_commit(lambda: shoutout_to_chat.delay(shout.pk))
+            # A chat server that is away must not fail the shout-out (the task retries).
+            transaction.on_commit(lambda: shoutout_to_chat.delay(shout.pk), robust=True)
     return shout
 
 
@@ -446,7 +330,7 @@ def contest_close(*, contest: Contest) -> list[dict]:
         board = Board(contest.board_scope, contest.metric, "all")
         prizes = contest.prize_list
         totals = store.sql_totals(board)[: len(prizes)]
-        names = _names(board, [t[0] for t in totals], None)
+        names = _names(board=board, ids=[t[0] for t in totals], viewer=None)
         contest.winners = [
             {
                 "place": i + 1,
@@ -494,10 +378,6 @@ def contests_close_due() -> int:
 # --- TV screens -----------------------------------------------------------------------------
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def tv_screen_create(
     *, actor: User, name: str, boards: str, rotate_seconds: int = 20
 ) -> tuple[TVScreen, str]:
@@ -515,17 +395,11 @@ def tv_screen_create(
         name=name,
         boards=boards,
         rotate_seconds=rotate_seconds,
-        token_hash=_hash(token),
+        token_hash=tv_token_hash(token),
         created_by=actor,
     )
     audit_record(actor=actor, action="tv.created", target=screen)
     return screen, token
-
-
-def tv_screen_for_token(token: str | None) -> TVScreen | None:
-    if not token:
-        return None
-    return TVScreen.objects.filter(token_hash=_hash(token), revoked_at__isnull=True).first()
 
 
 def tv_screen_revoke(*, actor: User, screen: TVScreen) -> TVScreen:

@@ -23,9 +23,17 @@ from .ranking import Board
 KEY_PREFIX = "vouch:lb"
 KEY_TTL_SECONDS = 400 * 24 * 3600  # past periods expire by themselves
 
-# Atomic "add to a participant's total and keep the earliest-reached tie-break":
-# KEYS[1] board key; ARGV[1] member, ARGV[2] delta, ARGV[3] remaining seconds (tie part).
+# Atomic "add one ledger entry to a participant's total, once, and keep the latest-change
+# tie-break". KEYS[1] board, KEYS[2] ids of the entries applied to it (a sorted set scored
+# by id), KEYS[3] the rebuild watermark (entries up to it are in the rebuilt board).
+# ARGV[1] member, ARGV[2] delta, ARGV[3] remaining seconds (tie part), ARGV[4] TTL,
+# ARGV[5] entry id. Returns the new total, or false for an entry it must skip.
 ADD_SCRIPT = """
+local id = tonumber(ARGV[5])
+local wm = tonumber(redis.call('GET', KEYS[3]) or '0')
+if id <= wm then return false end
+if redis.call('ZADD', KEYS[2], 'NX', id, ARGV[5]) == 0 then return false end
+redis.call('EXPIRE', KEYS[2], ARGV[4])
 local span = 4294967296
 local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
 local total, remaining = 0, tonumber(ARGV[3])
@@ -40,6 +48,17 @@ redis.call('ZADD', KEYS[1], total * span + remaining, ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return total
 """
+# Set by every rebuild; its absence means Redis lost the boards (a restart without
+# persistence), and the beat task rebuilds them.
+BUILT_KEY = f"{KEY_PREFIX}:built"
+
+
+def applied_key(key: str) -> str:
+    return f"{key}:applied"
+
+
+def watermark_key(key: str) -> str:
+    return f"{key}:wm"
 
 
 # The board page in one round trip: top N, my rank, score and neighbours, and the names.
@@ -142,10 +161,15 @@ def _metric_value(metric: str):
     return Case(*whens, default=Value(0), output_field=IntegerField())
 
 
-def sql_totals(board: Board, today: date | None = None) -> list[tuple[int, int, datetime]]:
-    """(member id, total, last change) for every member of the board, best first."""
+def sql_totals(
+    board: Board, today: date | None = None, *, max_entry_id: int | None = None
+) -> list[tuple[int, int, datetime]]:
+    """(member id, total, last change) for every member of the board, best first; only
+    entries up to ``max_entry_id`` when given (a rebuild's watermark)."""
     today = today or timezone.localdate()
     entries = LedgerEntry.objects.filter(scope_filter(board))
+    if max_entry_id is not None:
+        entries = entries.filter(pk__lte=max_entry_id)
     if not board.scope.startswith("contest:"):
         start, end = period_window(board.period, today)
         if start is not None:

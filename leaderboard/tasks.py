@@ -16,7 +16,7 @@ from .models import Shoutout
 from .services import (
     board_push,
     boards_rebuild,
-    boards_rebuild_if_dirty,
+    boards_rebuild_if_lost,
     chat_payload,
     contests_close_due,
 )
@@ -32,8 +32,9 @@ def board_push_task(board_id: str) -> None:
 
 
 @shared_task
-def boards_rebuild_task(only_if_dirty: bool = True) -> int:
-    return boards_rebuild_if_dirty() if only_if_dirty else boards_rebuild()
+def boards_rebuild_task(only_if_lost: bool = True) -> int:
+    """Every minute: rebuild only when Redis lost the boards; nightly: always."""
+    return boards_rebuild_if_lost() if only_if_lost else boards_rebuild()
 
 
 @shared_task

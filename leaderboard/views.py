@@ -16,7 +16,7 @@ from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role, is_partner
 from portal.core.forms import add_service_errors
 
-from . import services
+from . import selectors, services
 from .forms import ShoutoutForm, TVScreenForm
 from .labels import METRIC_LABELS, PERIOD_LABELS, board_exists, board_label
 from .models import Contest, Shoutout, TVScreen
@@ -34,7 +34,7 @@ def _board_or_404(user, board_id: str) -> Board:
         raise Http404 from exc
     if not board_exists(board):
         raise Http404
-    if not services.board_visible_to(user, board):
+    if not selectors.board_visible_to(user=user, board=board):
         raise PermissionDenied
     return board
 
@@ -42,13 +42,13 @@ def _board_or_404(user, board_id: str) -> Board:
 @login_required
 def boards(request, board_id: str | None = None):
     board = _board_or_404(request.user, board_id) if board_id else default_board(request.user)
-    if not services.board_visible_to(request.user, board):
+    if not selectors.board_visible_to(user=request.user, board=board):
         raise PermissionDenied
-    page = services.board_page(board, request.user)
+    page = selectors.board_page(board=board, viewer=request.user)
     scopes = [
         s
         for s in ["everyone", "employees", "partners", "orgs"]
-        if services.board_visible_to(request.user, Board(s))
+        if selectors.board_visible_to(user=request.user, board=Board(s))
     ]
     if request.user.team_id:
         scopes.append(f"team:{request.user.team_id}")
@@ -97,13 +97,15 @@ def boards(request, board_id: str | None = None):
 @login_required
 def board_json(request, board_id: str):
     board = _board_or_404(request.user, board_id)
-    return JsonResponse({"board": board.id, "rows": services.board_rows(board, request.user, n=50)})
+    return JsonResponse(
+        {"board": board.id, "rows": selectors.board_rows(board=board, viewer=request.user, n=50)}
+    )
 
 
 def tv(request, board_id: str | None = None):
     """Full-screen board for office screens: a login, or a revocable read-only token."""
     token = request.GET.get("token")
-    screen = services.tv_screen_for_token(token)
+    screen = selectors.tv_screen_for_token(token=token)
     if screen is not None:
         ids = screen.board_ids
         rotate = screen.rotate_seconds
@@ -121,7 +123,7 @@ def tv(request, board_id: str | None = None):
         board = Board.parse(current)
     except ValueError as exc:
         raise Http404 from exc
-    if screen is None and not services.board_visible_to(request.user, board):
+    if screen is None and not selectors.board_visible_to(user=request.user, board=board):
         raise PermissionDenied
     following = ids[(ids.index(current) + 1) % len(ids)]
     next_url = reverse("leaderboard:tv_board", args=[following]) + (
@@ -135,7 +137,7 @@ def tv(request, board_id: str | None = None):
             "label": board_label(board),
             "metric_label": METRIC_LABELS[board.metric],
             "period_label": PERIOD_LABELS[board.period],
-            "rows": services.board_rows(board, None, n=10),
+            "rows": selectors.board_rows(board=board, viewer=None, n=10),
             "token": token if screen else "",
             "next_url": next_url if len(ids) > 1 else "",
             "rotate": rotate,
@@ -218,8 +220,8 @@ def contests(request):
     now = timezone.now()
     items = list(Contest.objects.all()[:50])
     for contest in items:
-        contest.visible = services.board_visible_to(
-            request.user, Board(contest.board_scope, contest.metric, "all")
+        contest.visible = selectors.board_visible_to(
+            user=request.user, board=Board(contest.board_scope, contest.metric, "all")
         )
     return render(
         request,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """ASGI entry point: HTTP and WebSockets (``make run``; ``/ws/`` in production)."""
 
 import os
@@ -19,7 +20,9 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            # types-channels wants URLPatterns typed with an ASGI callback; Django types path()
+            # as returning a plain URLPattern.
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))  # type: ignore[arg-type]
         ),
     }
 )

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The Celery application: workers and beat are started with ``celery -A portal``."""
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Lets /healthz tell a live worker and beat from a reachable but idle broker.
     "heartbeat": {"task": "portal.core.tasks.heartbeat", "schedule": 60.0},
+    # Events a lost task, a dead worker or a failing handler left behind.
+    "sweep-events": {"task": "portal.events.tasks.events_sweep", "schedule": 10.0},
     "send-notification-emails": {
         "task": "portal.notifications.tasks.notifications_send",
         "schedule": 5.0,
@@ -41,11 +44,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=1, minute=0),
     },
     "send-due-webhooks": {"task": "portal.webhooks.tasks.webhooks_send_due", "schedule": 30.0},
-    "rebuild-boards-if-dirty": {"task": "leaderboard.tasks.boards_rebuild_task", "schedule": 60.0},
+    "rebuild-boards-if-lost": {"task": "leaderboard.tasks.boards_rebuild_task", "schedule": 60.0},
     "rebuild-boards-nightly": {
         "task": "leaderboard.tasks.boards_rebuild_task",
         "schedule": crontab(hour=4, minute=0),
-        "kwargs": {"only_if_dirty": False},
+        "kwargs": {"only_if_lost": False},
     },
     "close-contests": {
         "task": "leaderboard.tasks.contests_close",

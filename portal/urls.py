@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path

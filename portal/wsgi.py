@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """WSGI entry point: production serves HTTP through this (gunicorn, threads)."""
 
 import os

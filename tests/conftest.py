@@ -1,9 +1,19 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+# Test and fuzz caches live in .cache/ (ignored), not as folders in the work tree. Read
+# by Hypothesis when it first needs its storage, after this file is imported.
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY",
+    str(Path(__file__).resolve().parent.parent / ".cache" / "hypothesis"),
+)
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 from portal.accounts.roles import Role
 
@@ -15,6 +25,14 @@ from .factories import (
     UserFactory,
     enable_mfa,
     give_role,
+)
+
+# Property tests: the same examples on every CI run (a failure there is reproducible);
+# random ones locally; many more with `HYPOTHESIS_PROFILE=fuzz`.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("fuzz", max_examples=1000, database=None, deadline=None)
+hypothesis_settings.load_profile(
+    "ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "default")
 )
 
 
@@ -60,6 +78,66 @@ def pytest_report_header(config):
     return [
         f"vouch: database={engine} channel_layer={layer} redis={'yes' if settings.REDIS_URL else 'embedded'}"
     ]
+
+
+# --- Commits as in production ------------------------------------------------------------
+
+
+def _only_test_blocks(conn) -> bool:
+    return all(getattr(block, "_from_testcase", False) for block in conn.atomic_blocks)
+
+
+def _run_commit_hooks(conn) -> None:
+    pending, conn.run_on_commit = conn.run_on_commit, []
+    for _sids, func, robust in pending:
+        if robust:
+            try:
+                func()
+            except Exception:  # as Django does for robust callbacks
+                import logging
+
+                logging.getLogger("django.db.backends.base").exception("robust on_commit")
+        else:
+            func()
+
+
+@pytest.fixture(autouse=True)
+def _commit_like_production(monkeypatch):
+    """A ``db`` test runs inside one transaction that never commits, so ``on_commit``
+    work (event handlers, e-mails, board pushes) would never run. Treat the end of the
+    outermost block the code itself opened as the commit it is in production: its
+    callbacks run then, and a callback registered outside any block of the code's own
+    runs at once (autocommit). A block that fails discards its callbacks, as a rollback
+    does. ``transaction=True`` tests commit for real and are left alone."""
+    from django.db import transaction
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    original_exit = transaction.Atomic.__exit__
+    original_on_commit = BaseDatabaseWrapper.on_commit
+
+    def exit_(self, exc_type, exc_value, traceback):
+        result = original_exit(self, exc_type, exc_value, traceback)
+        conn = transaction.get_connection(self.using)
+        if (
+            exc_type is None
+            and not getattr(self, "_from_testcase", False)
+            and conn.in_atomic_block
+            and _only_test_blocks(conn)
+            and not conn.needs_rollback
+        ):
+            _run_commit_hooks(conn)
+        return result
+
+    def on_commit(self, func, robust=False):
+        if self.in_atomic_block and _only_test_blocks(self) and not self.needs_rollback:
+            self.run_on_commit.append((set(self.savepoint_ids), func, robust))
+            _run_commit_hooks(self)
+            return
+        original_on_commit(self, func, robust)
+
+    monkeypatch.setattr(transaction.Atomic, "__exit__", exit_)
+    monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", on_commit)
+    yield
 
 
 # --- Personas (SPEC §1) --------------------------------------------------------------

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """factory_boy factories. Staff roles are group memberships, set up the way seed_demo
 and the admin do it."""
 

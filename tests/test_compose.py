@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Docker cannot run here: check the production stack's file instead."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 import os
@@ -52,7 +53,22 @@ def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
 def test_check_deploy_reports_nothing_with_production_values():
     result = _run(["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues" in result.stdout
+    assert "System check identified no issues (0 silenced)" in result.stdout
+
+
+def test_check_deploy_refuses_rate_limits_counted_per_process():
+    """Without Redis every web process would keep its own count: a 5/h limit becomes
+    5/h per process."""
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "REDIS_URL"}
+    result = _run(["check", "--deploy"], env)
+    assert result.returncode != 0
+    assert "vouch.E001" in result.stderr
+
+
+def test_embedded_default_checks_clean_with_nothing_silenced():
+    result = _run(["check"], {"DEBUG": "true"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)" in result.stdout
 
 
 def test_missing_secret_key_in_production_stops_start_up():

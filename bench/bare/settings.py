@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Settings of the bare project: Django's `startproject` defaults, one app, PostgreSQL."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 import os
 
 from django.core.wsgi import get_wsgi_application

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """A bare Channels broadcast: every socket joins one group and relays its messages as they
 are (no middleware, no database, no encoding per socket). Served by daphne like the portal."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Settings of the bare broadcast: no apps, no database, the run's channel layer."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Helpers of bench/live_fanout.py: the channel layer of a run, the portal's settings with
 it (``live_ws.settings``) and the process that makes the qualifying actions
 (``live_ws.driver``). Lives in a package so that `make bench` (bench/*.py) does not run it.

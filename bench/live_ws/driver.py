@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The side of bench/live_fanout.py that acts: a Django process on the benchmark's database
 and Redis, like a web worker that approves a lead.
 

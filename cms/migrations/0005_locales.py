@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from django.db import migrations
 
 # Every language of the portal has a locale, so pages can be translated into it.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """allauth adapters: who may sign up, where people land, and the language of allauth's
 e-mails (the recipient's own, when we know it)."""
 

@@ -1,4 +1,7 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
+
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
@@ -87,7 +90,8 @@ class Team(models.Model):
 class User(AbstractUser):
     """A person who logs in. Employees have no partner organisation; partners have one."""
 
-    username = None
+    # Log-in is by e-mail: AbstractUser's username column is removed.
+    username = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mail address"), unique=True)
     language = models.CharField(
         _("language"),
@@ -121,9 +125,10 @@ class User(AbstractUser):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    # AbstractUser's manager creates users from a username; ours from an e-mail address.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["email"]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The roles of SPEC §1 and the Django groups that carry the staff ones.
 
 Employee and partner roles follow from the user's record (no partner organisation =

@@ -83,40 +83,6 @@ def needs_mfa_setup(user) -> bool:
     return not has_mfa(user)
 
 
-@dataclass(frozen=True)
-class SubmitPermission:
-    allowed: bool
-    reason: str | Promise = ""
-    action_url: str = ""  # where to go to lift the refusal, when there is such a place
-    action_label: str | Promise = ""
-
-
-def lead_submission_permission(user) -> SubmitPermission:
-    """May this user submit leads at all (programs decide the rest)?"""
-    roles = _base_roles(user)
-    if Role.PARTNER_USER in roles:
-        if not user.partner_organisation.is_active:
-            return SubmitPermission(
-                False,
-                _("Your organisation's account is suspended, so new leads cannot be submitted."),
-            )
-        from cms.agreements import agreement_pending_for
-
-        agreement = agreement_pending_for(user)
-        if agreement is not None:
-            return SubmitPermission(
-                False,
-                _("Please read and accept version %(version)s of the partner agreement first.")
-                % {"version": agreement.version},
-                action_url=agreement.url or "",
-                action_label=_("Read the agreement"),
-            )
-        return SubmitPermission(True)
-    if Role.EMPLOYEE in roles:
-        return SubmitPermission(True)
-    return SubmitPermission(False, _("Only employees and partners submit leads."))
-
-
 def can_invite_into(user, organisation: PartnerOrganisation, *, as_admin: bool) -> bool:
     """Reviewers invite anyone into any organisation; a partner admin, users into their own."""
     roles = roles_of(user)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit.services import audit_record
+from portal.events.services import publish
 
 from .models import Invitation, PartnerOrganisation, User
 from .roles import Role
@@ -42,6 +43,36 @@ def organisation_create(*, actor: User, name: str, email_domain: str = "") -> Pa
             name=name, email_domain=_normalise_domain(email_domain)
         )
         audit_record(actor=actor, action="organisation.created", target=org, to_state=org.status)
+    return org
+
+
+def organisation_update(
+    *, actor: User, organisation: PartnerOrganisation, name: str, email_domain: str, tier: str
+) -> PartnerOrganisation:
+    """A reviewer edits an organisation's name, e-mail domain and tier. A new name
+    publishes ``organisation.renamed`` (boards show organisations by name). Locks the
+    organisation's row; audits the change."""
+    if not has_role(actor, Role.REVIEWER):
+        raise PermissionDenied(_("Only reviewers edit partner organisations."))
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the organisation a name.")})
+    with transaction.atomic():
+        org = PartnerOrganisation.objects.select_for_update().get(pk=organisation.pk)
+        if PartnerOrganisation.objects.filter(name__iexact=name).exclude(pk=org.pk).exists():
+            raise ValidationError({"name": _("An organisation with this name already exists.")})
+        previous = org.name
+        org.name, org.email_domain, org.tier = name, _normalise_domain(email_domain), tier or ""
+        org.save(update_fields=["name", "email_domain", "tier"])
+        audit_record(
+            actor=actor,
+            action="organisation.updated",
+            target=org,
+            from_state=previous,
+            to_state=org.name,
+        )
+        if previous != org.name:
+            publish("organisation.renamed", org, {"organisation": org.pk, "from": previous})
     return org
 
 
@@ -226,15 +257,19 @@ def partner_user_deactivate(*, actor: User, user: User) -> User:
 def user_update_preferences(
     *, user: User, first_name: str, last_name: str, language: str, show_initials_only: bool
 ) -> User:
+    """The user's own name, language and privacy choice. A change of how they appear
+    (name, initials only) publishes ``user.renamed`` (boards keep display names). Locks
+    nothing: only the user edits their own row."""
+    before = (user.first_name, user.last_name, user.show_initials_only)
     user.first_name = first_name.strip()
     user.last_name = last_name.strip()
     user.language = language
     user.show_initials_only = show_initials_only
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["first_name", "last_name", "language", "show_initials_only"])
-    from leaderboard.services import board_names_forget
-
-    board_names_forget(user)  # boards cache display names
+    with transaction.atomic():
+        user.save(update_fields=["first_name", "last_name", "language", "show_initials_only"])
+        if before != (user.first_name, user.last_name, user.show_initials_only):
+            publish("user.renamed", user, {"user": user.pk})
     return user
 
 

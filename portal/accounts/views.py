@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 from allauth.account.utils import perform_login
@@ -60,6 +61,7 @@ def invitation_accept(request, token: str):
                 last_name=form.cleaned_data["last_name"],
             )
         except ValidationError as exc:
+            assert invitation is not None  # invitation_check_usable refuses a missing one
             if invitation.state != "pending":
                 return render(
                     request,
@@ -69,8 +71,10 @@ def invitation_accept(request, token: str):
                 )
             add_service_errors(form, exc)
         else:
+            organisation = user.partner_organisation
+            assert organisation is not None  # an invitation always names its organisation
             messages.success(
-                request, _("Welcome to %(org)s on Vouch.") % {"org": user.partner_organisation.name}
+                request, _("Welcome to %(org)s on Vouch.") % {"org": organisation.name}
             )
             return perform_login(
                 request,
@@ -162,7 +166,7 @@ def invite(request, pk: int | None = None):
                 request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
             )
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect(_back(request))
 
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """``Authorization: Bearer <token>``: personal API tokens and integration keys."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """One error shape for every API response that is not a success:
 
     {"code": "<stable, machine-readable>", "message": "<for people>", "fields": {...}}
@@ -8,6 +9,8 @@ the action applies to) and ``Conflict`` become 409.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -72,10 +75,12 @@ def exception_handler(exc, context):
         return None  # a bug: Django's 500 handling (and logging) takes over
 
     headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+    auth_header = getattr(exc, "auth_header", None)  # set by DRF on 401s
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    wait = getattr(exc, "wait", None)  # Throttled
+    if wait:
+        headers["Retry-After"] = str(int(wait))
 
     if isinstance(exc, exceptions.ValidationError):
         fields, general = _fields(exc.detail)
@@ -86,7 +91,7 @@ def exception_handler(exc, context):
         # the one a view gave (mfa_required, bad_signature, redemption_refused).
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code
-        extra = {"fields": {}} if exc.status_code == 400 else {}  # 400s have one shape
+        extra: dict[str, Any] = {"fields": {}} if exc.status_code == 400 else {}  # one shape
         response = error_response(exc.status_code, code, _text(exc.detail), **extra)
     for name, value in headers.items():
         response[name] = value

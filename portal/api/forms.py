@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 from django import forms
@@ -13,7 +14,7 @@ class TokenForm(forms.Form):
 
 
 class IntegrationKeyForm(TokenForm):
-    acting_user = forms.ModelChoiceField(
+    acting_user: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Acts as"),
         queryset=None,
         empty_label=None,
@@ -25,4 +26,6 @@ class IntegrationKeyForm(TokenForm):
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["acting_user"].queryset = candidates
+        acting_user = self.fields["acting_user"]
+        assert isinstance(acting_user, forms.ModelChoiceField)
+        acting_user.queryset = candidates

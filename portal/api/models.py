@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """API tokens: personal tokens and partner organisations' integration keys.
 
 Only a SHA-256 hash of a token is stored, with a short prefix that people can recognise

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Finishing touches on the generated OpenAPI document (drf-spectacular hook)."""
 
 from __future__ import annotations

@@ -1,7 +1,10 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """What the API reads and writes. Output serializers render domain objects; input
 serializers check types and lengths, and the domain services then apply the rules."""
 
 from __future__ import annotations
+
+from typing import cast
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -50,7 +53,8 @@ class LeadSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     program = serializers.SerializerMethodField()
     status = serializers.ChoiceField(choices=LeadStatus.choices)
-    source = serializers.ChoiceField(choices=LeadSource.choices)
+    # A field named like DRF's Field.source attribute, which the stubs type as str.
+    source = serializers.ChoiceField(choices=LeadSource.choices)  # type: ignore[assignment]
     referrer = serializers.SerializerMethodField()
     organisation = serializers.SerializerMethodField()
     submitted_at = serializers.DateTimeField()
@@ -109,9 +113,11 @@ class LeadDetailSerializer(LeadSerializer):
 
     @extend_schema_field(TimelineEventSerializer(many=True))
     def get_timeline(self, lead) -> list[dict]:
-        return TimelineEventSerializer(
-            self.context["timeline"], many=True, context=self.context
-        ).data
+        # many=True builds a ListSerializer; the stubs type the call as the one-object class.
+        return cast(
+            list[dict],
+            TimelineEventSerializer(self.context["timeline"], many=True, context=self.context).data,
+        )
 
 
 class LeadCreateSerializer(serializers.Serializer):
@@ -196,7 +202,7 @@ class BadgeSerializer(serializers.Serializer):
 
 class RankSerializer(serializers.Serializer):
     board = serializers.CharField(help_text="Board id, e.g. everyone.points.month.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # named like Field.label
     rank = serializers.IntegerField(allow_null=True, help_text="Null until you are on it.")
     total = serializers.IntegerField(allow_null=True)
 
@@ -223,7 +229,7 @@ class BoardSerializer(serializers.Serializer):
     scope = serializers.CharField()
     metric = serializers.ChoiceField(choices=METRICS)
     period = serializers.ChoiceField(choices=PERIODS)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # named like Field.label
 
 
 class BoardRowSerializer(serializers.Serializer):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """API tokens: creation (shown once), revocation, and authentication of a bearer token.
 
 Rules (README "REST API and webhooks"):
@@ -137,7 +138,9 @@ def integration_key_create(
 def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """Revoke at once: the next request with the token is refused. Twice is once."""
     if token.is_integration_key:
-        allowed = can_manage_integration_keys(actor, token.organisation)
+        allowed = token.organisation is not None and can_manage_integration_keys(
+            actor, token.organisation
+        )
     else:
         allowed = token.user_id == actor.pk
     if not allowed:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """/api/v1/: the REST API, its OpenAPI schema and its docs page."""
 
 from django.urls import path, re_path

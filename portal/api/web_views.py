@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Token pages: personal API tokens (Settings) and an organisation's integration keys."""
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ def integration_key_revoke(request, pk: int):
     key = get_object_or_404(
         ApiToken.objects.select_related("organisation"), pk=pk, organisation__isnull=False
     )
-    if not can_manage_integration_keys(request.user, key.organisation):
+    if key.organisation is None or not can_manage_integration_keys(request.user, key.organisation):
         raise Http404
     services.api_token_revoke(actor=request.user, token=key)
     messages.success(request, _("Key “%(name)s” revoked: it no longer works.") % {"name": key.name})

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Our message catalogs: compiled in Python (no GNU gettext needed to build or run) and
 checked for CI (every entry translated, nothing fuzzy, nothing stale against the code).
 
@@ -90,7 +91,7 @@ def format_problems(locale_dir: Path = LOCALE_DIR) -> list[str]:
     """GNU msgfmt's checks: placeholders, plural forms and headers agree with the msgids."""
     if shutil.which("msgfmt") is None:
         return ["GNU gettext (msgfmt) is not installed: cannot check the catalogs' formats"]
-    problems = []
+    problems: list[str] = []
     for po_path in catalog_files(locale_dir):
         result = subprocess.run(  # noqa: S603 - a fixed program and our own files
             ["msgfmt", "--check", "-o", os.devnull, str(po_path)],  # noqa: S607

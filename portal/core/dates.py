@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Calendar helpers shared by statements, boards and monthly badges (site time zone)."""
 
 from __future__ import annotations

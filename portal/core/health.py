@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """``/healthz``: database, Redis and Celery status for load balancers and people."""
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .tasks import HEARTBEAT_KEY
+from .version import vouch_version
 
-_TIMEOUT = 2.0
+_TIMEOUT = 2  # seconds
 
 
 def _check_database() -> dict[str, Any]:
@@ -59,11 +61,34 @@ def _check_celery() -> dict[str, Any]:
     return {"status": "ok", "last_heartbeat": last}
 
 
+def _check_events() -> dict[str, Any]:
+    from portal.events.selectors import events_backlog
+
+    try:
+        backlog = events_backlog()
+    except Exception as exc:
+        return {"status": "down", "error": exc.__class__.__name__}
+    age = round(backlog.oldest_age_seconds, 1)
+    late = age > settings.EVENTS_MAX_AGE_SECONDS
+    return {
+        "status": "down" if late else "ok",
+        "pending": backlog.pending,
+        "oldest_age_seconds": age,
+        "max_age_seconds": settings.EVENTS_MAX_AGE_SECONDS,
+    }
+
+
 @never_cache
 @require_GET
 def healthz(request):
-    checks = {"database": _check_database(), "redis": _check_redis(), "celery": _check_celery()}
+    checks = {
+        "database": _check_database(),
+        "redis": _check_redis(),
+        "celery": _check_celery(),
+        "events": _check_events(),
+    }
     healthy = all(check["status"] != "down" for check in checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "down", **checks}, status=200 if healthy else 503
+        {"status": "ok" if healthy else "down", "version": vouch_version(), **checks},
+        status=200 if healthy else 503,
     )

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Translated database fields (django-modeltranslation) in the admin's forms."""
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ def translated_form_fields(model, fields: list[str]) -> list[str]:
     """``["name", "kind"]`` → ``["name_en", "name_fi", ..., "kind"]``: editors fill each
     language of a translated field (English is required; an empty one shows English)."""
     try:
-        translated = set(translator.get_options_for_model(model).fields)
+        options = translator.get_options_for_model(model)
     except NotRegistered:
         return list(fields)
-    expanded = []
+    translated = set(options.fields)  # type: ignore[attr-defined]  # set by the metaclass
+    expanded: list[str] = []
     for field in fields:
         if field in translated:
             expanded.extend(f"{field}_{code}" for code, _name in settings.LANGUAGES)

@@ -1,16 +1,30 @@
-"""Money for people: one helper, so every amount is written the way the reader's language
-writes it (separators, decimals, where the currency goes). Amounts stay Decimal."""
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Money: ``Decimal`` arithmetic quantised to cents, rounded half-up, on every database; and
+money for people, written the way the reader's language writes it (separators, decimals,
+where the currency goes) through one helper."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_currency
 from django.conf import settings
 from django.utils import translation
 
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 # Babel (CLDR) knows Tagalog as Filipino.
 BABEL_LOCALES = {"tl": "fil"}
+
+
+def money(value: Decimal | int | str | None) -> Decimal:
+    """``value`` as an amount in cents, rounded half-up (None is zero). Databases that sum
+    decimals as floating point (SQLite) are brought back to exact cents here."""
+    if value is None:
+        return ZERO
+    if isinstance(value, float):  # a database's float sum: take its shortest repr
+        value = repr(value)
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def babel_locale(language: str | None = None) -> str:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """One dashboard per role. Each gathers what its role needs from the domain selectors;
 later domain work (leads, points, commissions, boards) adds its panels here."""
 
@@ -8,7 +9,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 
 from leaderboard.ranking import Board
-from leaderboard.services import board_page
+from leaderboard.selectors import board_page
 from leaderboard.views import default_board
 from portal.accounts.decorators import role_required
 from portal.accounts.forms import InvitationForm
@@ -17,12 +18,12 @@ from portal.accounts.roles import Role
 from portal.accounts.selectors import (
     dashboard_url_for,
     invitations_visible_to,
-    lead_submission_permission,
     organisation_members,
     organisations_visible_to,
     roles_of,
     teams_managed_by,
 )
+from portal.leads.permissions import lead_submission_permission
 from portal.leads.selectors import (
     lead_counts_for,
     leads_visible_to,
@@ -30,7 +31,7 @@ from portal.leads.selectors import (
     review_queue,
     stale_leads,
 )
-from portal.rewards.services import participant_summary
+from portal.rewards.selectors import participant_summary
 
 
 @login_required
@@ -42,7 +43,7 @@ def _referrer_context(user) -> dict:
     rewards = participant_summary(user)
     board = default_board(user)
     return {
-        "board_widget": {**board_page(board, user, n=5, k=1), "label": board.id},
+        "board_widget": {**board_page(board=board, viewer=user, n=5, k=1), "label": board.id},
         "balance": rewards["balance"],
         "tiers": rewards["tiers"],
         "milestones": rewards["milestones"],
@@ -91,9 +92,10 @@ def organisation(request):
 
 @role_required(Role.MANAGER)
 def team(request):
-    teams = list(teams_managed_by(request.user).prefetch_related("members"))
-    for team in teams:
-        team.board_id = Board(f"team:{team.pk}", "points", "month").id
+    teams = [
+        (team, Board(f"team:{team.pk}", "points", "month").id)
+        for team in teams_managed_by(request.user).prefetch_related("members")
+    ]
     return render(request, "dashboards/team.html", {"teams": teams, "active_nav": "team"})
 
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The demo's texts in every language: CMS pages (``PAGES``, ``announcement(month)``) and
 database rows (``DB``: English text → translation). English is the original; the others
 are real translations using the terms of ``locale/GLOSSARY.md``."""

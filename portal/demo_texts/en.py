@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """English: the original texts of the demo (pages and database rows)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Suomi: the demo's pages and database rows (informal sinä, terms from locale/fi)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Italiano: the demo's pages and database rows (tu, terms from locale/it)."""
 
 from __future__ import annotations

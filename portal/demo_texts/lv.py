@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Latviešu: the demo's pages and database rows (formal jūs, terms from locale/lv)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Русский: the demo's pages and database rows (formal «вы», terms from locale/ru)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Tagalog: the demo's pages and database rows (direct ikaw/mo, no "po"; terms from
 locale/tl)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Words Django's own catalog supplies for dates, which it has no Tagalog for.
 
 Marked here so that our catalog carries them (for every language; the others keep

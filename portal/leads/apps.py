@@ -6,3 +6,6 @@ class LeadsConfig(AppConfig):
     name = "portal.leads"
     label = "leads"
     verbose_name = _("Leads")
+
+    def ready(self) -> None:
+        from . import handlers  # noqa: F401  (subscribes to lead events)

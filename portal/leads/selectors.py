@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.roles import Role
-from portal.accounts.selectors import is_partner, lead_submission_permission, roles_of
+from portal.accounts.selectors import is_partner, roles_of
 from portal.audit.models import AuditEvent
 from portal.audit.selectors import audit_events_for
 
 from .models import Audience, Lead, LeadStatus, Program, ReferralLink
+from .permissions import lead_submission_permission
 
 
 def program_audience_includes(program: Program, user) -> bool:

@@ -1,16 +1,20 @@
 """The lead lifecycle (SPEC §3): submission with quality rules and attribution, review
 transitions, conflict resolution, referral links, import and retention.
 
-Every change of state locks the lead's row, writes an audit event and notifies the
-submitter after commit. Rule violations raise ``ValidationError`` (bad input, illegal
-transition: nothing changes) or ``PermissionDenied``.
+Leads knows only leads. Every change of state locks the lead's row, writes an audit event
+and publishes a domain event in the same transaction: ``lead.submitted``,
+``lead.status_changed`` (from, to, actor, note) and ``lead.deal_reversed``. What follows —
+points, tiers, badges, commissions, boards, webhooks, the submitter's notifications — is
+done by the apps that subscribe (their ``handlers.py``), after commit. Rule violations
+raise ``ValidationError`` (bad input, illegal transition: nothing changes) or
+``PermissionDenied``.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,21 +22,18 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.accounts.roles import Role
-from portal.accounts.selectors import has_role, lead_submission_permission
+from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
-from portal.notifications.services import notify
-from portal.payouts.services import lead_clawback, lead_commissions_apply
-from portal.rewards.services import lead_event_apply
-from portal.webhooks.services import event_emit
+from portal.events.services import publish
 
 from . import rules
 from .models import (
+    CONTENDING_STATUSES,
     Lead,
     LeadSource,
     LeadStatus,
@@ -43,6 +44,7 @@ from .models import (
     RuleAction,
 )
 from .normalise import company_domain, normalise_email, normalise_phone
+from .permissions import lead_submission_permission
 from .selectors import program_audience_includes
 
 
@@ -56,7 +58,8 @@ LEAD_FIELDS = ("name", "email", "phone", "company", "notes")
 
 
 def lead_clean(data: dict[str, Any]) -> dict[str, Any]:
-    """Validate and normalise submitted contact data. Raises ValidationError per field."""
+    """Validate and normalise submitted contact data. Raises ValidationError per field.
+    Pure: reads and writes nothing."""
     errors: dict[str, list[str]] = {}
     cleaned = {key: str(data.get(key) or "").strip() for key in LEAD_FIELDS}
     if not cleaned["name"]:
@@ -83,7 +86,9 @@ def lead_clean(data: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def program_check_open_to(program: Program, user) -> None:
+def program_check_open_to(program: Program, user: User) -> None:
+    """Refuse (PermissionDenied, ValidationError) unless this user may refer to this
+    program today. Locks nothing."""
     permission = lead_submission_permission(user)
     if not permission.allowed:
         raise PermissionDenied(permission.reason)
@@ -121,9 +126,13 @@ def lead_submit(
     referral_link: ReferralLink | None = None,
     actor: User | None = None,
 ) -> Lead:
-    """Create a lead, run the quality rules and attribution, audit and notify.
+    """Create a lead, run the quality rules and attribution, audit it and publish
+    ``lead.submitted``. ``actor`` is who entered it when that is not the referrer (a
+    reviewer's import).
 
-    ``actor`` is who entered it when that is not the referrer (a reviewer's import)."""
+    Locks the referrer's row when the program caps submissions per day, and (PostgreSQL)
+    advisory locks on the prospect's e-mail, phone and domain, so two submissions for one
+    prospect serialise. Points, notifications and webhooks follow from the event."""
     program_check_open_to(program, referrer)
     cleaned = lead_clean(data)
     now = timezone.now()
@@ -173,16 +182,28 @@ def lead_submit(
             note=lead.status_note,
             data={"source": source, "flags": lead.flags},
         )
-        event_emit("lead.created", lead)
-        notify(
-            user=referrer,
-            kind="lead_submitted",
-            context={"lead": lead},
-            url=reverse("leads:detail", args=[lead.pk]),
+        publish(
+            "lead.submitted",
+            lead,
+            {
+                **_about(lead),
+                "status": lead.status,
+                "source": source,
+                "actor": (actor or referrer).pk,
+            },
+            occurred_at=now,
         )
-        if lead.status != LeadStatus.REJECTED:
-            lead_event_apply(lead=lead, event="submitted")
     return lead
+
+
+def _about(lead: Lead) -> dict[str, Any]:
+    """What every lead event says about its lead, so handlers need not guess."""
+    return {
+        "lead": lead.pk,
+        "program": lead.program_id,
+        "referrer": lead.referrer_id,
+        "organisation": lead.organisation_id,
+    }
 
 
 # --- Transitions ------------------------------------------------------------------------
@@ -195,15 +216,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "win": (frozenset({S.QUALIFIED}), S.WON),
     "lose": (frozenset({S.IN_REVIEW, S.QUALIFIED}), S.LOST),
     "withdraw": (frozenset({S.SUBMITTED}), S.WITHDRAWN),
-}
-
-
-# What each new status means for points, tiers and rewards (portal.rewards).
-LEAD_EVENTS = {
-    S.QUALIFIED: "qualified",
-    S.WON: "won",
-    S.REJECTED: "reversed",
-    S.WITHDRAWN: "reversed",
 }
 
 
@@ -222,7 +234,30 @@ def _check_actor(actor: User, lead: Lead, action: str) -> None:
         raise PermissionDenied(_("You cannot review a lead you submitted yourself."))
 
 
+def _check_conflict(lead: Lead) -> None:
+    """Nothing pays twice for one prospect: a lead whose prospect someone else submitted
+    first (still contending) is qualified only after a reviewer resolves the conflict."""
+    if lead.conflict_with_id is None:
+        return
+    earlier = (
+        Lead.objects.filter(pk=lead.conflict_with_id, status__in=CONTENDING_STATUSES)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if earlier is not None:
+        raise IllegalTransition(
+            _(
+                "This prospect was referred first in lead #%(id)s. Resolve the conflict "
+                "before qualifying this lead: the earliest referral wins unless you choose "
+                "otherwise."
+            )
+            % {"id": earlier}
+        )
+
+
 def _transition(*, lead: Lead, actor: User, action: str, note: str = "", **changes: Any) -> Lead:
+    """Move the lead along the lifecycle under its row lock, audit it and publish
+    ``lead.status_changed``."""
     allowed_from, to_status = TRANSITIONS[action]
     with transaction.atomic():
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
@@ -237,9 +272,12 @@ def _transition(*, lead: Lead, actor: User, action: str, note: str = "", **chang
                     "allowed": _describe(allowed_from),
                 }
             )
+        if to_status == S.QUALIFIED:
+            _check_conflict(locked)
         from_status = locked.status
+        now = timezone.now()
         locked.status = to_status
-        locked.status_changed_at = timezone.now()
+        locked.status_changed_at = now
         locked.status_note = note
         for name, value in changes.items():
             setattr(locked, name, value)
@@ -253,35 +291,39 @@ def _transition(*, lead: Lead, actor: User, action: str, note: str = "", **chang
             note=note,
             data={k: str(v) for k, v in changes.items()},
         )
-        event_emit("lead.status_changed", locked, from_status=from_status, action=action)
-        if to_status == S.WON and settings.CELEBRATE_AUTOMATICALLY:
-            from leaderboard.services import celebrate
-
-            text = _("%(name)s just won a deal!") % {"name": locked.referrer.public_name}
-            transaction.on_commit(lambda: celebrate(kind="won", text=text))
-        event = LEAD_EVENTS.get(to_status)
-        if event:
-            lead_event_apply(lead=locked, event=event)
-            lead_commissions_apply(lead=locked, event=event)
-        notify(
-            user=locked.referrer,
-            kind="lead_status",
-            context={"lead": locked, "note": note},
-            url=reverse("leads:detail", args=[locked.pk]),
+        publish(
+            "lead.status_changed",
+            locked,
+            {
+                **_about(locked),
+                "from": from_status,
+                "to": to_status,
+                "action": action,
+                "actor": actor.pk,
+                "note": note,
+                "deal_value": locked.deal_value,
+                "deal_currency": locked.deal_currency,
+            },
+            occurred_at=now,
         )
     lead.refresh_from_db()
     return locked
 
 
 def lead_start_review(*, lead: Lead, actor: User) -> Lead:
+    """A reviewer takes a submitted lead. Locks the lead; publishes lead.status_changed."""
     return _transition(lead=lead, actor=actor, action="start_review")
 
 
 def lead_qualify(*, lead: Lead, actor: User, note: str = "") -> Lead:
+    """A reviewer qualifies a lead (refused while an earlier referral of the same prospect
+    contends). Locks the lead; publishes lead.status_changed."""
     return _transition(lead=lead, actor=actor, action="qualify", note=note)
 
 
 def lead_reject(*, lead: Lead, actor: User, reason: str, note: str = "") -> Lead:
+    """A reviewer rejects a lead, with a reason the submitter reads. What it earned is
+    reversed by rewards and payouts. Locks the lead; publishes lead.status_changed."""
     if reason not in RejectionReason.values:
         raise ValidationError({"reason": [_("Choose a reason for the rejection.")]})
     return _transition(lead=lead, actor=actor, action="reject", note=note, rejection_reason=reason)
@@ -290,6 +332,8 @@ def lead_reject(*, lead: Lead, actor: User, reason: str, note: str = "") -> Lead
 def lead_mark_won(
     *, lead: Lead, actor: User, deal_value: Decimal | str, currency: str, note: str = ""
 ) -> Lead:
+    """A reviewer (or a CRM) marks a qualified lead won, with its deal value. Locks the
+    lead; publishes lead.status_changed."""
     try:
         value = Decimal(str(deal_value))
     except (InvalidOperation, ValueError):
@@ -310,6 +354,8 @@ def lead_mark_won(
 
 
 def lead_mark_lost(*, lead: Lead, actor: User, reason: str) -> Lead:
+    """A reviewer marks a lead lost, saying why. Locks the lead; publishes
+    lead.status_changed."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(
@@ -319,12 +365,15 @@ def lead_mark_lost(*, lead: Lead, actor: User, reason: str) -> Lead:
 
 
 def lead_withdraw(*, lead: Lead, actor: User, note: str = "") -> Lead:
+    """The submitter withdraws a lead before review. Locks the lead; publishes
+    lead.status_changed."""
     return _transition(lead=lead, actor=actor, action="withdraw", note=note)
 
 
 def lead_reverse_deal(*, lead: Lead, actor: User | None, reason: str) -> Lead:
-    """A won deal was refunded or charged back: its commissions get clawbacks (before or
-    after payout) and its won points a reversal. The lead stays won, marked reversed."""
+    """A won deal was refunded or charged back. The lead stays won, marked reversed; payouts
+    reverses its commissions and rewards its won points (they subscribe). Locks the lead;
+    publishes lead.deal_reversed."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Say why the deal was reversed.")]})
@@ -336,7 +385,8 @@ def lead_reverse_deal(*, lead: Lead, actor: User | None, reason: str) -> Lead:
             raise IllegalTransition(_("Only a won deal can be reversed."))
         if locked.deal_reversed_at:
             raise IllegalTransition(_("This deal was already reversed."))
-        locked.deal_reversed_at = timezone.now()
+        now = timezone.now()
+        locked.deal_reversed_at = now
         locked.status_note = reason
         locked.save(update_fields=["deal_reversed_at", "status_note"])
         audit_record(
@@ -347,13 +397,11 @@ def lead_reverse_deal(*, lead: Lead, actor: User | None, reason: str) -> Lead:
             to_state=S.WON,
             note=reason,
         )
-        lead_clawback(lead=locked, actor=actor, reason=reason)
-        lead_event_apply(lead=locked, event="won_reversed")
-        notify(
-            user=locked.referrer,
-            kind="lead_status",
-            context={"lead": locked, "note": reason},
-            url=reverse("leads:detail", args=[locked.pk]),
+        publish(
+            "lead.deal_reversed",
+            locked,
+            {**_about(locked), "actor": actor.pk if actor else None, "reason": reason},
+            occurred_at=now,
         )
     return locked
 
@@ -364,8 +412,9 @@ class BulkResult:
     failed: list[tuple[Lead, str]] = field(default_factory=list)
 
 
-def leads_bulk(*, actor: User, leads, action: str, **kwargs: Any) -> BulkResult:
-    """Apply one action to many leads; each lead succeeds or fails on its own."""
+def leads_bulk(*, actor: User, leads: Any, action: str, **kwargs: Any) -> BulkResult:
+    """Apply one action to many leads; each lead succeeds or fails on its own (each in its
+    own transaction, under its own lock)."""
     service = {"qualify": lead_qualify, "reject": lead_reject, "start_review": lead_start_review}[
         action
     ]
@@ -380,7 +429,8 @@ def leads_bulk(*, actor: User, leads, action: str, **kwargs: Any) -> BulkResult:
 
 
 def lead_conflict_resolve(*, actor: User, keep: Lead, reject: Lead, note: str = "") -> Lead:
-    """A reviewer decides a conflict: ``reject`` becomes a duplicate pointing at ``keep``."""
+    """A reviewer decides a conflict: ``reject`` becomes a duplicate pointing at ``keep``,
+    and ``keep`` may then be qualified. Locks both leads; publishes the rejection."""
     linked = reject.conflict_with_id == keep.pk or keep.conflict_with_id == reject.pk
     if not linked or keep.pk == reject.pk:
         raise ValidationError(_("These two leads are not in conflict with each other."))
@@ -417,7 +467,8 @@ def lead_conflict_resolve(*, actor: User, keep: Lead, reject: Lead, note: str = 
 
 
 def referral_link_for(user: User) -> ReferralLink:
-    """The user's stable referral link, created on first use."""
+    """The user's stable referral link, created on first use (a unique constraint settles
+    two first uses at once)."""
     link = ReferralLink.objects.filter(user=user).first()
     if link:
         return link
@@ -429,7 +480,8 @@ def referral_link_for(user: User) -> ReferralLink:
 
 
 def referral_link_record_visit(*, link: ReferralLink, ip: str, user_agent: str) -> bool:
-    """Count a visit once per visitor per day. Returns True when it was a new visitor."""
+    """Count a visit once per visitor per day (a unique constraint). Returns True when it
+    was a new visitor."""
     day = timezone.localdate()
     visitor = hashlib.sha256(f"{settings.SECRET_KEY}|{day}|{ip}|{user_agent}".encode()).hexdigest()
     try:
@@ -445,9 +497,10 @@ def referral_link_record_visit(*, link: ReferralLink, ip: str, user_agent: str) 
 ERASED = "—"
 
 
-def leads_anonymise_expired(*, now=None) -> int:
+def leads_anonymise_expired(*, now: datetime | None = None) -> int:
     """Erase contact data of lost, rejected and withdrawn leads past the retention period.
-    The rows stay (status, program, dates, referrer) so the statistics keep their counts."""
+    The rows stay (status, program, dates, referrer) so the statistics keep their counts.
+    Locks the expired rows; audits each."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.LEAD_RETENTION_DAYS)
     with transaction.atomic():

@@ -16,8 +16,8 @@ from django_ratelimit.decorators import ratelimit
 
 from portal.accounts.decorators import role_required
 from portal.accounts.roles import Role
-from portal.accounts.selectors import lead_submission_permission
 from portal.core.forms import add_service_errors
+from portal.leads.permissions import lead_submission_permission
 
 from . import services
 from .forms import LeadForm, ReferralPageForm

@@ -15,7 +15,7 @@ from portal.accounts.decorators import admin_role_required
 from portal.accounts.models import PartnerOrganisation
 from portal.accounts.roles import Role
 
-from . import services
+from . import batches, selectors, services
 from .forms import BatchForm, HoldForm
 from .models import BatchStatus, Commission, CommissionStatus, PayeeHold
 from .selectors import batches_visible_to, commissions_visible_to
@@ -82,7 +82,7 @@ def batch_list(request):
     form = BatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            batch = services.payout_batch_start(actor=request.user, **form.cleaned_data)
+            batch = batches.payout_batch_start(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _error(request, exc)
         else:
@@ -127,9 +127,9 @@ def batch_act(request, pk: int):
     action = request.POST.get("action")
     try:
         if action == "approve":
-            services.payout_batch_approve(actor=request.user, batch=batch)
+            batches.payout_batch_approve(actor=request.user, batch=batch)
         elif action == "paid":
-            services.payout_batch_mark_paid(actor=request.user, batch=batch)
+            batches.payout_batch_mark_paid(actor=request.user, batch=batch)
         else:
             raise ValidationError(_("Unknown action."))
     except (ValidationError, PermissionDenied) as exc:
@@ -157,9 +157,9 @@ def payee(request, pk: int):
         form = HoldForm(request.POST)
         try:
             if request.POST.get("action") == "release":
-                services.payee_hold_release(actor=request.user, organisation=org)
+                batches.payee_hold_release(actor=request.user, organisation=org)
             elif form.is_valid():
-                services.payee_hold_set(
+                batches.payee_hold_set(
                     actor=request.user, organisation=org, reason=form.cleaned_data["reason"]
                 )
             else:
@@ -177,7 +177,7 @@ def payee(request, pk: int):
             "totals": totals,
             "hold": PayeeHold.objects.filter(organisation=org).first(),
             "hold_form": HoldForm(),
-            "masked_iban": services.mask((org.payout_details or {}).get("iban", "")),
+            "masked_iban": selectors.mask((org.payout_details or {}).get("iban", "")),
             "account_holder": (org.payout_details or {}).get("account_holder", ""),
         },
     )

@@ -6,3 +6,6 @@ class PayoutsConfig(AppConfig):
     name = "portal.payouts"
     label = "payouts"
     verbose_name = _("Commissions and payouts")
+
+    def ready(self) -> None:
+        from . import handlers  # noqa: F401  (subscribes to lead events)

@@ -126,6 +126,7 @@ class CommissionStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     IN_BATCH = "in_batch", _("In a payout batch")
     PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class CommissionEvent(models.TextChoices):

@@ -1,25 +1,23 @@
-"""Commissions, clawbacks, payout batches, statements and payout details (SPEC §6).
+"""Commissions: plans and their arithmetic, creation from lead events, reversal,
+approval and holds; payout details (SPEC §6). Batches live in ``batches.py``, reads and
+statements in ``selectors.py``.
 
-Money is ``Decimal`` rounded half-up to cents. Commissions are created by the lead
-services inside their transaction; nothing is ever edited away (a reversal is a negative
-clawback). Batches are built set-based (one UPDATE per chunk of payees), so a commission
-can join only one batch even when two finance users click at once.
+Payouts owns what a lead's status means for money (``STATUS_MEANING``): its handlers
+(``handlers.py``) apply lead events after they commit, dated by the event. Money is
+``Decimal`` rounded half-up to cents. Nothing paid is ever edited away: a commission of a
+lead that is rejected or withdrawn is cancelled while it is not in a batch, and clawed
+back (a negative twin) once it is in a batch or paid; a reversed deal is always clawed
+back, before or after payout.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import tempfile
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from localflavor.generic.validators import BICValidator, IBANValidator
@@ -28,32 +26,19 @@ from portal.accounts.models import PartnerOrganisation, User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
-from portal.core.dates import month_bounds
-from portal.leads.models import Lead
-from portal.webhooks.services import event_emit
+from portal.core.money import ZERO, money
+from portal.events.services import publish
+from portal.leads.models import Lead, LeadStatus
 
 from .models import (
-    BatchKind,
-    BatchStatus,
     Commission,
     CommissionEvent,
     CommissionPlan,
     CommissionStatus,
-    PartnerPlan,
-    PayeeHold,
-    PayoutBatch,
-    PayoutLine,
     PlanKind,
     ProgramCommissionSettings,
 )
-
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
-
-
-def money(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
+from .selectors import mask, month_total, plan_for, tier_multiplier
 
 # --- Plans and arithmetic -------------------------------------------------------------
 
@@ -84,52 +69,6 @@ def cap_to_month(amount: Decimal, *, cap: Decimal | None, already: Decimal) -> D
     return max(ZERO, min(amount, money(cap) - already))
 
 
-def plan_for(lead: Lead) -> CommissionPlan | None:
-    if lead.organisation_id is None:
-        return None
-    own = (
-        PartnerPlan.objects.filter(organisation_id=lead.organisation_id, program_id=lead.program_id)
-        .select_related("plan")
-        .first()
-    )
-    if own:
-        return own.plan
-    defaults = (
-        ProgramCommissionSettings.objects.filter(program_id=lead.program_id)
-        .select_related("partner_plan")
-        .first()
-    )
-    return defaults.partner_plan if defaults else None
-
-
-def _tier_multiplier(lead: Lead) -> Decimal:
-    from portal.rewards.models import TierStatus
-
-    status = (
-        TierStatus.objects.filter(participant_id=lead.referrer_id, program_id=lead.program_id)
-        .select_related("tier")
-        .first()
-    )
-    return status.tier.commission_multiplier if status and status.tier else Decimal("1")
-
-
-def _month_total(
-    *, payee_org_id: int | None, payee_user_id: int | None, plan_name: str, when: datetime
-) -> Decimal:
-    start = timezone.localtime(when).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    total = (
-        Commission.objects.filter(
-            payee_org_id=payee_org_id,
-            payee_user_id=payee_user_id,
-            plan_name=plan_name,
-            created_at__gte=start,
-        )
-        .exclude(event=CommissionEvent.CLAWBACK)
-        .aggregate(s=Sum("amount"))["s"]
-    )
-    return total or ZERO
-
-
 def _create(
     *,
     lead: Lead,
@@ -141,6 +80,7 @@ def _create(
     basis: str = "",
     payee_org_id=None,
     payee_user_id=None,
+    at: datetime,
 ) -> Commission | None:
     try:
         with transaction.atomic():
@@ -154,7 +94,8 @@ def _create(
                 payee_user_id=payee_user_id,
                 plan_name=plan_name,
                 basis=basis,
-                hold_until=timezone.localdate() + timedelta(days=hold_days),
+                hold_until=timezone.localtime(at).date() + timedelta(days=hold_days),
+                created_at=at,
             )
     except IntegrityError:
         return None  # idempotent: this lead event already has its commission
@@ -169,8 +110,29 @@ def _create(
     return commission
 
 
-def lead_commissions_apply(*, lead: Lead, event: str) -> list[Commission]:
-    """Create what a lead event earns. Call inside the lead service's transaction."""
+# What each new status of a lead means for money (leads knows nothing of money).
+STATUS_MEANING = {
+    LeadStatus.QUALIFIED: "qualified",
+    LeadStatus.WON: "won",
+    LeadStatus.REJECTED: "reversed",
+    LeadStatus.WITHDRAWN: "reversed",
+}
+
+
+def lead_commissions_apply(
+    *,
+    lead: Lead,
+    event: str,
+    at: datetime | None = None,
+    deal_value: Decimal | None = None,
+) -> list[Commission]:
+    """Create what a lead event ("qualified", "won") earns, dated ``at`` (month caps, hold
+    periods): the partner's commission under its plan, and an employee's bonus for a won
+    deal. Idempotent (one commission per lead and event: a unique constraint). Locks
+    nothing; audits each commission."""
+    at = at or timezone.now()
+    if deal_value is None:
+        deal_value = lead.deal_value
     created: list[Commission] = []
     plan = plan_for(lead)
     if plan is not None and (
@@ -178,14 +140,14 @@ def lead_commissions_apply(*, lead: Lead, event: str) -> list[Commission]:
         or (event == "won" and plan.kind != PlanKind.FLAT_PER_QUALIFIED)
     ):
         multiplier = (
-            _tier_multiplier(lead) if plan.kind == PlanKind.PERCENT_BY_TIER else Decimal("1")
+            tier_multiplier(lead) if plan.kind == PlanKind.PERCENT_BY_TIER else Decimal("1")
         )
-        amount = plan_amount(plan, deal_value=lead.deal_value, multiplier=multiplier)
-        already = _month_total(
+        amount = plan_amount(plan, deal_value=deal_value, multiplier=multiplier)
+        already = month_total(
             payee_org_id=lead.organisation_id,
             payee_user_id=None,
             plan_name=plan.name,
-            when=timezone.now(),
+            when=at,
         )
         capped = cap_to_month(amount, cap=plan.cap_per_month, already=already)
         basis = _basis(plan, lead, multiplier, amount, capped)
@@ -199,6 +161,7 @@ def lead_commissions_apply(*, lead: Lead, event: str) -> list[Commission]:
                 plan_name=plan.name,
                 basis=basis,
                 payee_org_id=lead.organisation_id,
+                at=at,
             )
         ):
             created.append(c)
@@ -214,6 +177,7 @@ def lead_commissions_apply(*, lead: Lead, event: str) -> list[Commission]:
                 hold_days=settings.EMPLOYEE_BONUS_HOLD_DAYS,
                 basis=_("Employee bonus per won referral"),
                 payee_user_id=lead.referrer_id,
+                at=at,
             )
         ):
             created.append(c)
@@ -244,7 +208,8 @@ def _basis(
 # --- Commission lifecycle ---------------------------------------------------------------
 
 
-def _finance_only(actor: User) -> None:
+def finance_only(actor: User) -> None:
+    """Refuse (PermissionDenied) anyone but finance."""
     if not has_role(actor, Role.FINANCE):
         raise PermissionDenied(_("Only finance handles commissions and payouts."))
 
@@ -252,7 +217,7 @@ def _finance_only(actor: User) -> None:
 def commission_approve(*, actor: User | None, commission: Commission, note: str = "") -> Commission:
     """Approve a pending commission (finance early, or the beat task when the hold ends)."""
     if actor is not None:
-        _finance_only(actor)
+        finance_only(actor)
     with transaction.atomic():
         locked = Commission.objects.select_for_update().get(pk=commission.pk)
         if locked.status != CommissionStatus.PENDING:
@@ -274,14 +239,18 @@ def commission_approve(*, actor: User | None, commission: Commission, note: str 
             to_state="approved",
             note=note or ("" if actor else _("Hold period ended")),
         )
-        event_emit("commission.approved", locked)
+        publish(
+            "commission.approved",
+            locked,
+            {"commission": locked.pk, "lead": locked.lead_id, "actor": actor.pk if actor else None},
+        )
     return locked
 
 
 def commission_set_hold(
     *, actor: User, commission: Commission, hold: bool, reason: str = ""
 ) -> Commission:
-    _finance_only(actor)
+    finance_only(actor)
     if hold and not reason.strip():
         raise ValidationError({"reason": [_("Say why the commission is on hold.")]})
     with transaction.atomic():
@@ -315,16 +284,48 @@ def commissions_approve_due(*, today: date | None = None) -> int:
     return approved
 
 
-def lead_clawback(*, lead: Lead, actor: User | None, reason: str) -> list[Commission]:
-    """A won deal was reversed: every commission of the lead gets a negative twin, whatever
-    its state (before or after payout). Call inside the lead service's transaction."""
-    created = []
+def lead_commissions_reverse(
+    *,
+    lead: Lead,
+    actor: User | None,
+    reason: str,
+    at: datetime | None = None,
+    cancel_unbatched: bool = True,
+) -> list[Commission]:
+    """Take back what a lead earned. A rejected or withdrawn lead never earned it: a
+    commission not yet in a batch is cancelled, one in a batch or paid gets a clawback (a
+    negative twin offset in the payee's next batch). A reversed deal
+    (``cancel_unbatched=False``) was earned and then refunded: every commission gets a
+    clawback, before or after payout (SPEC §6). Each original is reversed once. Locks the
+    lead's commissions; audits each reversal."""
+    at = at or timezone.now()
+    reversed_: list[Commission] = []
     for original in (
         Commission.objects.select_for_update()
         .filter(lead=lead)
         .exclude(event=CommissionEvent.CLAWBACK)
+        .exclude(status=CommissionStatus.CANCELLED)
+        .order_by("pk")
     ):
         if hasattr(original, "clawback"):
+            continue
+        if cancel_unbatched and original.status in {
+            CommissionStatus.PENDING,
+            CommissionStatus.APPROVED,
+        }:
+            previous = original.status
+            original.status = CommissionStatus.CANCELLED
+            original.save(update_fields=["status"])
+            audit_record(
+                actor=actor,
+                action="commission.cancelled",
+                target=original,
+                from_state=previous,
+                to_state=original.status,
+                note=reason,
+                data={"amount": str(original.amount), "lead": lead.pk},
+            )
+            reversed_.append(original)
             continue
         try:
             with transaction.atomic():
@@ -340,12 +341,13 @@ def lead_clawback(*, lead: Lead, actor: User | None, reason: str) -> list[Commis
                     basis=_("Clawback of commission #%(id)s: %(reason)s")
                     % {"id": original.pk, "reason": reason},
                     reverses=original,
-                    hold_until=timezone.localdate(),
+                    hold_until=timezone.localtime(at).date(),
                     status=CommissionStatus.APPROVED,
-                    approved_at=timezone.now(),
+                    created_at=at,
+                    approved_at=at,
                 )
         except IntegrityError:
-            continue
+            continue  # clawed back by a concurrent run
         audit_record(
             actor=actor,
             action="commission.clawback",
@@ -354,350 +356,11 @@ def lead_clawback(*, lead: Lead, actor: User | None, reason: str) -> list[Commis
             note=reason,
             data={"reverses": original.pk, "amount": str(claw.amount)},
         )
-        created.append(claw)
-    return created
-
-
-# --- Payout batches ---------------------------------------------------------------------
-
-
-def _payee_field(kind: str) -> str:
-    return "payee_org" if kind == BatchKind.PARTNERS else "payee_user"
-
-
-def payout_batch_start(*, actor: User, kind: str, currency: str, cutoff: date) -> PayoutBatch:
-    """Finance user A asks for a batch; a Celery task builds it (progress on its page)."""
-    _finance_only(actor)
-    currency = (currency or "").strip().upper()
-    if len(currency) != 3 or not currency.isalpha():
-        raise ValidationError({"currency": [_("Enter a three-letter currency code.")]})
-    if kind not in BatchKind.values:
-        raise ValidationError({"kind": [_("Choose partners or payroll.")]})
-    if cutoff > timezone.localdate():
-        raise ValidationError({"cutoff": [_("The cut-off cannot be in the future.")]})
-    try:
-        with transaction.atomic():
-            batch = PayoutBatch.objects.create(
-                kind=kind, currency=currency, cutoff=cutoff, built_by=actor
-            )
-            audit_record(actor=actor, action="batch.started", target=batch, to_state=batch.status)
-    except IntegrityError as exc:
-        raise ValidationError(
-            _("A %(cur)s batch is being built right now; wait for it to finish.")
-            % {"cur": currency}
-        ) from exc
-    from .tasks import payout_batch_build_task
-
-    transaction.on_commit(lambda: payout_batch_build_task.delay(batch.pk))
-    return batch
-
-
-def _set_progress(batch_id: int, progress: int) -> None:
-    PayoutBatch.objects.filter(pk=batch_id).update(progress=progress)
-
-
-def payout_batch_build(*, batch_id: int, chunk: int = 250) -> PayoutBatch:
-    """Put every eligible approved commission into the batch. Idempotent: a built batch is
-    returned as it is; an interrupted build continues where it stopped."""
-    batch = PayoutBatch.objects.get(pk=batch_id)
-    if batch.status != BatchStatus.BUILDING:
-        return batch
-    field = _payee_field(batch.kind)
-    # Only what was approved before the build began: a clawback approved meanwhile must not
-    # slip into a payee whose total was checked without it.
-    started = timezone.now()
-    eligible_qs = Commission.objects.filter(
-        approved_at__lt=started,
-        status=CommissionStatus.APPROVED,
-        batch__isnull=True,
-        currency=batch.currency,
-        approved_at__date__lte=batch.cutoff,
-        **{f"{field}__isnull": False},
-    )
-    if batch.kind == BatchKind.PARTNERS:
-        eligible_qs = eligible_qs.exclude(payee_org__in=PayeeHold.objects.values("organisation"))
-    payees = [
-        row[field]
-        for row in eligible_qs.values(field)
-        .annotate(total=Sum("amount"))
-        .filter(total__gte=settings.PAYOUT_MINIMUM)
-        .order_by(field)
-    ]
-    _set_progress(batch.pk, 10)
-    for start in range(0, len(payees), chunk):
-        part = payees[start : start + chunk]
-        with transaction.atomic():
-            # One statement: rows another build took meanwhile no longer match batch IS NULL.
-            eligible_qs.filter(**{f"{field}__in": part}).update(
-                batch=batch, status=CommissionStatus.IN_BATCH
-            )
-        _set_progress(
-            batch.pk, 10 + int(80 * min(len(payees), start + chunk) / max(1, len(payees)))
-        )
-    with transaction.atomic():
-        batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
-        rows = (
-            Commission.objects.filter(batch=batch)
-            .values(field)
-            .annotate(total=Sum("amount"), n=Count("pk"))
-            .order_by(field)
-        )
-        PayoutLine.objects.filter(batch=batch).delete()
-        PayoutLine.objects.bulk_create(
-            [
-                PayoutLine(
-                    batch=batch,
-                    total=r["total"],
-                    commission_count=r["n"],
-                    **{f"{field}_id": r[field]},
-                )
-                for r in rows
-            ],
-            batch_size=1000,
-        )
-        totals = PayoutLine.objects.filter(batch=batch).aggregate(
-            total=Sum("total"), payees=Count("pk"), n=Sum("commission_count")
-        )
-        batch.total = totals["total"] or ZERO
-        batch.payee_count = totals["payees"] or 0
-        batch.commission_count = totals["n"] or 0
-        batch.status = BatchStatus.BUILT if batch.payee_count else BatchStatus.EMPTY
-        batch.progress = 100
-        batch.save(update_fields=["total", "payee_count", "commission_count", "status", "progress"])
-        audit_record(
-            actor=batch.built_by,
-            action="batch.built",
-            target=batch,
-            from_state="building",
-            to_state=batch.status,
-            data={
-                "total": str(batch.total),
-                "payees": batch.payee_count,
-                "commissions": batch.commission_count,
-            },
-        )
-    return batch
-
-
-def _payee_labels(batch: PayoutBatch) -> dict[int, str]:
-    if batch.kind == BatchKind.PARTNERS:
-        ids = batch.lines.values_list("payee_org_id", flat=True)
-        return dict(PartnerOrganisation.objects.filter(pk__in=ids).values_list("pk", "name"))
-    ids = batch.lines.values_list("payee_user_id", flat=True)
-    return {
-        u.pk: f"{u.display_name} <{u.email}>"
-        for u in User.objects.filter(pk__in=ids).only("pk", "first_name", "last_name", "email")
-    }
-
-
-def payout_batch_write_csv(batch: PayoutBatch, out) -> None:
-    """One row per payee: payee, payout reference, amount, currency, number of
-    commissions, commission ids. Streams the ids: memory stays flat however many."""
-    field = _payee_field(batch.kind)
-    lines = {getattr(line, f"{field}_id"): line for line in batch.lines.all()}
-    labels = _payee_labels(batch)
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "payee_id",
-            "payee",
-            "payout_reference",
-            "amount",
-            "currency",
-            "commission_count",
-            "commission_ids",
-        ]
-    )
-    current, ids = None, []
-
-    def flush():
-        line = lines[current]
-        writer.writerow(
-            [
-                current,
-                labels.get(current, ""),
-                f"{batch.reference}-{current}",
-                f"{line.total:.2f}",
-                batch.currency,
-                line.commission_count,
-                " ".join(ids),
-            ]
-        )
-
-    rows = (
-        Commission.objects.filter(batch=batch)
-        .order_by(field, "pk")
-        .values_list(field, "pk")
-        .iterator(chunk_size=5000)
-    )
-    for payee, pk in rows:
-        if payee != current:
-            if current is not None:
-                flush()
-            current, ids = payee, []
-        ids.append(str(pk))
-    if current is not None:
-        flush()
-
-
-def payout_batch_approve(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
-    """Finance user B approves (never the builder); approval exports the payout file."""
-    _finance_only(actor)
-    with transaction.atomic():
-        locked = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status in {BatchStatus.APPROVED, BatchStatus.PAID}:
-            return locked  # idempotent
-        if locked.status != BatchStatus.BUILT:
-            raise ValidationError(
-                _("Only a built batch can be approved; this one is %(s)s.")
-                % {"s": locked.get_status_display().lower()}
-            )
-        if locked.built_by_id == actor.pk:
-            raise PermissionDenied(_("You built this batch: another finance user must approve it."))
-        with tempfile.TemporaryFile("w+b") as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-            payout_batch_write_csv(locked, text)
-            text.flush()
-            raw.seek(0)
-            locked.export.save(f"payout-{locked.reference}.csv", File(raw), save=False)
-            text.detach()
-        locked.status, locked.approved_by, locked.approved_at = (
-            BatchStatus.APPROVED,
-            actor,
-            timezone.now(),
-        )
-        locked.save(update_fields=["status", "approved_by", "approved_at", "export"])
-        audit_record(
-            actor=actor,
-            action="batch.approved",
-            target=locked,
-            from_state="built",
-            to_state="approved",
-        )
-    return locked
-
-
-def payout_batch_mark_paid(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
-    """Close the batch: its commissions are paid. Twice is once."""
-    _finance_only(actor)
-    with transaction.atomic():
-        locked = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status == BatchStatus.PAID:
-            return locked
-        if locked.status != BatchStatus.APPROVED:
-            raise ValidationError(_("Approve the batch before marking it paid."))
-        Commission.objects.filter(batch=locked, status=CommissionStatus.IN_BATCH).update(
-            status=CommissionStatus.PAID
-        )
-        locked.status, locked.paid_by, locked.paid_at = BatchStatus.PAID, actor, timezone.now()
-        locked.save(update_fields=["status", "paid_by", "paid_at"])
-        audit_record(
-            actor=actor,
-            action="batch.paid",
-            target=locked,
-            from_state="approved",
-            to_state="paid",
-            data={"total": str(locked.total), "commissions": locked.commission_count},
-        )
-        event_emit("payout.paid", locked)
-        from .tasks import payout_batch_notify_paid
-
-        transaction.on_commit(lambda: payout_batch_notify_paid.delay(locked.pk))
-    return locked
-
-
-def payee_hold_set(*, actor: User, organisation: PartnerOrganisation, reason: str) -> PayeeHold:
-    _finance_only(actor)
-    if not reason.strip():
-        raise ValidationError({"reason": [_("Say why payouts are held.")]})
-    hold, _created = PayeeHold.objects.update_or_create(
-        organisation=organisation, defaults={"reason": reason.strip(), "created_by": actor}
-    )
-    audit_record(actor=actor, action="payee.hold", target=organisation, note=reason)
-    return hold
-
-
-def payee_hold_release(*, actor: User, organisation: PartnerOrganisation) -> None:
-    _finance_only(actor)
-    PayeeHold.objects.filter(organisation=organisation).delete()
-    audit_record(actor=actor, action="payee.release", target=organisation)
+        reversed_.append(claw)
+    return reversed_
 
 
 # --- Partner side ----------------------------------------------------------------------
-
-
-@dataclass
-class Statement:
-    month: date
-    opening: Decimal
-    earned: Decimal
-    clawed_back: Decimal
-    paid: Decimal
-    closing: Decimal
-    currency: str
-    commissions: list
-
-
-def statement_for(
-    *, organisation: PartnerOrganisation, month: date, currency: str = "EUR"
-) -> Statement:
-    start, end = month_bounds(month.year, month.month)
-    mine = Commission.objects.filter(payee_org=organisation, currency=currency)
-    paid_lines = PayoutLine.objects.filter(
-        payee_org=organisation, batch__currency=currency, batch__status=BatchStatus.PAID
-    )
-
-    def total(qs, field="amount"):
-        return money(qs.aggregate(s=Sum(field))["s"] or ZERO)
-
-    opening = total(mine.filter(created_at__lt=start)) - total(
-        paid_lines.filter(batch__paid_at__lt=start), "total"
-    )
-    in_month = mine.filter(created_at__gte=start, created_at__lt=end)
-    earned = total(in_month.exclude(event=CommissionEvent.CLAWBACK))
-    clawed = total(in_month.filter(event=CommissionEvent.CLAWBACK))
-    paid = total(paid_lines.filter(batch__paid_at__gte=start, batch__paid_at__lt=end), "total")
-    return Statement(
-        month=month,
-        opening=opening,
-        earned=earned,
-        clawed_back=clawed,
-        paid=paid,
-        closing=opening + earned + clawed - paid,
-        currency=currency,
-        commissions=list(in_month.select_related("lead").order_by("created_at")),
-    )
-
-
-def statement_csv(statement: Statement, out) -> None:
-    writer = csv.writer(out)
-    writer.writerow(["month", statement.month.strftime("%Y-%m"), "currency", statement.currency])
-    for label, value in [
-        ("opening balance", statement.opening),
-        ("earned", statement.earned),
-        ("clawed back", statement.clawed_back),
-        ("paid", statement.paid),
-        ("closing balance", statement.closing),
-    ]:
-        writer.writerow([label, f"{value:.2f}"])
-    writer.writerow([])
-    writer.writerow(["commission_id", "date", "lead", "for", "amount", "status"])
-    for c in statement.commissions:
-        writer.writerow(
-            [
-                c.pk,
-                timezone.localtime(c.created_at).date().isoformat(),
-                c.lead_id,
-                c.get_event_display(),
-                f"{c.amount:.2f}",
-                c.get_status_display(),
-            ]
-        )
-
-
-def mask(value: str) -> str:
-    value = (value or "").replace(" ", "")
-    return "•" * max(0, len(value) - 4) + value[-4:] if value else ""
 
 
 def payout_details_update(
@@ -745,13 +408,3 @@ def payout_details_update(
             to_state=mask(iban),
         )
     return org
-
-
-def commission_summary(organisation_id: int) -> dict:
-    """Totals per status for the partner's pages."""
-    rows = (
-        Commission.objects.filter(payee_org_id=organisation_id)
-        .values("status", "currency")
-        .annotate(total=Sum("amount"))
-    )
-    return {(r["status"], r["currency"]): money(r["total"]) for r in rows}

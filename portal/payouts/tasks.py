@@ -6,8 +6,9 @@ from django.urls import reverse
 from portal.accounts.models import User
 from portal.notifications.services import notify
 
+from .batches import payout_batch_build
 from .models import BatchStatus, PayoutBatch, PayoutLine
-from .services import commissions_approve_due, payout_batch_build
+from .services import commissions_approve_due
 
 
 @shared_task

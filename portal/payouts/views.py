@@ -17,7 +17,7 @@ from portal.accounts.roles import Role
 from portal.core.dates import next_month
 from portal.core.forms import add_service_errors
 
-from . import services
+from . import exports, selectors, services
 from .forms import PayoutDetailsForm
 from .models import Commission
 from .selectors import commissions_visible_to
@@ -28,7 +28,7 @@ def commissions(request):
     org_id = request.user.partner_organisation_id
     summary = [
         {"status": s, "currency": c, "total": t}
-        for (s, c), t in sorted(services.commission_summary(org_id).items())
+        for (s, c), t in sorted(selectors.commission_summary(org_id).items())
     ]
     page = None
     if request.user.is_partner_admin:
@@ -70,11 +70,11 @@ def statement(request, year: int, month: int):
     if not 1 <= month <= 12:
         raise Http404
     org = request.user.partner_organisation
-    result = services.statement_for(organisation=org, month=date(year, month, 1))
+    result = selectors.statement_for(organisation=org, month=date(year, month, 1))
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="statement-{year}-{month:02d}.csv"'
-        services.statement_csv(result, response)
+        exports.statement_csv(result, response)
         return response
     return render(
         request,
@@ -109,7 +109,7 @@ def payout_details(request):
         "payouts/details.html",
         {
             "form": form,
-            "masked_iban": services.mask(current.get("iban", "")),
+            "masked_iban": selectors.mask(current.get("iban", "")),
             "current": current,
             "active_nav": "commissions",
         },

@@ -13,7 +13,7 @@ from portal.leads.admin_views import reviewer_required
 
 from .models import Raffle, Redemption, RedemptionStatus
 from .raffles import raffle_draw
-from .services import redemption_transition
+from .redemptions import redemption_transition
 
 
 @reviewer_required

@@ -6,3 +6,6 @@ class RewardsConfig(AppConfig):
     name = "portal.rewards"
     label = "rewards"
     verbose_name = _("Points and rewards")
+
+    def ready(self) -> None:
+        from . import handlers  # noqa: F401  (subscribes to lead events)

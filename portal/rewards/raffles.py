@@ -71,9 +71,9 @@ def raffle_ticket_buy(*, participant: User, raffle: Raffle) -> RaffleEntry:
     if raffle.drawn_at or not (raffle.starts_at <= now < raffle.ends_at):
         raise ValidationError(_("This raffle is not open."))
     with transaction.atomic():
-        from .services import _account_locked
+        from .services import points_account_lock
 
-        account = _account_locked(participant)
+        account = points_account_lock(participant)
         if account.balance < raffle.ticket_price:
             raise ValidationError(_("Not enough points for a ticket."))
         entry = RaffleEntry.objects.create(raffle=raffle, participant=participant, bought=True)

@@ -1,12 +1,36 @@
+"""Reads of points, tiers, badges, the catalog and redemptions."""
+
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
+from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
+from portal.leads.models import Lead, LeadStatus, Program
 
-from .models import Raffle, Redemption, RewardItem
+from .models import (
+    DEFAULT_POINTS,
+    Badge,
+    BadgeAward,
+    BadgeCriterion,
+    Beneficiary,
+    LedgerEntry,
+    Milestone,
+    PointRule,
+    PointsAccount,
+    Raffle,
+    Redemption,
+    RewardItem,
+    Tier,
+    TierStatus,
+)
+
+TIER_PERIOD_DAYS = 365
+SPENDING_EVENTS = ("redemption", "redemption.refund", "raffle.ticket")
 
 
 def catalog_for(user) -> QuerySet[RewardItem]:
@@ -28,3 +52,183 @@ def redemptions_visible_to(user) -> QuerySet[Redemption]:
 
 def raffles_visible_to(user) -> QuerySet[Raffle]:
     return Raffle.objects.filter(starts_at__lte=timezone.now())
+
+
+def balance_of(participant: User) -> int:
+    account = PointsAccount.objects.filter(participant=participant).first()
+    return account.balance if account else 0
+
+
+def ledger_sum(participant: User) -> int:
+    return LedgerEntry.objects.filter(participant=participant).aggregate(s=Sum("amount"))["s"] or 0
+
+
+def points_for(program: Program, event: str) -> dict[str, int]:
+    """Points per beneficiary for a lead event: the program's rules, or the defaults."""
+    rules = {
+        r.beneficiary: r.points for r in PointRule.objects.filter(program=program, event=event)
+    }
+    if not PointRule.objects.filter(program=program).exists():
+        rules = {Beneficiary.REFERRER: DEFAULT_POINTS[event]}
+    return rules
+
+
+def lead_beneficiaries(lead: Lead, beneficiary: str) -> list[User]:
+    """Who earns a lead's points for one beneficiary rule: the referrer, or (two-sided
+    programs) the referred prospect when they are a participant themselves."""
+    if beneficiary == Beneficiary.REFERRER:
+        return [lead.referrer]
+    if not lead.program.two_sided or not lead.email_normalised:
+        return []
+    referred = (
+        User.objects.filter(email__iexact=lead.email_normalised, is_active=True)
+        .exclude(pk=lead.referrer_id)
+        .first()
+    )
+    return [referred] if referred else []
+
+
+def earned_points(participant: User, program: Program, *, at: datetime | None = None) -> int:
+    """Points earned (not spent) in the program over the tier period ending at ``at``."""
+    at = at or timezone.now()
+    return (
+        LedgerEntry.objects.filter(
+            participant=participant,
+            program=program,
+            created_at__gt=at - timedelta(days=TIER_PERIOD_DAYS),
+            created_at__lte=at,
+        )
+        .exclude(event__in=SPENDING_EVENTS)
+        .aggregate(s=Sum("amount"))["s"]
+        or 0
+    )
+
+
+def tier_for_points(program: Program, points: int) -> Tier | None:
+    return (
+        Tier.objects.filter(program=program, threshold__lte=points).order_by("-threshold").first()
+    )
+
+
+def tier_progress(participant: User, program: Program) -> dict:
+    points = earned_points(participant, program)
+    tiers = list(Tier.objects.filter(program=program).order_by("threshold"))
+    current = next((t for t in reversed(tiers) if t.threshold <= points), None)
+    following = next((t for t in tiers if t.threshold > points), None)
+    floor = current.threshold if current else 0
+    percent = (
+        100
+        if following is None
+        else int(100 * (points - floor) / max(1, following.threshold - floor))
+    )
+    percent = max(0, min(100, percent))
+    return {
+        "program": program,
+        "points": points,
+        "tier": current,
+        "next": following,
+        "to_next": following.threshold - points if following else 0,
+        "percent": percent,
+        "tiers": tiers,
+    }
+
+
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def referral_streak_weeks(participant: User, *, today=None, longest: int = 60) -> int:
+    """Consecutive weeks (Monday to Sunday, site time zone) with at least one referral,
+    counting back from this week (or last week, when none yet this week). Looks back at
+    most ``longest`` weeks, and reads one row per week (the database groups them)."""
+    today = today or timezone.localdate()
+    this_week = _week_start(today)
+    since = timezone.make_aware(datetime.combine(this_week - timedelta(weeks=longest), time.min))
+    weeks = set(
+        Lead.objects.filter(referrer=participant, submitted_at__gte=since)
+        .exclude(status__in=[LeadStatus.REJECTED, LeadStatus.WITHDRAWN])
+        .dates("submitted_at", "week")
+    )
+    week = this_week if this_week in weeks else this_week - timedelta(weeks=1)
+    streak = 0
+    while week in weeks:
+        streak += 1
+        week -= timedelta(weeks=1)
+    return streak
+
+
+def badge_criterion_count(participant: User, criterion: str, threshold: int = 60) -> int:
+    """The participant's figure for a count-based badge criterion."""
+    leads = Lead.objects.filter(referrer=participant)
+    if criterion == BadgeCriterion.SUBMITTED:
+        return leads.exclude(status__in=[LeadStatus.REJECTED, LeadStatus.WITHDRAWN]).count()
+    if criterion == BadgeCriterion.QUALIFIED:
+        return leads.filter(status__in=[LeadStatus.QUALIFIED, LeadStatus.WON]).count()
+    if criterion == BadgeCriterion.WON:
+        return leads.filter(status=LeadStatus.WON).count()
+    if criterion == BadgeCriterion.STREAK_WEEKS:
+        return referral_streak_weeks(participant, longest=threshold + 1)
+    return 0
+
+
+def participant_tier_ids(participant: User) -> set[int]:
+    return set(
+        TierStatus.objects.filter(participant=participant, tier__isnull=False).values_list(
+            "tier_id", flat=True
+        )
+    )
+
+
+def reward_eligible(item: RewardItem, participant: User) -> bool:
+    allowed = set(item.eligible_tiers.values_list("pk", flat=True))
+    return not allowed or bool(allowed & participant_tier_ids(participant))
+
+
+def milestone_progress(participant: User, program: Program) -> dict | None:
+    qualified = Lead.objects.filter(
+        referrer=participant, program=program, status__in=[LeadStatus.QUALIFIED, LeadStatus.WON]
+    ).count()
+    upcoming = (
+        Milestone.objects.filter(program=program, qualified_count__gt=qualified)
+        .select_related("reward")
+        .first()
+    )
+    if upcoming is None:
+        return None
+    return {
+        "qualified": qualified,
+        "milestone": upcoming,
+        "percent": int(100 * qualified / upcoming.qualified_count),
+    }
+
+
+def catalog_with_eligibility(participant: User, items) -> list[RewardItem]:
+    """Mark each catalog item with whether this participant may and can afford it."""
+    tiers = participant_tier_ids(participant)
+    balance = balance_of(participant)
+    items = list(items)
+    for item in items:
+        allowed = {t.pk for t in item.eligible_tiers.all()}
+        item.eligible = not allowed or bool(allowed & tiers)
+        item.affordable = balance >= item.points_price
+    return items
+
+
+def badge_board(participant: User) -> list[dict]:
+    awards = {a.badge_id: a for a in BadgeAward.objects.filter(participant=participant)}
+    return [{"badge": b, "award": awards.get(b.pk)} for b in Badge.objects.all()]
+
+
+def participant_summary(participant: User) -> dict:
+    programs = Program.objects.filter(Q(tiers__isnull=False)).distinct()
+    return {
+        "balance": balance_of(participant),
+        "tiers": [tier_progress(participant, p) for p in programs],
+        "milestones": [
+            m
+            for p in Program.objects.filter(milestones__isnull=False).distinct()
+            if (m := milestone_progress(participant, p))
+        ],
+        "badges": badge_board(participant),
+        "recent": LedgerEntry.objects.filter(participant=participant)[:8],
+    }

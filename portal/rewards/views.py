@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 from portal.accounts.decorators import role_required
 from portal.accounts.roles import Role
 
-from . import services
+from . import redemptions as redeeming
+from . import selectors
 from .models import RaffleEntry
 from .raffles import raffle_ticket_buy
 from .selectors import catalog_for, raffles_visible_to, redemptions_visible_to
@@ -25,19 +26,19 @@ def _error(request, exc: Exception) -> None:
 
 @role_required(*PARTICIPANTS)
 def home(request):
-    summary = services.participant_summary(request.user)
+    summary = selectors.participant_summary(request.user)
     return render(request, "rewards/home.html", {**summary, "active_nav": "rewards"})
 
 
 @role_required(*PARTICIPANTS)
 def catalog(request):
-    items = services.catalog_with_eligibility(request.user, catalog_for(request.user))
+    items = selectors.catalog_with_eligibility(request.user, catalog_for(request.user))
     return render(
         request,
         "rewards/catalog.html",
         {
             "items": items,
-            "balance": services.balance_of(request.user),
+            "balance": selectors.balance_of(request.user),
             "active_nav": "rewards",
         },
     )
@@ -48,7 +49,7 @@ def catalog(request):
 def redeem(request, pk: int):
     item = get_object_or_404(catalog_for(request.user), pk=pk)
     try:
-        services.redemption_request(participant=request.user, item=item)
+        redeeming.redemption_request(participant=request.user, item=item)
     except (ValidationError, PermissionDenied) as exc:
         _error(request, exc)
         return redirect("rewards:catalog")
@@ -72,7 +73,7 @@ def redemptions(request):
 def redemption_cancel(request, pk: int):
     redemption = get_object_or_404(redemptions_visible_to(request.user), pk=pk)
     try:
-        services.redemption_transition(redemption=redemption, actor=request.user, action="cancel")
+        redeeming.redemption_transition(redemption=redemption, actor=request.user, action="cancel")
     except (ValidationError, PermissionDenied) as exc:
         _error(request, exc)
     else:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Test settings: the base settings plus speed-ups. Services come from the environment."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+EVENTS_RAISE = True  # a failing handler fails its test
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Live servers and Channels tests run in other threads: a file database, not :memory:.
@@ -23,4 +25,3 @@ else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}
 # Rate-limit counters and cached pages must not leak between tests or runs.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

@@ -6,3 +6,6 @@ class WebhooksConfig(AppConfig):
     name = "portal.webhooks"
     label = "webhooks"
     verbose_name = _("Webhooks and CRM callbacks")
+
+    def ready(self) -> None:
+        from . import handlers  # noqa: F401  (subscribes to domain events)

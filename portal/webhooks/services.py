@@ -1,10 +1,11 @@
 """Outbound webhooks: endpoints, the outbox of deliveries, signed sending with retries,
 replays and switching off endpoints that keep failing (CRM callbacks: ``crm.py``).
 
-``event_emit`` is called by the domain services inside the transaction of the change:
-it writes one delivery row per subscribed endpoint in that transaction, and the sending
-starts after commit. A rollback leaves nothing to send; a commit always leaves a row, so
-an event survives a broker that is briefly away (the beat task sends what is due).
+``event_emit`` is called by this app's event handlers (``handlers.py``, subscribed to the
+domain events), in the handler's transaction: it writes one delivery row per subscribed
+endpoint, and the sending starts after commit. A rollback leaves nothing to send; a
+commit always leaves a row, so an event survives a broker that is briefly away (the beat
+task sends what is due).
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def _dump(envelope: dict) -> str:
 
 def event_emit(event: str, obj, **extra: Any) -> list[int]:
     """Queue ``event`` about ``obj`` for every active endpoint subscribed to it. Call
-    inside the transaction of the change; sending starts after it commits."""
+    inside a transaction; sending starts after it commits. Locks nothing."""
     endpoints = [
         e
         for e in WebhookEndpoint.objects.filter(is_active=True).only(

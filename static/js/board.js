@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
 /* Live boards: apply compact diffs from /ws/boards/<id>/ with a small animation, resync
    after reconnects, rotate TV screens. No inline script: this file is all there is. */
 (function () {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
 /* Vouch portal: the live connection (toasts now; boards subscribe through it later).
    Words come from Django's JavaScript catalog (/i18n/js/<lang>.js, loaded first). */
 (function () {

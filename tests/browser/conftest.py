@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Browser tests: Debian's Chromium driven by Playwright, in their own pytest run."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The API docs page in Chromium. Named to run after test_login: its live server flushes
 the database, data migrations (the home page) included."""
 

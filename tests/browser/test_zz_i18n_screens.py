@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """A referrer's dashboard in Finnish and in Russian, on a phone (360 px) and a desktop:
 the page is in the language, longer words still fit (no sideways scroll), and screenshots
 land in test-artifacts/ for a person to look at.

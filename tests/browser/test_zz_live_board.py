@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """End to end: a board page updates live when a reviewer qualifies a lead elsewhere.
 
 Named to run last: its live server flushes the database, data migrations included."""

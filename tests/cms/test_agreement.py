@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The partner agreement: accepted per user and version before the next lead."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Announcements: written and scheduled by managers, published on time, notifying the
 people who may read them once, with a frozen board when asked."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Pages restricted to employees, partners or a partner tier: shown to their audience,
 hidden from everyone else's menus, search and sitemap, and refused when asked for."""
 

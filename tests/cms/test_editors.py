@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Editors work in the Wagtail admin: reviewers anywhere in the tree, managers only in the
 announcements section; page types follow their parent/child rules."""
 

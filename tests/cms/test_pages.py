@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Every page type renders, with its live data and, when the data is missing, with quiet
 placeholders instead of errors."""
 

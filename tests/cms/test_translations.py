@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Content pages in every language (wagtail-localize): each at its language's URL, linked
 to its translations, in that language's menus, search and sitemap; rules that pick "the"
 page (the agreement's version, an announcement's notification) hold once per page, not

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Incremental Redis boards against the ledger: rebuild, SQL fallback, rollbacks."""
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from hypothesis import strategies as st
 
 from leaderboard import store
 from leaderboard.ranking import Board
-from leaderboard.services import all_boards, board_group, boards_rebuild
+from leaderboard.selectors import all_boards
+from leaderboard.services import board_group, boards_rebuild
 from portal.rewards.services import ledger_add
 from tests.factories import PartnerUserFactory, TeamFactory, UserFactory
 
@@ -83,11 +85,11 @@ def test_rebuilt_boards_equal_the_incrementally_maintained_ones(
             )
     # Incremental used the insert time; align it with the stored time by replaying:
     _flush()
-    from leaderboard.services import board_entry_committed
+    from leaderboard.services import board_entry_apply
     from portal.rewards.models import LedgerEntry
 
     for entry in LedgerEntry.objects.order_by("?"):
-        board_entry_committed(entry_id=entry.pk)
+        board_entry_apply(entry_id=entry.pk)
     incremental = _snapshot()
     boards_rebuild()
     assert _snapshot() == incremental

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Commissions and monthly statements, through the payouts selectors."""
 
 from __future__ import annotations
@@ -8,13 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
-from portal.payouts import services
-from portal.payouts.selectors import commissions_visible_to
+from portal.payouts.selectors import commission_summary, commissions_visible_to, statement_for
 
 from ..errors import errors
 from ..serializers import (
@@ -24,7 +25,7 @@ from ..serializers import (
     StatementSerializer,
     SummaryRowSerializer,
 )
-from .base import ApiPagination, query_params, require_role
+from .base import ApiPagination, api_user, query_params, require_role
 
 
 class CommissionsView(ListAPIView):
@@ -40,8 +41,8 @@ class CommissionsView(ListAPIView):
         parameters=[CommissionFilterSerializer],
         responses={200: CommissionSerializer(many=True), **errors(400, 404)},
     )
-    def get(self, request):
-        user = request.user
+    def get(self, request: Request) -> Response:
+        user = api_user(request)
         if has_role(user, Role.PARTNER_USER) and not has_role(user, Role.PARTNER_ADMIN):
             raise exceptions.PermissionDenied(
                 _("Partner users see their organisation's totals; the partner admin sees the list.")
@@ -60,9 +61,11 @@ class CommissionSummaryView(APIView):
         summary="Your partner organisation's commission totals per status and currency",
         responses={200: SummaryRowSerializer(many=True), **errors()},
     )
-    def get(self, request):
-        require_role(request.user, Role.PARTNER_USER, message=_("Only partners have this summary."))
-        totals = services.commission_summary(request.user.partner_organisation_id)
+    def get(self, request: Request) -> Response:
+        user = api_user(request)
+        require_role(user, Role.PARTNER_USER, message=_("Only partners have this summary."))
+        assert user.partner_organisation_id is not None  # partner users have one
+        totals = commission_summary(user.partner_organisation_id)
         rows = [{"status": s, "currency": c, "total": t} for (s, c), t in sorted(totals.items())]
         return Response(SummaryRowSerializer(rows, many=True).data)
 
@@ -80,15 +83,15 @@ class StatementView(APIView):
         ],
         responses={200: StatementSerializer, **errors(400, 404)},
     )
-    def get(self, request, year: int, month: int):
-        require_role(
-            request.user, Role.PARTNER_ADMIN, message=_("Statements are for partner admins.")
-        )
+    def get(self, request: Request, year: int, month: int) -> Response:
+        user = api_user(request)
+        require_role(user, Role.PARTNER_ADMIN, message=_("Statements are for partner admins."))
         if not (2000 <= year <= 2999 and 1 <= month <= 12):
             raise exceptions.NotFound()
         currency = query_params(StatementQuerySerializer, request)["currency"]
-        statement = services.statement_for(
-            organisation=request.user.partner_organisation,
+        assert user.partner_organisation is not None  # partner admins have one
+        statement = statement_for(
+            organisation=user.partner_organisation,
             month=date(year, month, 1),
             currency=currency,
         )

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The inbound CRM callback: signed with the integration's secret, idempotent on the
 CRM's external id (``portal.webhooks.crm``)."""
 
@@ -7,6 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,10 +23,10 @@ REPLAYED = "Vouch-Replayed"
 
 
 class CrmCallbackView(APIView):
-    authentication_classes: list = []  # the signature is the authentication
+    authentication_classes = []  # the signature is the authentication
     permission_classes = [AllowAny]
 
-    def get_authenticate_header(self, request) -> str:
+    def get_authenticate_header(self, request: Request) -> str:
         return f'{HEADER} realm="crm"'  # a bad signature is a 401, not a 403
 
     @extend_schema(
@@ -38,7 +40,8 @@ class CrmCallbackView(APIView):
             f"of a processed `external_id` returns the first result with `{REPLAYED}: true` "
             "and changes nothing. The callback acts as the integration's reviewer."
         ),
-        auth=[{"vouchSignature": []}],
+        # drf-spectacular types ``auth`` as scheme names; it also takes requirement objects.
+        auth=[{"vouchSignature": []}],  # type: ignore[list-item]
         parameters=[
             OpenApiParameter(
                 "source",
@@ -72,7 +75,7 @@ class CrmCallbackView(APIView):
             ),
         },
     )
-    def post(self, request, source: str):
+    def post(self, request: Request, source: str) -> Response:
         raw = request.body  # before parsing: the signature covers these exact bytes
         try:
             integration = crm.crm_callback_authenticate(

@@ -1,5 +1,9 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
+from django.http import HttpRequest
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
@@ -19,7 +23,7 @@ class NotFoundView(APIView):
     permission_classes = [AllowAny]
     schema = None  # not part of the API description
 
-    def http_method_not_allowed(self, request, *args, **kwargs):
+    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> NoReturn:
         raise exceptions.NotFound()
 
     get = post = put = patch = delete = options = http_method_not_allowed

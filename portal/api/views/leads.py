@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Leads: submit, list, read with the timeline, and the status actions.
 
 The permission flow is the web's: the same role gates as the pages, then the lead
@@ -7,6 +8,8 @@ transitions). Nothing here decides a business rule.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
@@ -14,13 +17,17 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
+from portal.accounts.models import User
 from portal.accounts.roles import Role
-from portal.accounts.selectors import has_role, lead_submission_permission
+from portal.accounts.selectors import has_role
 from portal.leads import services
-from portal.leads.models import LeadSource
+from portal.leads.models import Lead, LeadSource
+from portal.leads.permissions import lead_submission_permission
 from portal.leads.selectors import lead_timeline, leads_visible_to, programs_open_to
 
 from ..errors import errors
@@ -35,13 +42,21 @@ from ..serializers import (
     RejectSerializer,
     WinSerializer,
 )
-from .base import REFERRERS, ApiPagination, body, object_or_404, query_params, require_role
+from .base import (
+    REFERRERS,
+    ApiPagination,
+    api_user,
+    body,
+    object_or_404,
+    query_params,
+    require_role,
+)
 
 READERS = (*REFERRERS, Role.MANAGER, Role.REVIEWER)  # as the web's lead list and detail
 LEAD_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The lead's id.")
 
 
-def _detail(request, lead) -> dict:
+def _detail(request: Request, lead: Lead) -> dict[str, Any]:
     context = {
         "viewer": request.user,
         "timeline": lead_timeline(lead),
@@ -50,11 +65,11 @@ def _detail(request, lead) -> dict:
     return LeadDetailSerializer(lead, context=context).data
 
 
-def _check_may_submit(user) -> None:
+def _check_may_submit(user: User) -> None:
     require_role(user, *REFERRERS, message=_("Only employees and partners submit leads."))
     permission = lead_submission_permission(user)
     if not permission.allowed:
-        raise exceptions.PermissionDenied(permission.reason)
+        raise exceptions.PermissionDenied(str(permission.reason))
 
 
 class ProgramsView(APIView):
@@ -63,9 +78,10 @@ class ProgramsView(APIView):
         summary="Programs you can submit leads to today",
         responses={200: ProgramSerializer(many=True), **errors()},
     )
-    def get(self, request):
-        _check_may_submit(request.user)
-        programs = programs_open_to(request.user).order_by("name")
+    def get(self, request: Request) -> Response:
+        user = api_user(request)
+        _check_may_submit(user)
+        programs = programs_open_to(user).order_by("name")
         return Response(ProgramSerializer(programs, many=True).data)
 
 
@@ -81,7 +97,7 @@ class LeadsView(ListAPIView):
         parameters=[LeadFilterSerializer],
         responses={200: LeadSerializer(many=True), **errors(400, 404)},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         require_role(request.user, *READERS)
         filters = query_params(LeadFilterSerializer, request)
         leads = leads_visible_to(request.user)
@@ -106,8 +122,8 @@ class LeadsView(ListAPIView):
         request=LeadCreateSerializer,
         responses={201: LeadDetailSerializer, **errors(400)},
     )
-    def post(self, request):
-        user = request.user
+    def post(self, request: Request) -> Response:
+        user = api_user(request)
         _check_may_submit(user)
         data = body(LeadCreateSerializer, request)
         ref = data["program"].strip()
@@ -135,7 +151,7 @@ class LeadDetailView(APIView):
         parameters=[LEAD_ID],
         responses={200: LeadDetailSerializer, **errors(404)},
     )
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         require_role(request.user, *READERS)
         lead = object_or_404(leads_visible_to(request.user), pk)
         return Response(_detail(request, lead))
@@ -145,21 +161,24 @@ class _LeadAction(APIView):
     """POST /leads/{id}/<action>/: look the lead up among those visible, call the service."""
 
     roles: tuple[Role, ...] = (Role.REVIEWER,)
-    input_serializer = None
+    input_serializer: type[BaseSerializer] | None = None
 
-    def act(self, lead, actor, data: dict):
+    def act(self, lead: Lead, actor: User, data: dict[str, Any]) -> None:
         raise NotImplementedError
 
-    def post(self, request, pk: int):
-        require_role(request.user, *self.roles)
-        lead = object_or_404(leads_visible_to(request.user), pk)
+    def post(self, request: Request, pk: int) -> Response:
+        user = api_user(request)
+        require_role(user, *self.roles)
+        lead = object_or_404(leads_visible_to(user), pk)
         data = body(self.input_serializer, request) if self.input_serializer else {}
-        self.act(lead, request.user, data)
+        self.act(lead, user, data)
         lead.refresh_from_db()
         return Response(_detail(request, lead))
 
 
-def _action_schema(name: str, summary: str, serializer, description: str = ""):
+def _action_schema(
+    name: str, summary: str, serializer: type[BaseSerializer] | None, description: str = ""
+) -> Any:
     return extend_schema(
         operation_id=f"leads_{name}",
         summary=summary,
@@ -176,10 +195,10 @@ REVIEWERS_ONLY = "Reviewers only, never on a lead they submitted themselves."
 
 class LeadStartReview(_LeadAction):
     @_action_schema("start_review", "Start reviewing (submitted → in review)", None, REVIEWERS_ONLY)
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         return super().post(request, pk)
 
-    def act(self, lead, actor, data):
+    def act(self, lead: Lead, actor: User, data: dict[str, Any]) -> None:
         services.lead_start_review(lead=lead, actor=actor)
 
 
@@ -189,10 +208,10 @@ class LeadQualify(_LeadAction):
     @_action_schema(
         "qualify", "Qualify (submitted or in review → qualified)", NoteSerializer, REVIEWERS_ONLY
     )
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         return super().post(request, pk)
 
-    def act(self, lead, actor, data):
+    def act(self, lead: Lead, actor: User, data: dict[str, Any]) -> None:
         services.lead_qualify(lead=lead, actor=actor, note=data["note"])
 
 
@@ -200,10 +219,10 @@ class LeadReject(_LeadAction):
     input_serializer = RejectSerializer
 
     @_action_schema("reject", "Reject with a reason", RejectSerializer, REVIEWERS_ONLY)
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         return super().post(request, pk)
 
-    def act(self, lead, actor, data):
+    def act(self, lead: Lead, actor: User, data: dict[str, Any]) -> None:
         services.lead_reject(lead=lead, actor=actor, reason=data["reason"], note=data["note"])
 
 
@@ -213,10 +232,10 @@ class LeadWin(_LeadAction):
     @_action_schema(
         "win", "Mark won with the deal value (qualified → won)", WinSerializer, REVIEWERS_ONLY
     )
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         return super().post(request, pk)
 
-    def act(self, lead, actor, data):
+    def act(self, lead: Lead, actor: User, data: dict[str, Any]) -> None:
         services.lead_mark_won(
             lead=lead,
             actor=actor,
@@ -235,10 +254,10 @@ class LeadLose(_LeadAction):
         ReasonSerializer,
         REVIEWERS_ONLY,
     )
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         return super().post(request, pk)
 
-    def act(self, lead, actor, data):
+    def act(self, lead: Lead, actor: User, data: dict[str, Any]) -> None:
         services.lead_mark_lost(lead=lead, actor=actor, reason=data["reason"])
 
 
@@ -252,10 +271,10 @@ class LeadReverse(_LeadAction):
         "Reviewers only. The lead stays won, marked reversed; its commissions get clawbacks "
         "and its won points a reversal.",
     )
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         return super().post(request, pk)
 
-    def act(self, lead, actor, data):
+    def act(self, lead: Lead, actor: User, data: dict[str, Any]) -> None:
         services.lead_reverse_deal(lead=lead, actor=actor, reason=data["reason"])
 
 
@@ -269,8 +288,8 @@ class LeadWithdraw(_LeadAction):
         NoteSerializer,
         "Only the submitter, while the lead is submitted.",
     )
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         return super().post(request, pk)
 
-    def act(self, lead, actor, data):
+    def act(self, lead: Lead, actor: User, data: dict[str, Any]) -> None:
         services.lead_withdraw(lead=lead, actor=actor, note=data["note"])

@@ -1,18 +1,23 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Me (points, tiers, badges, ranks) and the leaderboards."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from leaderboard.labels import board_exists, board_label
 from leaderboard.ranking import Board
-from leaderboard.services import board_page, board_visible_to
+from leaderboard.selectors import board_page, board_visible_to
 from portal.accounts.selectors import roles_of
-from portal.rewards.services import participant_summary
+from portal.rewards.models import Tier
+from portal.rewards.selectors import participant_summary
 
 from ..errors import errors
 from ..selectors import boards_visible_to, ranks_of
@@ -23,10 +28,10 @@ from ..serializers import (
     MeQuerySerializer,
     MeSerializer,
 )
-from .base import query_params
+from .base import api_user, query_params
 
 
-def _board(board: Board, label: str) -> dict:
+def _board(board: Board, label: str) -> dict[str, Any]:
     return {
         "id": board.id,
         "scope": board.scope,
@@ -36,8 +41,10 @@ def _board(board: Board, label: str) -> dict:
     }
 
 
-def _tier(tier) -> dict | None:
-    return tier and {"id": tier.pk, "name": tier.name, "threshold": tier.threshold}
+def _tier(tier: Tier | None) -> dict[str, Any] | None:
+    if tier is None:
+        return None
+    return {"id": tier.pk, "name": tier.name, "threshold": tier.threshold}
 
 
 class MeView(APIView):
@@ -50,8 +57,8 @@ class MeView(APIView):
         parameters=[MeQuerySerializer],
         responses={200: MeSerializer, **errors(400)},
     )
-    def get(self, request):
-        user = request.user
+    def get(self, request: Request) -> Response:
+        user = api_user(request)
         query = query_params(MeQuerySerializer, request)
         summary = participant_summary(user)
         org = user.partner_organisation
@@ -107,8 +114,8 @@ class BoardsView(APIView):
         summary="Boards you may open",
         responses={200: BoardSerializer(many=True), **errors()},
     )
-    def get(self, request):
-        boards = boards_visible_to(request.user)
+    def get(self, request: Request) -> Response:
+        boards = boards_visible_to(api_user(request))
         return Response(BoardSerializer([_board(b, label) for b, label in boards], many=True).data)
 
 
@@ -128,17 +135,17 @@ class BoardView(APIView):
         ],
         responses={200: BoardPageSerializer, **errors(400, 404)},
     )
-    def get(self, request, board_id: str):
+    def get(self, request: Request, board_id: str) -> Response:
         try:
             board = Board.parse(board_id)
         except ValueError as exc:
             raise exceptions.NotFound() from exc
         if not board_exists(board):
             raise exceptions.NotFound()  # contests have one period: their own
-        if not board_visible_to(request.user, board):
+        if not board_visible_to(user=request.user, board=board):
             raise exceptions.PermissionDenied(_("This board is not open to you."))
         n = query_params(BoardQuerySerializer, request)["n"]
-        page = board_page(board, request.user, n=n, k=2)
+        page = board_page(board=board, viewer=request.user, n=n, k=2)
         me = page["me"]
         data = {
             "board": _board(board, board_label(board)),

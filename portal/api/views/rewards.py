@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The reward catalog and redemptions (participants: employees and partner users)."""
 
 from __future__ import annotations
@@ -6,15 +7,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.rewards import services
-from portal.rewards.selectors import catalog_for
+from portal.rewards.redemptions import redemption_request
+from portal.rewards.selectors import catalog_for, catalog_with_eligibility
 
 from ..errors import Conflict, errors
 from ..serializers import RedemptionSerializer, RewardItemSerializer
-from .base import PARTICIPANTS, object_or_404, require_role
+from .base import PARTICIPANTS, api_user, object_or_404, require_role
 
 ONLY_PARTICIPANTS = _("Only employees and partners collect rewards.")
 
@@ -25,9 +27,10 @@ class CatalogView(APIView):
         summary="The reward catalog, marked with what you may and can redeem",
         responses={200: RewardItemSerializer(many=True), **errors()},
     )
-    def get(self, request):
-        require_role(request.user, *PARTICIPANTS, message=ONLY_PARTICIPANTS)
-        items = services.catalog_with_eligibility(request.user, catalog_for(request.user))
+    def get(self, request: Request) -> Response:
+        user = api_user(request)
+        require_role(user, *PARTICIPANTS, message=ONLY_PARTICIPANTS)
+        items = catalog_with_eligibility(user, catalog_for(user))
         return Response(RewardItemSerializer(items, many=True).data)
 
 
@@ -41,11 +44,12 @@ class RedeemView(APIView):
         request=None,
         responses={201: RedemptionSerializer, **errors(404, 409)},
     )
-    def post(self, request, pk: int):
-        require_role(request.user, *PARTICIPANTS, message=ONLY_PARTICIPANTS)
-        item = object_or_404(catalog_for(request.user), pk)
+    def post(self, request: Request, pk: int) -> Response:
+        user = api_user(request)
+        require_role(user, *PARTICIPANTS, message=ONLY_PARTICIPANTS)
+        item = object_or_404(catalog_for(user), pk)
         try:
-            redemption = services.redemption_request(participant=request.user, item=item)
+            redemption = redemption_request(participant=user, item=item)
         except ValidationError as exc:
             raise Conflict(" ".join(exc.messages), code="redemption_refused") from exc
         return Response(RedemptionSerializer(redemption).data, status=status.HTTP_201_CREATED)

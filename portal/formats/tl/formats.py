@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 # Tagalog (Philippines) date and number formats; Django has no "tl" locale of its own.
 # Month names come from our catalog (portal/formats/django_words.py).
 DATE_FORMAT = "F j, Y"

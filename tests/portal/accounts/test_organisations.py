@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 import pytest
@@ -6,8 +7,8 @@ from django.urls import reverse
 
 from portal.accounts import services
 from portal.accounts.models import PartnerOrganisation
-from portal.accounts.selectors import lead_submission_permission
 from portal.audit.models import AuditEvent
+from portal.leads.permissions import lead_submission_permission
 
 
 def test_reviewer_suspends_an_organisation_and_it_is_audited(client, reviewer, acme):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The Wagtail admin and the MFA requirement for reviewer and finance powers."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Calling the API the way integrations do: a real token in the Authorization header."""
 
 from __future__ import annotations

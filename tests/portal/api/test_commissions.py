@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Commissions and statements over the API: a partner never sees another's money."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Error shape, rate limiting, and the docs page under the portal's CSP."""
 
 from __future__ import annotations

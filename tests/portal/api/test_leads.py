@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Leads over the API, for every role: the web's permission matrix, PII rules, quality
 rules and conflicts, transitions, errors."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Me, leaderboards and rewards over the API: same visibility as the pages."""
 
 from __future__ import annotations
@@ -7,7 +8,8 @@ import pytest
 from leaderboard.models import Contest
 from portal.leads import services as leads
 from portal.rewards.models import Redemption, RewardItem, Tier
-from portal.rewards.services import balance_of, ledger_add
+from portal.rewards.selectors import balance_of
+from portal.rewards.services import ledger_add
 from tests.factories import TeamFactory, UserFactory, submit_lead
 
 from .test_leads import ALL

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The OpenAPI document: valid OpenAPI 3, describes every route, and the API keeps its
 word: schemathesis calls every operation and checks every response against the schema."""
 

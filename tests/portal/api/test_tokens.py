@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """API tokens: created on the settings page (shown once, stored hashed), listed with their
 last use, revoked at once; the MFA rule; integration keys; the management command."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Our catalogs: complete in every language, compiled without GNU gettext, and the CI gate
 catches an untranslated, fuzzy or incomplete plural entry."""
 

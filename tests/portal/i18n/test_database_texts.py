@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Texts people read from the database (programs, tiers, badges, rewards, contests), in
 each language: editors fill them in the admin screens, an empty one shows English."""
 

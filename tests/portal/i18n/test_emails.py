@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """E-mails go out in the recipient's language: users' (ours and allauth's), and the
 referred prospect's, who chose it on the referral page."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Money, dates and plural forms the way each language writes them."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Choosing a language: the footer picker for visitors (cookie, default Accept-Language),
 a signed-in user's saved choice on every page, and content pages in their own language."""
 

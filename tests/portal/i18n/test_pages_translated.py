@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Every persona's dashboard and main pages, in every language, show no string of our own
 catalog left in English (the demo data, so every page has something on it)."""
 

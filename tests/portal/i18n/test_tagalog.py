@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Tagalog end to end: Django has no Tagalog of its own; ours works from the picker to the
 page, the dates, the JavaScript strings, the content pages and the e-mails."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """What a reader sees on a page, and which of it is still English from our own catalog."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -252,3 +253,23 @@ def test_duplicate_rule_set_to_reject_links_to_the_winner(program, employee):
         "duplicate",
         first,
     )
+
+
+def test_a_submission_request_runs_a_small_fixed_number_of_statements(
+    client, employee, program, monkeypatch, django_assert_max_num_queries
+):
+    """The request writes the lead, its audit record and its outbox row; points, boards,
+    notifications and webhooks follow from the outbox (not counted here)."""
+    from portal.events import services as events
+
+    monkeypatch.setattr(events, "_kick", lambda event_id: None)  # the worker's part
+    client.force_login(employee)
+    _post(client, program, email="warm@up.example")  # sessions, caches and ContentTypes warm
+    with django_assert_max_num_queries(12) as captured:
+        response = _post(client, program, email="second@prospect.example")
+    assert response.status_code == 302
+    assert Lead.objects.count() == 2
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert (
+        sum(s.lstrip().upper().startswith("INSERT") for s in statements) == 3
+    )  # lead, audit, event

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Referrer pages: who sees which leads, and PII only for those allowed."""
 
 from __future__ import annotations

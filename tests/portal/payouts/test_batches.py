@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 import csv
@@ -14,15 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.leads import services as leads
-from portal.payouts.models import Commission, PayoutBatch
-from portal.payouts.services import (
+from portal.payouts.batches import (
     payee_hold_set,
     payout_batch_approve,
     payout_batch_build,
     payout_batch_mark_paid,
     payout_batch_start,
-    statement_for,
 )
+from portal.payouts.models import Commission, PayoutBatch
+from portal.payouts.selectors import statement_for
 from tests.factories import PartnerUserFactory, submit_lead
 
 from .conftest import approve_all

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 import pytest
@@ -8,7 +9,8 @@ from hypothesis import strategies as st
 from portal.leads import services as leads
 from portal.leads.models import LeadStatus
 from portal.rewards.models import LedgerEntry, PointRule
-from portal.rewards.services import balance_of, lead_event_apply, ledger_sum
+from portal.rewards.selectors import balance_of, ledger_sum
+from portal.rewards.services import lead_event_apply
 from tests.factories import UserFactory, submit_lead
 
 
@@ -85,7 +87,7 @@ ACTIONS = st.lists(
 @given(actions=ACTIONS)
 def test_balance_always_equals_the_ledger_sum(actions, reviewer, program):
     from portal.rewards.models import RewardItem
-    from portal.rewards.services import redemption_request, redemption_transition
+    from portal.rewards.redemptions import redemption_request, redemption_transition
 
     participant = UserFactory()
     item = RewardItem.objects.create(name="Mug", kind="swag", points_price=30)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 import threading
@@ -23,15 +24,14 @@ from portal.rewards.models import (
     TierStatus,
 )
 from portal.rewards.raffles import draw_winners, raffle_draw
-from portal.rewards.services import (
-    balance_of,
-    ledger_add,
-    ledger_sum,
+from portal.rewards.redemptions import (
     offer_code_issue,
     offer_codes_add,
     redemption_request,
     redemption_transition,
 )
+from portal.rewards.selectors import balance_of, ledger_sum
+from portal.rewards.services import ledger_add
 from tests.factories import UserFactory, submit_lead
 
 

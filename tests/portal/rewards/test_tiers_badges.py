@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -10,12 +11,11 @@ from portal.leads import services as leads
 from portal.leads.models import Lead
 from portal.notifications.models import Notification
 from portal.rewards.models import Badge, BadgeAward, LedgerEntry, Tier, TierChange, TierStatus
+from portal.rewards.selectors import referral_streak_weeks, tier_progress
 from portal.rewards.services import (
     badges_award_top_of_month,
     badges_evaluate,
     ledger_add,
-    referral_streak_weeks,
-    tier_progress,
     tier_recompute,
 )
 from tests.factories import UserFactory, submit_lead
@@ -87,7 +87,7 @@ def test_demotion_when_points_leave_the_rolling_period(employee, program, ladder
 
 def test_spending_points_does_not_cost_a_tier(employee, program, ladder):
     from portal.rewards.models import RewardItem
-    from portal.rewards.services import redemption_request
+    from portal.rewards.redemptions import redemption_request
 
     _earn(employee, program, 150)
     tier_recompute(participant=employee, program=program, reason="t")

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """A real HTTP receiver on 127.0.0.1 (http.server in a thread) that answers with the
 status codes a test lines up, and records every request it gets."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The Integrations screens in the Wagtail admin: reviewers only; secrets shown once."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The inbound CRM callback: signed, idempotent on the external id, acting through the
 lead services as the integration's reviewer."""
 

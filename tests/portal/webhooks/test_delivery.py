@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Outbound webhooks: emitted from the domain services after commit, signed, retried with
 back-off against a real HTTP server, logged per attempt, replayed, switched off."""
 
@@ -17,14 +18,14 @@ from portal.accounts.roles import Role
 from portal.audit.models import AuditEvent
 from portal.leads import services as leads
 from portal.notifications.models import Notification
-from portal.payouts.models import CommissionPlan, ProgramCommissionSettings
-from portal.payouts.services import (
-    commission_approve,
+from portal.payouts.batches import (
     payout_batch_approve,
     payout_batch_build,
     payout_batch_mark_paid,
     payout_batch_start,
 )
+from portal.payouts.models import CommissionPlan, ProgramCommissionSettings
+from portal.payouts.services import commission_approve
 from portal.rewards.models import Tier
 from portal.webhooks.models import DeliveryStatus, WebhookDelivery
 from portal.webhooks.services import (

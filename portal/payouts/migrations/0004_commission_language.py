@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payouts', '0002_lean_indexes'),
+        ('payouts', '0003_alter_commission_status'),
     ]
 
     operations = [

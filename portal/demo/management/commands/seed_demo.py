@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Demo data for the embedded default. Idempotent: run it as often as you like."""
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ class Command(BaseCommand):
         from django.utils import timezone
 
         from portal.audit.selectors import audit_events_for
+        from portal.events.services import events_drain
         from portal.leads import services as leads
         from portal.leads.models import Audience, Lead, Program
 
@@ -182,8 +184,12 @@ class Command(BaseCommand):
             email = f"{name.split()[0].lower()}@{company.split()[0].lower()}.example"
             lead = submit(employee, name, email, company, days)
             leads.lead_qualify(lead=lead, actor=reviewer)
+        # One transaction: what follows the lead events (points, commissions, boards)
+        # is handled here rather than after the commit, so the next steps can use it.
+        events_drain()
         self._seed_rewards_activity(employee, partner, reviewer)
         self._seed_payouts(submit, employee, partner, reviewer)
+        events_drain()
         self._seed_boards(employee, reviewer)
 
     def _seed_rewards_catalog(self, program) -> None:
@@ -253,7 +259,8 @@ class Command(BaseCommand):
 
         from portal.rewards.models import Raffle, RewardItem
         from portal.rewards.raffles import raffle_draw
-        from portal.rewards.services import ledger_add, redemption_request, redemption_transition
+        from portal.rewards.redemptions import redemption_request, redemption_transition
+        from portal.rewards.services import ledger_add
 
         for user in (employee, partner):
             ledger_add(participant=user, amount=150, event="adjustment", reason="Welcome bonus")
@@ -327,7 +334,9 @@ class Command(BaseCommand):
 
         from django.utils import timezone
 
+        from portal.events.services import events_drain
         from portal.leads import services as leads
+        from portal.payouts import batches
         from portal.payouts import services as payouts
         from portal.payouts.models import Commission
 
@@ -353,6 +362,7 @@ class Command(BaseCommand):
         # The employee's won deal brings a payroll bonus.
         juris = Lead.objects.get(referrer=employee, name="Juris Ozols")
         leads.lead_mark_won(lead=juris, actor=reviewer, deal_value="8000.00", currency="EUR")
+        events_drain()
 
         def approve(lead):
             for commission in Commission.objects.filter(lead=lead, status="pending"):
@@ -364,17 +374,17 @@ class Command(BaseCommand):
         for lead in (ivan, qualified["Greta Hansen"], juris):
             approve(lead)
         today = timezone.localdate()
-        paid = payouts.payout_batch_build(
-            batch_id=payouts.payout_batch_start(
+        paid = batches.payout_batch_build(
+            batch_id=batches.payout_batch_start(
                 actor=finance, kind="partners", currency="EUR", cutoff=today
             ).pk
         )
-        payouts.payout_batch_approve(actor=finance2, batch=paid)
-        payouts.payout_batch_mark_paid(actor=finance2, batch=paid)
+        batches.payout_batch_approve(actor=finance2, batch=paid)
+        batches.payout_batch_mark_paid(actor=finance2, batch=paid)
         Commission.objects.filter(batch=paid).update(created_at=timezone.now() - timedelta(days=40))
         approve(qualified["Oskar Berg"])
-        payouts.payout_batch_build(
-            batch_id=payouts.payout_batch_start(
+        batches.payout_batch_build(
+            batch_id=batches.payout_batch_start(
                 actor=finance2, kind="partners", currency="EUR", cutoff=today
             ).pk
         )
@@ -419,6 +429,8 @@ class Command(BaseCommand):
                     event=rng.choice(["qualified", "adjustment", "won"]),
                     reason="Demo activity",
                 )
+                if entry is None:  # the ledger refused a duplicate
+                    continue
                 LedgerEntry.objects.filter(pk=entry.pk).update(
                     created_at=now - timedelta(days=rng.randint(0, 80), hours=rng.randint(0, 23))
                 )

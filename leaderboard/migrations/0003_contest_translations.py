@@ -20,7 +20,7 @@ def copy_to_english(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leaderboard', '0001_initial'),
+        ('leaderboard', '0002_remove_boardsync_dirty_since'),
     ]
 
     operations = [

@@ -1,0 +1,67 @@
+"""Boards react to domain events: points recorded (rewards), wins and tier-ups to
+celebrate, and renames (accounts). Each handler runs once per event after the change
+committed; board updates are idempotent by ledger entry id, so a retry counts once."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal.accounts.models import User
+from portal.events.models import Event
+from portal.events.registry import subscribe
+from portal.rewards.models import Tier
+
+from .consumers import user_group
+from .services import board_entry_apply, board_names_refresh, celebrate, live_broadcast
+
+
+@subscribe("points.recorded")
+def move_boards(event: Event) -> None:
+    board_entry_apply(entry_id=event.payload["entry"])
+    # The participant's open pages show their new balance as it lands.
+    update = {
+        "type": "me",
+        "balance": event.payload["balance"],
+        "amount": event.payload["amount"],
+        "event": event.payload["event"],
+    }
+    transaction.on_commit(
+        lambda: live_broadcast(update, group=user_group(event.payload["participant"])),
+        robust=True,
+    )
+
+
+@subscribe("lead.status_changed")
+def celebrate_win(event: Event) -> None:
+    if event.payload["to"] != "won" or not settings.CELEBRATE_AUTOMATICALLY:
+        return
+    referrer = User.objects.filter(pk=event.payload["referrer"]).first()
+    if referrer is not None:
+        text = _("%(name)s just won a deal!") % {"name": referrer.public_name}
+        transaction.on_commit(lambda: celebrate(kind="won", text=text))
+
+
+@subscribe("tier.changed")
+def celebrate_tier_up(event: Event) -> None:
+    if not event.payload.get("promoted") or not settings.CELEBRATE_AUTOMATICALLY:
+        return
+    participant = User.objects.filter(pk=event.payload["participant"]).first()
+    tier = Tier.objects.filter(pk=event.payload["to"]).first()
+    if participant is not None and tier is not None:
+        text = _("%(name)s reached %(tier)s!") % {
+            "name": participant.public_name,
+            "tier": tier.name,
+        }
+        transaction.on_commit(lambda: celebrate(kind="tier_up", text=text))
+
+
+@subscribe("user.renamed")
+def refresh_person(event: Event) -> None:
+    board_names_refresh(user_ids=[event.payload["user"]])
+
+
+@subscribe("organisation.renamed")
+def refresh_organisation(event: Event) -> None:
+    board_names_refresh(organisation_ids=[event.payload["organisation"]])

@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Reads about the outbox: how far behind the handlers are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Min
+from django.utils import timezone
+
+from .models import Event
+
+
+@dataclass(frozen=True)
+class Backlog:
+    pending: int
+    oldest_at: datetime | None
+
+    @property
+    def oldest_age_seconds(self) -> float:
+        if self.oldest_at is None:
+            return 0.0
+        return max(0.0, (timezone.now() - self.oldest_at).total_seconds())
+
+
+def events_backlog() -> Backlog:
+    """Unhandled events: how many, and when the oldest was written (one query)."""
+    row = Event.objects.filter(handled_at__isnull=True).aggregate(
+        n=Count("pk"), oldest=Min("created_at")
+    )
+    return Backlog(pending=row["n"], oldest_at=row["oldest"])

@@ -1,0 +1,99 @@
+"""The files finance and partners download: payout files and monthly statements."""
+
+from __future__ import annotations
+
+import csv
+
+from django.utils import timezone
+
+from portal.accounts.models import PartnerOrganisation, User
+
+from .models import BatchKind, Commission, PayoutBatch
+from .selectors import Statement, payee_field
+
+
+def _payee_labels(batch: PayoutBatch) -> dict[int, str]:
+    if batch.kind == BatchKind.PARTNERS:
+        ids = batch.lines.values_list("payee_org_id", flat=True)
+        return dict(PartnerOrganisation.objects.filter(pk__in=ids).values_list("pk", "name"))
+    ids = batch.lines.values_list("payee_user_id", flat=True)
+    return {
+        u.pk: f"{u.display_name} <{u.email}>"
+        for u in User.objects.filter(pk__in=ids).only("pk", "first_name", "last_name", "email")
+    }
+
+
+def payout_batch_write_csv(batch: PayoutBatch, out) -> None:
+    """One row per payee: payee, payout reference, amount, currency, number of
+    commissions, commission ids. Streams the ids: memory stays flat however many."""
+    field = payee_field(batch.kind)
+    lines = {getattr(line, f"{field}_id"): line for line in batch.lines.all()}
+    labels = _payee_labels(batch)
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "payee_id",
+            "payee",
+            "payout_reference",
+            "amount",
+            "currency",
+            "commission_count",
+            "commission_ids",
+        ]
+    )
+    current, ids = None, []
+
+    def flush():
+        line = lines[current]
+        writer.writerow(
+            [
+                current,
+                labels.get(current, ""),
+                f"{batch.reference}-{current}",
+                f"{line.total:.2f}",
+                batch.currency,
+                line.commission_count,
+                " ".join(ids),
+            ]
+        )
+
+    rows = (
+        Commission.objects.filter(batch=batch)
+        .order_by(field, "pk")
+        .values_list(field, "pk")
+        .iterator(chunk_size=5000)
+    )
+    for payee, pk in rows:
+        if payee != current:
+            if current is not None:
+                flush()
+            current, ids = payee, []
+        ids.append(str(pk))
+    if current is not None:
+        flush()
+
+
+def statement_csv(statement: Statement, out) -> None:
+    writer = csv.writer(out)
+    writer.writerow(["month", statement.month.strftime("%Y-%m"), "currency", statement.currency])
+    for label, value in [
+        ("opening balance", statement.opening),
+        ("earned", statement.earned),
+        ("clawed back", statement.clawed_back),
+        ("paid", statement.paid),
+        ("closing balance", statement.closing),
+    ]:
+        writer.writerow([label, f"{value:.2f}"])
+    writer.writerow([])
+    writer.writerow(["commission_id", "date", "lead", "for", "amount", "status"])
+    for c in statement.commissions:
+        writer.writerow(
+            [
+                c.pk,
+                timezone.localtime(c.created_at).date().isoformat(),
+                c.lead_id,
+                c.get_event_display(),
+                f"{c.amount:.2f}",
+                c.get_status_display(),
+            ]
+        )

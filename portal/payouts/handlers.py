@@ -1,0 +1,62 @@
+"""Payouts reacts to lead events: what a lead's status means for money
+(``services.STATUS_MEANING``). Each handler runs once per event, in its own transaction,
+dated by the event (month caps and hold periods follow when it happened)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from portal.accounts.models import User
+from portal.events.models import Event
+from portal.events.registry import subscribe
+from portal.leads.models import Lead, LeadStatus
+
+from .services import STATUS_MEANING, lead_commissions_apply, lead_commissions_reverse
+
+
+def _lead(event: Event) -> Lead | None:
+    return Lead.objects.select_related("program").filter(pk=event.payload["lead"]).first()
+
+
+def _actor(event: Event) -> User | None:
+    actor_id = event.payload.get("actor")
+    return User.objects.filter(pk=actor_id).first() if actor_id else None
+
+
+@subscribe("lead.status_changed")
+def apply_status(event: Event) -> None:
+    meaning = STATUS_MEANING.get(event.payload["to"])
+    lead = _lead(event) if meaning else None
+    if lead is None:
+        return
+    if meaning == "reversed":
+        reason = (
+            _("Lead #%(id)s was rejected.")
+            if event.payload["to"] == LeadStatus.REJECTED
+            else _("Lead #%(id)s was withdrawn.")
+        ) % {"id": lead.pk}
+        lead_commissions_reverse(
+            lead=lead, actor=_actor(event), reason=reason, at=event.occurred_at
+        )
+        return
+    value = event.payload.get("deal_value")
+    lead_commissions_apply(
+        lead=lead,
+        event=meaning,
+        at=event.occurred_at,
+        deal_value=Decimal(value) if value is not None else None,
+    )
+
+
+@subscribe("lead.deal_reversed")
+def reverse_deal(event: Event) -> None:
+    if lead := _lead(event):
+        lead_commissions_reverse(
+            lead=lead,
+            actor=_actor(event),
+            reason=event.payload.get("reason", ""),
+            at=event.occurred_at,
+            cancel_unbatched=False,
+        )

@@ -1,0 +1,38 @@
+"""Rewards reacts to lead events: what a lead's status means for points, tiers, badges,
+milestones and welcome offers (``services.STATUS_MEANING``). Each handler runs once per
+event, in its own transaction, dated by the event."""
+
+from __future__ import annotations
+
+from portal.events.models import Event
+from portal.events.registry import subscribe
+from portal.leads.models import Lead, LeadStatus
+
+from .services import STATUS_MEANING, lead_event_apply
+
+
+def _lead(event: Event) -> Lead | None:
+    return (
+        Lead.objects.select_related("program", "referrer").filter(pk=event.payload["lead"]).first()
+    )
+
+
+@subscribe("lead.submitted")
+def award_submission(event: Event) -> None:
+    if event.payload.get("status") == LeadStatus.REJECTED:
+        return  # a lead the quality rules rejected earns nothing
+    if lead := _lead(event):
+        lead_event_apply(lead=lead, event="submitted", at=event.occurred_at)
+
+
+@subscribe("lead.status_changed")
+def apply_status(event: Event) -> None:
+    meaning = STATUS_MEANING.get(event.payload["to"])
+    if meaning and (lead := _lead(event)):
+        lead_event_apply(lead=lead, event=meaning, at=event.occurred_at)
+
+
+@subscribe("lead.deal_reversed")
+def reverse_win(event: Event) -> None:
+    if lead := _lead(event):
+        lead_event_apply(lead=lead, event="won_reversed", at=event.occurred_at)

@@ -1,0 +1,62 @@
+"""Outbound webhooks subscribe to domain events and queue signed deliveries for the
+endpoints that asked for them (in the handler's transaction; sending starts after it
+commits)."""
+
+from __future__ import annotations
+
+from portal.events.models import Event
+from portal.events.registry import subscribe
+from portal.leads.models import Lead
+from portal.payouts.models import Commission, PayoutBatch
+from portal.rewards.models import TierChange
+
+from .services import event_emit
+
+
+def _lead_as_of(event: Event) -> Lead | None:
+    """The lead as the event left it (it may have moved on since)."""
+    lead = Lead.objects.filter(pk=event.payload["lead"]).first()
+    if lead is not None and "to" in event.payload:
+        lead.status = event.payload["to"]
+        lead.status_changed_at = event.occurred_at
+    return lead
+
+
+@subscribe("lead.submitted")
+def lead_created(event: Event) -> None:
+    if lead := _lead_as_of(event):
+        event_emit("lead.created", lead)
+
+
+@subscribe("lead.status_changed")
+def lead_status_changed(event: Event) -> None:
+    if lead := _lead_as_of(event):
+        event_emit(
+            "lead.status_changed",
+            lead,
+            from_status=event.payload["from"],
+            action=event.payload["action"],
+        )
+
+
+@subscribe("commission.approved")
+def commission_approved(event: Event) -> None:
+    if commission := Commission.objects.filter(pk=event.payload["commission"]).first():
+        event_emit("commission.approved", commission)
+
+
+@subscribe("payout.paid")
+def payout_paid(event: Event) -> None:
+    if batch := PayoutBatch.objects.filter(pk=event.payload["batch"]).first():
+        event_emit("payout.paid", batch)
+
+
+@subscribe("tier.changed")
+def tier_changed(event: Event) -> None:
+    change = (
+        TierChange.objects.select_related("from_tier", "to_tier")
+        .filter(pk=event.payload["change"])
+        .first()
+    )
+    if change is not None:
+        event_emit("tier.changed", change)
