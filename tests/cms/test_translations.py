@@ -18,7 +18,7 @@ from cms.demo_content import page_translate
 from cms.models import AgreementPage, AnnouncementIndexPage, AnnouncementPage, HomePage, ProgramPage
 from cms.services import announcement_notify
 from portal.accounts.models import User
-from portal.accounts.selectors import lead_submission_permission
+from portal.leads.permissions import lead_submission_permission
 from portal.notifications.models import Notification
 from tests.factories import UserFactory
 
