@@ -22,6 +22,7 @@ COPY leaderboard ./leaderboard
 COPY cms ./cms
 RUN pip install --no-deps --no-build-isolation .
 COPY . .
+RUN python -m portal.core.catalogs compile --force
 RUN DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input \
     && mkdir -p /app/media && chown -R vouch /app/media
 USER vouch

@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 
 .PHONY: run test test-main test-browser install install-dev migrate lint bench clean lock audit release \
-	setup-dev spdx licences
+	setup-dev spdx licences messages check-messages
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Vouch needs Python 3.11 or newer")'
@@ -25,8 +25,23 @@ $(VENV)/.installed-dev: $(LOCK_DEV) $(VENV)/.installed
 	$(PY) -m pip install --quiet --require-hashes -r $(LOCK_DEV)
 	@touch $@
 
+# Message catalogs are compiled in Python (no GNU gettext needed); .mo files are not committed.
 install: $(VENV)/.installed
+	@$(PY) -m portal.core.catalogs compile
 install-dev: $(VENV)/.installed-dev
+	@$(PY) -m portal.core.catalogs compile
+
+# Re-extract our strings (needs GNU gettext) into locale/<lang>/ for both domains.
+MAKEMESSAGES = DEBUG=true $(PY) manage.py makemessages -l fi -l it -l lv -l ru -l tl \
+	--no-obsolete --add-location=file -i .venv -i tests -i bench -i staticfiles -i media -i node_modules
+messages: install
+	$(MAKEMESSAGES) -d django
+	$(MAKEMESSAGES) -d djangojs
+	@$(PY) -m portal.core.catalogs compile
+
+# CI gate: every entry translated, nothing fuzzy, catalogs current with the code.
+check-messages: install
+	$(PY) -m portal.core.catalogs check
 
 # The embedded default: SQLite, in-memory channel layer, inline Celery, console e-mail.
 run: export DEBUG ?= true
@@ -91,4 +106,5 @@ bench: install-dev
 	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
+	find locale -name '*.mo' -delete
 	rm -rf $(VENV) vouch.sqlite3 .test-db.sqlite3 staticfiles test-artifacts .cache

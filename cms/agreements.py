@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -11,15 +12,19 @@ from django.utils.translation import gettext as _
 from portal.audit.services import audit_record
 
 from .cache import TIMEOUT, key
+from .i18n import original_of, page_for_reader, translations_by_language
 from .models import AgreementAcceptance, AgreementPage, AgreementVersion
 
 
 def agreement_current() -> tuple[int, int] | None:
-    """(page id, version) of the live agreement, cached until an agreement is published."""
+    """(page id, version) of the live agreement, cached until an agreement is published.
+    The original (default language) page: its translations share its version."""
     cache_key = key("agreement")
     found = cache.get(cache_key)
     if found is None:
-        page = AgreementPage.objects.live().order_by("path").values_list("pk", "version").first()
+        live = AgreementPage.objects.live().order_by("path").values_list("pk", "version")
+        original = live.filter(locale__language_code=settings.LANGUAGE_CODE).first()
+        page = original or live.first()
         found = tuple(page) if page else ()
         cache.set(cache_key, found, TIMEOUT)
     return found or None
@@ -35,9 +40,12 @@ def agreement_pending_for(user) -> AgreementPage | None:
     if current is None:
         return None
     page_id, version = current
-    if AgreementAcceptance.objects.filter(user=user, page_id=page_id, version=version).exists():
+    page = AgreementPage.objects.filter(pk=page_id).first()
+    if page is None or _accepted(user, page, version):
         return None
-    return AgreementPage.objects.filter(pk=page_id).first()
+    # In the reader's language when that translation is of the version in force.
+    translated = page.localized
+    return translated if translated.version == version else page
 
 
 def agreement_submission_check(user):
@@ -59,14 +67,27 @@ def agreement_submission_check(user):
 def agreement_acceptance_of(user, page: AgreementPage) -> AgreementAcceptance | None:
     if not (user and user.is_authenticated):
         return None
-    return AgreementAcceptance.objects.filter(user=user, page=page, version=page.version).first()
+    return _acceptances(user, page, page.version).first()
+
+
+def _acceptances(user, page: AgreementPage, version: int):
+    """Acceptance is per version, whatever the language it was read in: any translation."""
+    return AgreementAcceptance.objects.filter(
+        user=user, page__translation_key=page.translation_key, version=version
+    )
+
+
+def _accepted(user, page: AgreementPage, version: int) -> bool:
+    return _acceptances(user, page, version).exists()
 
 
 def agreement_may_accept(user, page: AgreementPage) -> bool:
     """Is the accept form for this reader: a partner user, on the version in force."""
     from portal.accounts.selectors import is_partner
 
-    return bool(page.live and user and user.is_authenticated and is_partner(user))
+    current = agreement_current()
+    in_force = current is not None and page.version == current[1]  # not an old translation
+    return bool(page.live and in_force and user and user.is_authenticated and is_partner(user))
 
 
 def agreement_accept(*, user, page: AgreementPage, ip_address: str | None) -> AgreementAcceptance:
@@ -76,7 +97,8 @@ def agreement_accept(*, user, page: AgreementPage, ip_address: str | None) -> Ag
     if not is_partner(user):
         raise PermissionDenied(_("Only partner users accept the partner agreement."))
     page = AgreementPage.objects.live().filter(pk=page.pk).first()
-    if page is None:
+    current = agreement_current()
+    if page is None or current is None or page.version != current[1]:
         raise PermissionDenied(_("This agreement is not in force."))
     existing = agreement_acceptance_of(user, page)
     if existing is not None:
@@ -109,18 +131,22 @@ def agreement_published(page: AgreementPage) -> int:
     from portal.accounts.models import User
     from portal.notifications.services import notify
 
+    # Publishing a translation is not a new version: the original keeps the record.
+    page = original_of(page)
     with transaction.atomic():
         record, created = AgreementVersion.objects.get_or_create(page=page, version=page.version)
         if not created:
             return 0  # a correction within the same version: nobody is asked again
         partners = User.objects.filter(is_active=True, partner_organisation__isnull=False)
+        translations = translations_by_language(page)
         asked = 0
         for user in partners.iterator():
+            shown = page_for_reader(translations, page, user)  # in the partner's language
             notify(
                 user=user,
                 kind="agreement_new_version",
-                context={"version": page.version, "changes": page.changes, "title": page.title},
-                url=page.url or "",
+                context={"version": page.version, "changes": shown.changes, "title": shown.title},
+                url=shown.url or "",
             )
             asked += 1
         AgreementVersion.objects.filter(pk=record.pk).update(partners_asked=asked)

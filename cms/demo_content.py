@@ -1,16 +1,23 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-"""The default page tree: a real program's site, written for people who will read it.
+"""The default page tree: a real program's site, written for people who will read it, in
+every language of the portal (texts in ``portal.demo_texts``).
 
 Created by ``seed_demo`` (and safe to run again: existing pages are left as they are).
+Translations go through wagtail-localize, as an editor's would: the English page is the
+translation source, each language's texts become its string translations, and the
+translated page is published from them, so editors can go on editing them in the admin.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import uuid4
 
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.models import Locale, Page
+
+from portal.demo_texts import TRANSLATIONS, texts
 
 from .models import (
     AgreementPage,
@@ -26,178 +33,190 @@ from .models import (
 
 
 def _text(html: str) -> dict:
-    return {"type": "text", "value": html}
+    return _block("text", html)
 
 
-def _block(kind: str, **value) -> dict:
-    return {"type": kind, "value": value}
+def _block(kind: str, value=None, **fields) -> dict:
+    return {"type": kind, "value": fields if value is None else value, "id": str(uuid4())}
 
 
-HOME_INTRO = (
-    "<p>Vouch is how we thank the people who know us best. When you introduce a company "
-    "that could use what we do, our team follows up within two working days, you can follow "
-    "every step, and you earn points, tiers, rewards and — for partners — commissions.</p>"
-)
-
-PROGRAM_RULES = [
-    _text(
-        "<h2>Who can refer</h2><p>Every employee, and every user of a partner organisation "
-        "that has accepted the partner agreement. Refer companies, not friends' personal "
-        "projects: the prospect must be a business that could buy from us.</p>"
-        "<h2>What makes a good referral</h2><ul><li>You know a real person there and they "
-        "expect to hear from us.</li><li>You tell us what they need in a sentence or two.</li>"
-        "<li>They are not already a customer or in talks with our sales team.</li></ul>"
-        "<h2>Who gets the credit</h2><p>The first referrer of a company keeps it for the "
-        "attribution window (90 days from submission for this program). If two people refer "
-        "the same company, the earliest submission wins; reviewers explain every decision "
-        "on the referral's timeline.</p>"
-        "<h2>Points and tiers</h2><p>Points come from the program's own settings, shown "
-        "below. Your tier follows the points you earned in the last twelve months, so it "
-        "can go down as well as up. Points you spend on rewards never lower your tier.</p>"
-    ),
-    _block("my_progress", program=""),
-    _block(
+def _cta(t: dict) -> dict:
+    return _block(
         "call_to_action",
-        heading="Ready when you are",
-        text="A referral takes about a minute. You can also share your personal link.",
-        button_label="Refer someone",
+        heading=t["cta_heading"],
+        text=t["cta_text"],
+        button_label=t["cta_button"],
         page=None,
         url="/leads/new/",
-    ),
-]
+    )
 
-PARTNER_RULES = [
-    _text(
-        "<h2>Register every deal you bring</h2><p>Registering a deal protects it for 180 "
-        "days: if the customer signs within that window, the commission is yours. Register "
-        "before your first meeting with us so we can plan the work together.</p>"
-        "<h2>Commissions</h2><p>Commissions are created when a referral is qualified or a "
-        "deal is won, held for 30 days (refunds and chargebacks happen), then approved and "
-        "paid in the next monthly payout batch. Higher tiers multiply the commission. You "
-        'can follow every euro under <a href="/partner/commissions/">Commissions</a> and '
-        "download monthly statements.</p>"
-        "<h2>Before your first registration</h2><p>Each person in your organisation accepts "
-        "the partner agreement once, and again when we publish a new version.</p>"
-    ),
-]
 
-GOOD_REFERRAL = [
-    _text(
-        "<p>Most referrals that do not go anywhere fail for the same three reasons: the "
-        "prospect did not know we would call, we could not tell what they needed, or they "
-        "were already talking to us. Here is how to avoid all three.</p>"
-        "<h2>1. Ask first</h2><p>Tell the person you are introducing them and why. A "
-        "two-line message is enough: <em>“I told Vouch about your warehouse project; "
-        "Maria from their team will call you this week.”</em></p>"
-        "<h2>2. Say what they need</h2><p>The “what do they need?” field is the one our "
-        "team reads first. Mention the problem, the rough size and any deadline.</p>"
-        "<h2>3. Use their work address</h2><p>We match referrals by e-mail, phone and "
-        "company domain. A work address lets us spot duplicates at once and gives you the "
-        "credit without a manual check.</p>"
-    ),
-    _block(
-        "quote",
-        quote="I send one line before every referral. Almost all of mine get qualified.",
-        attribution="Emma, top referrer of October",
-    ),
-    _block(
-        "call_to_action",
-        heading="Have someone in mind?",
-        text="The form asks for a name, a work e-mail and one sentence about the need.",
-        button_label="Refer someone",
-        page=None,
-        url="/leads/new/",
-    ),
-]
+def _pages(language: str, *, customers, resellers, month: int) -> list[tuple[str, str, Page]]:
+    """(key, parent key, unsaved page) for the whole tree, in one language. Every language
+    builds the same structure, so a page's texts line up with the original's."""
+    t = texts(language).PAGES
+    announcement = texts(language).announcement(month)
+    english_month = texts("en").MONTHS[month - 1]
+    return [
+        (
+            "program",
+            "home",
+            ProgramPage(
+                title=t["program"]["title"],
+                slug="program",
+                show_in_menus=True,
+                search_description=t["program"]["search_description"],
+                program=customers,
+                intro=t["program"]["intro"],
+                body=[
+                    _text(t["program"]["rules"]),
+                    _block("my_progress", program=""),
+                    _cta(t["program"]),
+                ],
+            ),
+        ),
+        (
+            "partner_program",
+            "home",
+            ProgramPage(
+                title=t["partner_program"]["title"],
+                slug="partner-program",
+                show_in_menus=True,
+                audience="partners",
+                search_description=t["partner_program"]["search_description"],
+                program=resellers,
+                intro=t["partner_program"]["intro"],
+                body=[_text(t["partner_program"]["rules"])],
+            ),
+        ),
+        (
+            "guides",
+            "home",
+            GuideIndexPage(
+                title=t["guides"]["title"],
+                slug="guides",
+                show_in_menus=True,
+                search_description=t["guides"]["search_description"],
+                intro=t["guides"]["intro"],
+            ),
+        ),
+        (
+            "good_referrals",
+            "guides",
+            ArticlePage(
+                title=t["good_referrals"]["title"],
+                slug="good-referrals",
+                summary=t["good_referrals"]["summary"],
+                body=[
+                    _text(t["good_referrals"]["body"]),
+                    _block(
+                        "quote",
+                        quote=t["good_referrals"]["quote"],
+                        attribution=t["good_referrals"]["attribution"],
+                    ),
+                    _cta(t["good_referrals"]),
+                ],
+            ),
+        ),
+        (
+            "referral_link",
+            "guides",
+            ArticlePage(
+                title=t["referral_link"]["title"],
+                slug="referral-link",
+                audience="participants",
+                summary=t["referral_link"]["summary"],
+                body=[
+                    _text(t["referral_link"]["body"]),
+                    _block("share", text=t["referral_link"]["share"]),
+                    _text(t["referral_link"]["standing"]),
+                    _block(
+                        "leaderboard",
+                        title=t["referral_link"]["board_title"],
+                        scope="everyone",
+                        metric="points",
+                        period="month",
+                        top_n=5,
+                    ),
+                ],
+            ),
+        ),
+        (
+            "faq",
+            "home",
+            FAQPage(
+                title=t["faq"]["title"],
+                slug="faq",
+                show_in_menus=True,
+                search_description=t["faq"]["search_description"],
+                intro=t["faq"]["intro"],
+                questions=[
+                    _block("question", question=q, answer=a) for q, a in t["faq"]["questions"]
+                ],
+            ),
+        ),
+        (
+            "catalog",
+            "home",
+            RewardCatalogPage(
+                title=t["catalog"]["title"],
+                slug="reward-catalog",
+                show_in_menus=True,
+                search_description=t["catalog"]["search_description"],
+                intro=t["catalog"]["intro"],
+            ),
+        ),
+        (
+            "agreement",
+            "home",
+            AgreementPage(
+                title=t["agreement"]["title"],
+                slug="partner-agreement",
+                audience="partners",
+                show_in_menus=True,
+                version=1,
+                body=t["agreement"]["terms"],
+            ),
+        ),
+        (
+            "news",
+            "home",
+            AnnouncementIndexPage(
+                title=t["news"]["title"],
+                slug="news",
+                show_in_menus=True,
+                search_description=t["news"]["search_description"],
+                intro=t["news"]["intro"],
+            ),
+        ),
+        (
+            "announcement",
+            "news",
+            AnnouncementPage(
+                title=announcement["title"],
+                slug=f"top-referrers-of-{english_month.lower()}",
+                summary=announcement["summary"],
+                snapshot_scope="everyone",
+                snapshot_metric="points",
+                snapshot_period="month",
+                snapshot_previous_period=True,
+                snapshot_top_n=10,
+                body=[_text(announcement["body"])],
+            ),
+        ),
+    ]
 
-SHARING_LINK = [
-    _text(
-        "<p>Your personal referral link lets a prospect reach us themselves. Whoever uses "
-        "it is attributed to you, exactly as if you had filled in the form. Put it in your "
-        "e-mail signature, share it after a conference, or print the QR code.</p>"
-        "<h2>What the prospect sees</h2><p>A short page with your name, what we do, and a "
-        "form for their own details and consent. We never show them your points or "
-        "rewards.</p>"
-    ),
-    _block("share", text="Here is your own link, ready to share:"),
-    _text(
-        "<h2>Where you stand</h2><p>Referrals through your link count for the "
-        "leaderboards like any other. This month so far:</p>"
-    ),
-    _block(
-        "leaderboard",
-        title="Top referrers this month",
-        scope="everyone",
-        metric="points",
-        period="month",
-        top_n=5,
-    ),
-]
 
-FAQ = [
-    (
-        "Who can take part?",
-        "<p>Every employee, from their first day, and users of our partner organisations. "
-        "Partners accept the partner agreement before their first referral.</p>",
-    ),
-    (
-        "How long does a review take?",
-        "<p>Reviewers look at new referrals within two working days. You get a notification "
-        "for every change, and the referral's page shows the whole timeline.</p>",
-    ),
-    (
-        "Someone else referred the same company. Who gets the credit?",
-        "<p>The earliest submission within the attribution window. If a referral was flagged "
-        "as a possible duplicate, a reviewer compares both side by side and explains the "
-        "decision.</p>",
-    ),
-    (
-        "When do I get my points?",
-        "<p>At once: points for a submission arrive when you submit, and more when the "
-        "referral is qualified and when the deal is won. If a referral is rejected or a deal "
-        "is reversed, those points are taken back.</p>",
-    ),
-    (
-        "How do tiers work?",
-        "<p>Your tier follows the points you earned in the last twelve months. Spending "
-        "points on rewards never lowers it. See the program page for the tier table.</p>",
-    ),
-    (
-        "When are partner commissions paid?",
-        "<p>After a 30-day hold, commissions are approved and included in the next monthly "
-        "payout batch, above a minimum of 50 €. Statements are under Commissions.</p>",
-    ),
-    (
-        "Can I appear on leaderboards by my initials only?",
-        "<p>Yes. Choose it under Settings; every board shows your initials from then on.</p>",
-    ),
-    (
-        "What happens to the contact details I submit?",
-        "<p>Only you, your organisation's partner admin and the program's reviewers see them. "
-        "They are anonymised when the referral has been closed for the retention period.</p>",
-    ),
-]
-
-AGREEMENT_TERMS = (
-    "<h2>1. Scope</h2><p>This agreement governs referrals and deal registrations that "
-    "your organisation (“the Partner”) submits through Vouch, and the commissions we pay "
-    "for them.</p>"
-    "<h2>2. Registrations</h2><p>The Partner registers only opportunities it genuinely "
-    "introduced, with the prospect's knowledge. A registration protects the opportunity "
-    "for the program's attribution window. We may decline a registration for an "
-    "existing customer or an opportunity already in our pipeline, and will say why.</p>"
-    "<h2>3. Commissions</h2><p>Commissions follow the plan shown in the portal on the "
-    "day the referral is qualified or the deal is won. They are held for 30 days and paid "
-    "monthly. If a deal is refunded or charged back, the commission is reversed and "
-    "offset against later earnings.</p>"
-    "<h2>4. Data protection</h2><p>The Partner shares a prospect's contact details only "
-    "with their consent and keeps them confidential. We process them under our privacy "
-    "notice and anonymise them at the end of the retention period.</p>"
-    "<h2>5. Conduct</h2><p>No spam, no misleading claims about our products, no "
-    "self-referrals. Breaches may suspend the Partner's account.</p>"
-    "<h2>6. Changes</h2><p>We may update this agreement. Each new version is published "
-    "here and must be accepted before the next registration.</p>"
-)
+def _home(language: str, home: HomePage) -> HomePage:
+    """The home page's texts in one language (an unsaved copy for translations)."""
+    t = texts(language).PAGES["home"]
+    shown = home if language == "en" else HomePage(slug=f"{home.slug}-{language}")
+    shown.title = t["title"]
+    shown.headline = t["headline"]
+    shown.call_to_action = t["call_to_action"]
+    shown.intro = t["intro"]
+    shown.body = [_block(b["type"], b["value"]) for b in home.body.raw_data]
+    return shown
 
 
 def _add(parent: Page, page: Page) -> Page:
@@ -215,150 +234,88 @@ def site_tree_ensure() -> HomePage:
     from leaderboard.models import Contest
     from portal.leads.models import Program
 
-    home = HomePage.objects.first()
+    home = HomePage.objects.filter(locale=Locale.get_default()).first()
     if home is None:
         raise RuntimeError("The cms migrations create the home page; run migrate first.")
     customers = Program.objects.filter(slug="customer-referrals").first()
     resellers = Program.objects.filter(slug="reseller-deals").first()
     if not home.body:
-        home.intro = HOME_INTRO
+        _home("en", home)
         contest = Contest.objects.filter(closed_at__isnull=True).order_by("ends_at").first()
         home.body = (
             [_block("contest_countdown", contest=str(contest.pk))] if contest is not None else []
         )
         home.save_revision().publish()
 
-    _add(
-        home,
-        ProgramPage(
-            title="Customer referrals",
-            slug="program",
-            show_in_menus=True,
-            search_description="How referrals work, what they earn, and the tiers.",
-            program=customers,
-            intro="<p>Introduce companies that could use our platform. Every referral is "
-            "reviewed by a person, and every step is on your referral's timeline.</p>",
-            body=PROGRAM_RULES,
-        ),
-    )
-    _add(
-        home,
-        ProgramPage(
-            title="Partner deal registration",
-            slug="partner-program",
-            show_in_menus=True,
-            audience="partners",
-            search_description="Register deals, earn commissions, get paid monthly.",
-            program=resellers,
-            intro="<p>For our resellers, agencies and consultants: register the deals you "
-            "bring and earn a commission on every one we win together.</p>",
-            body=PARTNER_RULES,
-        ),
-    )
-    guides = _add(
-        home,
-        GuideIndexPage(
-            title="Guides",
-            slug="guides",
-            show_in_menus=True,
-            search_description="Practical advice for better referrals.",
-            intro="<p>Short, practical advice from the program team and from our top "
-            "referrers.</p>",
-        ),
-    )
-    _add(
-        guides,
-        ArticlePage(
-            title="How to make a referral that gets qualified",
-            slug="good-referrals",
-            summary="Three habits of the referrers whose introductions turn into deals.",
-            body=GOOD_REFERRAL,
-        ),
-    )
-    _add(
-        guides,
-        ArticlePage(
-            title="Sharing your personal referral link",
-            slug="referral-link",
-            audience="participants",
-            summary="Let prospects reach us themselves, and still get the credit.",
-            body=SHARING_LINK,
-        ),
-    )
-    _add(
-        home,
-        FAQPage(
-            title="Questions and answers",
-            slug="faq",
-            show_in_menus=True,
-            search_description="Credit, points, tiers, commissions and privacy.",
-            intro="<p>Cannot find your answer? Write to the program team at "
-            "referrals@demo.vouch.test.</p>",
-            questions=[_block("question", question=q, answer=a) for q, a in FAQ],
-        ),
-    )
-    _add(
-        home,
-        RewardCatalogPage(
-            title="Reward catalog",
-            slug="reward-catalog",
-            show_in_menus=True,
-            search_description="What your points can buy.",
-            intro="<p>Spend your points on gift cards, experiences, a day off or a donation "
-            "to the charity of the quarter. Some rewards are reserved for higher tiers.</p>",
-        ),
-    )
-    _add(
-        home,
-        AgreementPage(
-            title="Partner program agreement",
-            slug="partner-agreement",
-            audience="partners",
-            show_in_menus=True,
-            version=1,
-            body=AGREEMENT_TERMS,
-        ),
-    )
-    news = _add(
-        home,
-        AnnouncementIndexPage(
-            title="News",
-            slug="news",
-            show_in_menus=True,
-            search_description="Announcements from the program team.",
-            intro="<p>Winners, new rewards and changes to the program.</p>",
-        ),
-    )
     last_month = timezone.localdate().replace(day=1) - timedelta(days=1)
-    month = last_month.strftime("%B")
-    _add(
-        news,
-        AnnouncementPage(
-            title=f"Top referrers of {month}",
-            slug=f"top-referrers-of-{month.lower()}",
-            summary=f"{month} was our best month yet. Here are the people who made it happen.",
-            snapshot_scope="everyone",
-            snapshot_metric="points",
-            snapshot_period="month",
-            snapshot_previous_period=True,
-            snapshot_top_n=10,
-            body=[
-                _text(
-                    f"<p>Thank you to everyone who referred in {month}. The top three each "
-                    "receive a dinner for two, and every qualified referral counts toward "
-                    "the Q4 sprint.</p>"
-                )
-            ],
-        ),
-    )
+    pages = {"home": home}
+    for key, parent, page in _pages(
+        "en", customers=customers, resellers=resellers, month=last_month.month
+    ):
+        pages[key] = _add(pages[parent], page)
+    for language in TRANSLATIONS:
+        page_translate(home, language, _home(language, home))
+        shadows = _pages(language, customers=customers, resellers=resellers, month=last_month.month)
+        for key, _parent, shadow in shadows:
+            page_translate(pages[key], language, shadow)
     return home
+
+
+def page_translate(page: Page, language: str, shadow: Page) -> Page:
+    """Translate ``page`` into ``language`` through wagtail-localize, from ``shadow``: an
+    unsaved page of the same type and structure with every text in that language. Each of
+    the page's strings gets the shadow's string at the same position as its translation;
+    then the translation is published. A page translated before is left as it is."""
+    from wagtail_localize.models import (
+        String,
+        StringTranslation,
+        Translation,
+        TranslationContext,
+        TranslationSource,
+    )
+    from wagtail_localize.segments import StringSegmentValue
+    from wagtail_localize.segments.extract import extract_segments
+
+    locale = Locale.objects.get(language_code=language)
+    existing = page.get_translation_or_none(locale)
+    if existing is not None and existing.live:
+        return existing.specific
+    page = page.specific
+    source, _created = TranslationSource.get_or_create_from_instance(page)
+    originals = [s for s in extract_segments(page) if isinstance(s, StringSegmentValue)]
+    translated = [s for s in extract_segments(shadow) if isinstance(s, StringSegmentValue)]
+    if len(originals) != len(translated):
+        raise ValueError(
+            f"{language} texts of {page.slug!r} do not line up with the original: "
+            f"{len(translated)} strings for {len(originals)}"
+        )
+    for original, text in zip(originals, translated, strict=True):
+        string = String.from_value(source.locale, original.string)
+        context, _created = TranslationContext.objects.get_or_create(
+            object_id=source.object_id, path=original.path
+        )
+        StringTranslation.objects.update_or_create(
+            translation_of=string,
+            locale=locale,
+            context=context,
+            defaults={"data": text.string.data, "translation_type": "manual"},
+        )
+    translation, _created = Translation.objects.get_or_create(
+        source=source, target_locale=locale, defaults={"enabled": True}
+    )
+    # Saved as a draft, then published at once: wagtail-localize would publish after the
+    # commit, from revisions taken before the pages below existed.
+    translation.save_target(publish=False)
+    translated = page.get_translation(locale).specific
+    translated.get_latest_revision().publish()
+    return translated
 
 
 def demo_agreements_accept(users) -> None:
     """The demo's partners have accepted the agreement, so they can refer at once."""
     from .agreements import agreement_accept
 
-    page = AgreementPage.objects.live().first()
+    page = AgreementPage.objects.live().filter(locale=Locale.get_default()).first()
     if page is None:
         return
     for user in users:

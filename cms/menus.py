@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.utils.translation import get_language
 from wagtail.models import Site
 
 from .audience import visible_pages
@@ -18,13 +19,15 @@ class MenuItem:
 
 
 def _menu_items(request) -> list[MenuItem]:
-    """Every menu entry of the request's site, cached until a page is published or moved."""
-    cache_key = key("menu:" + request.get_host())
+    """Every menu entry of the request's site in the active language, cached until a page
+    is published or moved."""
+    # The home page of the reader's language (its translation), or the original.
+    cache_key = key(f"menu:{request.get_host()}:{get_language()}")
     items = cache.get(cache_key)
     if items is None:
         site = Site.find_for_request(request)
         pages = (
-            site.root_page.get_children().live().in_menu().order_by("path")
+            site.root_page.localized.get_children().live().in_menu().order_by("path")
             if site is not None
             else []
         )

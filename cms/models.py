@@ -147,10 +147,18 @@ class HomePage(ContentPage):
         "cms.RewardCatalogPage",
         "cms.AgreementPage",
     ]
-    max_count = 1
 
     class Meta:
         verbose_name = _("home page")
+
+    @classmethod
+    def can_create_at(cls, parent) -> bool:
+        # One home page per language: the others are its translations (Translate), never
+        # a second tree added by hand.
+        return (
+            super().can_create_at(parent)
+            and not cls.objects.filter(locale__language_code=settings.LANGUAGE_CODE).exists()
+        )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -372,7 +380,10 @@ class AnnouncementPage(ContentPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        delivery = AnnouncementDelivery.objects.filter(page_id=self.pk).first()
+        # The snapshot frozen when the original went live serves every translation.
+        delivery = AnnouncementDelivery.objects.filter(
+            page__translation_key=self.translation_key
+        ).first()
         snapshot = delivery.snapshot if delivery else {}
         if not snapshot and self.snapshot_board_id:
             # A preview, or a page published before its snapshot: show the board as it is.
@@ -394,7 +405,7 @@ class RewardCatalogPage(ContentPage):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types: list[str] = []
-    max_count = 1
+    max_count_per_parent = 1  # one per language tree
 
     class Meta:
         verbose_name = _("reward catalog page")
@@ -432,7 +443,7 @@ class AgreementPage(ContentPage):
     ]
     parent_page_types = ["cms.HomePage"]
     subpage_types: list[str] = []
-    max_count = 1
+    max_count_per_parent = 1  # one per language tree: its translations share the version
 
     class Meta:
         verbose_name = _("partner agreement")

@@ -13,6 +13,7 @@ from . import live
 from .agreements import agreement_published
 from .audience import audience_members
 from .cache import content_changed
+from .i18n import original_of, page_for_reader, translations_by_language
 from .models import AgreementPage, AnnouncementDelivery, AnnouncementIndexPage, AnnouncementPage
 
 
@@ -21,6 +22,8 @@ def page_published(page: Page) -> None:
     content_changed()
     page = page.specific
     if isinstance(page, AnnouncementPage):
+        # One announcement in several languages is announced once: by its original.
+        page = original_of(page)
         announcement_snapshot_take(page)
         transaction.on_commit(lambda: _enqueue_announcement(page.pk))
     elif isinstance(page, AgreementPage):
@@ -71,12 +74,14 @@ def announcement_notify(page_id: int) -> int:
         if not claimed:
             return 0
         count = 0
+        translations = translations_by_language(page)
         for user in audience_members(page).iterator():
+            shown = page_for_reader(translations, page, user)  # in the reader's language
             notify(
                 user=user,
                 kind="announcement",
-                context={"title": page.title, "summary": page.summary},
-                url=page.url or "",
+                context={"title": shown.title, "summary": shown.summary},
+                url=shown.url or "",
                 email=page.email_participants,
             )
             count += 1

@@ -5,12 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from wagtail.models import Page
 
 from .agreements import agreement_accept as accept
 from .audience import visible_pages
+from .i18n import searchable_pages
 from .models import AgreementPage
 
 SEARCH_LIMIT = 200
@@ -21,7 +22,8 @@ def search(request):
     query = (request.GET.get("q") or "").strip()[:200]
     results = []
     if query:
-        found = Page.objects.live().specific().search(query)[:SEARCH_LIMIT]
+        # The pages in the reader's language (each translation is a page of its own).
+        found = searchable_pages(get_language()).specific().search(query)[:SEARCH_LIMIT]
         results = [p for p in visible_pages(found, request.user) if p.depth > 1]
     page = Paginator(results, 10).get_page(request.GET.get("page"))
     return render(

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from portal.core.i18n import translated_form_fields
+
 from .models import Contest
 
 
@@ -13,17 +15,20 @@ class ContestViewSet(ModelViewSet):
     menu_label = _("Contests")
     menu_order = 230
     add_to_admin_menu = True
-    form_fields = [
-        "name",
-        "description",
-        "metric",
-        "eligibility",
-        "tier",
-        "team",
-        "starts_at",
-        "ends_at",
-        "prizes",
-    ]
+    form_fields = translated_form_fields(
+        Contest,
+        [
+            "name",
+            "description",
+            "metric",
+            "eligibility",
+            "tier",
+            "team",
+            "starts_at",
+            "ends_at",
+            "prizes",
+        ],
+    )
     list_display = ["name", "starts_at", "ends_at", "eligibility", "closed_at"]
 
 

@@ -202,6 +202,17 @@ def program(db):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in English: a request in Finnish leaves Finnish active in the test
+    process, and translated fields would then be written in Finnish."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_boards():
     """Board keys live in Redis, outside the test database's rollback: start each test clean."""
     if settings.REDIS_URL:

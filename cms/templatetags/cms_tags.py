@@ -19,3 +19,26 @@ def json_ld(data: dict):
     # Safe: <, > and & are escaped above, so the JSON cannot close the element.
     payload = mark_safe(json.dumps(data, ensure_ascii=False).translate(_ESCAPES))  # noqa: S308
     return format_html('<script type="application/ld+json">{}</script>', payload)
+
+
+@register.simple_tag(takes_context=True)
+def page_translations(context, page) -> list[dict]:
+    """The page in every language it is published in, for the language switcher: code,
+    the language's own name, URL, and whether it is the page being read. Translations
+    share the page's audience, so a reader who may see one may see them all."""
+    from django.utils.translation import get_language_info
+
+    pages = page.get_translations(inclusive=True).live().select_related("locale")
+    request = context.get("request")
+    found = []
+    for translation in sorted(pages, key=lambda p: p.locale.language_code):
+        code = translation.locale.language_code
+        found.append(
+            {
+                "code": code,
+                "name": get_language_info(code)["name_local"],
+                "url": translation.get_url(request),
+                "current": translation.pk == page.pk,
+            }
+        )
+    return found

@@ -26,7 +26,9 @@ class UserLanguageMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.language:
+        if getattr(request, "language_from_url", False):
+            pass  # a content page is shown whole in its own language (/fi/... or English)
+        elif user is not None and user.is_authenticated and user.language:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return self.get_response(request)

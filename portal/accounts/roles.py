@@ -38,6 +38,7 @@ GROUP_PERMISSIONS: dict[Role, list[str]] = {
     ],
     Role.REVIEWER: [
         "wagtailadmin.access_admin",
+        "wagtail_localize.submit_translation",  # translate content pages (wagtail-localize)
         "leads.review_lead",
         "leaderboard.add_contest",
         "leaderboard.change_contest",

@@ -273,6 +273,16 @@ def user_update_preferences(
     return user
 
 
+def user_language_set(*, user: User, language: str) -> User:
+    """The language a user picked (footer picker): their pages and e-mails follow it."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the portal's languages.")})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
 def email_domain_allowed_for_signup(email: str) -> bool:
     domain = email.strip().lower().rsplit("@", 1)[-1]
     return domain in settings.COMPANY_EMAIL_DOMAINS

@@ -1,12 +1,20 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-"""Money arithmetic: ``Decimal`` quantised to cents, rounded half-up, on every database."""
+"""Money: ``Decimal`` arithmetic quantised to cents, rounded half-up, on every database; and
+money for people, written the way the reader's language writes it (separators, decimals,
+where the currency goes) through one helper."""
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel.numbers import format_currency
+from django.conf import settings
+from django.utils import translation
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# Babel (CLDR) knows Tagalog as Filipino.
+BABEL_LOCALES = {"tl": "fil"}
 
 
 def money(value: Decimal | int | str | None) -> Decimal:
@@ -17,3 +25,24 @@ def money(value: Decimal | int | str | None) -> Decimal:
     if isinstance(value, float):  # a database's float sum: take its shortest repr
         value = repr(value)
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def babel_locale(language: str | None = None) -> str:
+    language = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return BABEL_LOCALES.get(language, language)
+
+
+def money_format(
+    amount: Decimal | int | str | None,
+    currency: str,
+    *,
+    language: str | None = None,
+    signed: bool = False,
+) -> str:
+    """``Decimal("1234.5"), "EUR"`` → "1 234,50 €" in Finnish, "€1,234.50" in English.
+    ``signed`` writes a plus sign on positive amounts (statements: earned)."""
+    if amount is None or amount == "":
+        return ""
+    value = Decimal(str(amount))
+    text = format_currency(value, currency or "EUR", locale=babel_locale(language))
+    return f"+{text}" if signed and value > 0 else text

@@ -51,6 +51,7 @@ class Program(models.Model):
         max_length=200,
         blank=True,
         help_text=_(
+            # xgettext:no-python-format
             "Two-sided programs: what the referred prospect gets, e.g. 20% off the first year."
         ),
     )
@@ -194,6 +195,13 @@ class Lead(models.Model):
     consent = models.BooleanField(_("consent to be contacted"))
     consent_text = models.CharField(_("consent text"), max_length=300)
     consent_at = models.DateTimeField(_("consent given at"))
+    language = models.CharField(
+        _("prospect's language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language the prospect used on the referral page; their e-mails use it."),
+    )
     source = models.CharField(
         _("source"), max_length=8, choices=LeadSource.choices, default=LeadSource.FORM
     )

@@ -6,11 +6,13 @@ program's setting for the rule decides whether a finding rejects the lead or fla
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from time import monotonic
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .models import CONTENDING_STATUSES, DisposableEmailDomain, Lead, RejectionReason, RuleAction
@@ -23,6 +25,7 @@ class Finding:
     action: str  # RuleAction
     reason: str  # RejectionReason when the action rejects
     message: str
+    language: str = ""  # the message's language: the referrer's, who reads it
 
 
 def find_conflict(lead: Lead) -> Lead | None:
@@ -104,7 +107,19 @@ def _over_daily_cap(lead: Lead, referrer) -> str | None:
 
 
 def evaluate(lead: Lead, referrer) -> tuple[list[Finding], Lead | None]:
-    """Run every rule the program has switched on. Returns findings and the conflicting lead."""
+    """Run every rule the program has switched on. Returns findings and the conflicting lead.
+
+    The messages are for the referrer, in their language: a prospect's own submission
+    (referral link) runs in the prospect's language, which is not theirs."""
+    language = referrer.language or (
+        settings.LANGUAGE_CODE if lead.referral_link_id else translation.get_language()
+    )
+    with translation.override(language):
+        findings, conflict = _evaluate(lead, referrer)
+    return [replace(f, language=language) for f in findings], conflict
+
+
+def _evaluate(lead: Lead, referrer) -> tuple[list[Finding], Lead | None]:
     program = lead.program
     findings: list[Finding] = []
     if program.rule_self_referral != RuleAction.OFF and (message := _self_referral(lead, referrer)):
@@ -123,7 +138,11 @@ def evaluate(lead: Lead, referrer) -> tuple[list[Finding], Lead | None]:
                     program.rule_duplicate,
                     RejectionReason.DUPLICATE,
                     _("This contact was already referred on %(date)s.")
-                    % {"date": timezone.localtime(conflict.submitted_at).date().isoformat()},
+                    % {
+                        "date": date_format(
+                            timezone.localtime(conflict.submitted_at).date(), "SHORT_DATE_FORMAT"
+                        )
+                    },
                 )
             )
     if program.rule_disposable_email != RuleAction.OFF and (message := _disposable(lead)):

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
@@ -153,8 +153,9 @@ def lead_submit(
             phone_e164=cleaned["phone_e164"],
             company_domain=company_domain(cleaned["email"], cleaned["company"]),
             consent=True,
-            consent_text=program.consent_text,
+            consent_text=program.consent_text,  # as the prospect read it, in their language
             consent_at=now,
+            language=translation.get_language() if source == LeadSource.LINK else "",
             source=source,
             referral_link=referral_link,
             submitted_at=now,
@@ -163,7 +164,10 @@ def lead_submit(
         _lock_attribution_keys(lead)
         findings, conflict = rules.evaluate(lead, referrer)
         lead.conflict_with = conflict
-        lead.flags = [{"rule": f.rule, "action": f.action, "message": f.message} for f in findings]
+        lead.flags = [
+            {"rule": f.rule, "action": f.action, "message": f.message, "language": f.language}
+            for f in findings
+        ]
         rejecting = next((f for f in findings if f.action == RuleAction.REJECT), None)
         if rejecting:
             lead.status = LeadStatus.REJECTED

@@ -8,6 +8,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
+from portal.core.i18n import translated_form_fields
 
 from . import admin_urls
 from .models import DisposableEmailDomain, Program
@@ -37,25 +38,29 @@ class ProgramViewSet(ModelViewSet):
     list_display = ["name", "audience", "starts_on", "ends_on", "is_enabled"]
     list_filter = ["audience", "is_enabled"]
     search_fields = ["name"]
-    form_fields = [
-        "name",
-        "slug",
-        "description",
-        "pitch",
-        "audience",
-        "starts_on",
-        "ends_on",
-        "is_enabled",
-        "attribution_window_days",
-        "two_sided",
-        "consent_text",
-        "rule_self_referral",
-        "rule_duplicate",
-        "rule_disposable_email",
-        "rule_daily_cap",
-        "daily_cap",
-        "review_reminder_days",
-    ]
+    form_fields = translated_form_fields(
+        Program,
+        [
+            "name",
+            "slug",
+            "description",
+            "pitch",
+            "audience",
+            "starts_on",
+            "ends_on",
+            "is_enabled",
+            "attribution_window_days",
+            "two_sided",
+            "welcome_offer",
+            "consent_text",
+            "rule_self_referral",
+            "rule_duplicate",
+            "rule_disposable_email",
+            "rule_daily_cap",
+            "daily_cap",
+            "review_reminder_days",
+        ],
+    )
 
 
 class DisposableDomainViewSet(ModelViewSet):

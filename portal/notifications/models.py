@@ -16,6 +16,8 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
+    # The language title and body were written in: the recipient's, when it was sent.
+    language = models.CharField(max_length=8, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("time"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     # Outbox: e-mails are sent by a worker after commit, never lost to a broker hiccup.

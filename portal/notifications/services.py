@@ -37,7 +37,13 @@ def notify(
     title, body = _render(kind, {**context, "user": user}, language)
     wants_email = bool(email and user.is_active and user.email)
     notification = Notification.objects.create(
-        user=user, kind=kind, title=title, body=body, url=url, email_pending=wants_email
+        user=user,
+        kind=kind,
+        title=title,
+        body=body,
+        url=url,
+        language=language,
+        email_pending=wants_email,
     )
     if wants_email and settings.CELERY_TASK_ALWAYS_EAGER:
         transaction.on_commit(lambda: notification_email_send(notification_id=notification.pk))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import PartnerOrganisation
+from portal.core.i18n import active_language
 from portal.leads.models import Lead, Program
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -165,6 +166,8 @@ class Commission(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     plan_name = models.CharField(_("plan"), max_length=120, blank=True)
     basis = models.CharField(_("calculation"), max_length=200, blank=True)
+    # The language ``basis`` was written in (pages mark it, so it reads right).
+    language = models.CharField(max_length=8, blank=True, default=active_language, db_default="")
     status = models.CharField(
         _("status"),
         max_length=16,

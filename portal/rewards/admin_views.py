@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal.leads.admin_views import reviewer_required
@@ -63,5 +64,9 @@ def raffle_draw_view(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Drawn: %(n)s winner(s).") % {"n": len(winners)})
+        messages.success(
+            request,
+            ngettext("Drawn: %(n)s winner.", "Drawn: %(n)s winners.", len(winners))
+            % {"n": len(winners)},
+        )
     return redirect("rewards:raffle", pk=raffle.pk)

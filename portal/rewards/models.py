@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.i18n import active_language
 from portal.leads.models import Lead, Program
 
 
@@ -62,6 +63,8 @@ class LedgerEntry(models.Model):
     amount = models.IntegerField(_("points"))
     event = models.CharField(_("event"), max_length=32)
     reason = models.CharField(_("reason"), max_length=200)
+    # The language the reason was written in (pages mark it, so it reads right).
+    language = models.CharField(max_length=8, blank=True, default=active_language, db_default="")
     lead = models.ForeignKey(
         Lead, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
     )

@@ -15,7 +15,10 @@ from .services import badges_award_top_of_month, tiers_recompute_all
 def offer_code_email(code_id: int) -> None:
     """E-mail the welcome offer to the referred prospect (they have no account)."""
     code = OfferCode.objects.select_related("lead", "lead__referrer", "program").get(pk=code_id)
-    with translation.override(settings.LANGUAGE_CODE):
+    lead = code.lead
+    # The language the prospect used; for a lead entered by the referrer, the referrer's.
+    language = lead.language or lead.referrer.language or settings.LANGUAGE_CODE
+    with translation.override(language):
         context = {"code": code, "lead": code.lead, "program": code.program}
         subject = render_to_string("rewards/email/offer_subject.txt", context).strip()
         body = render_to_string("rewards/email/offer_body.txt", context)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from portal.core.i18n import translated_form_fields
 from portal.leads.wagtail_hooks import ReviewerMenuItem
 
 from . import admin_urls
@@ -31,7 +32,7 @@ def _viewset(model_, icon_, label, fields, columns, filters=()):
             "model": model_,
             "icon": icon_,
             "menu_label": label,
-            "form_fields": fields,
+            "form_fields": translated_form_fields(model_, fields),
             "list_display": columns,
             "list_filter": list(filters),
         },

@@ -39,6 +39,7 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 
 INSTALLED_APPS = [
     "daphne",  # first, so runserver serves WebSockets too
+    "modeltranslation",  # before the admin and the apps whose fields it translates
     "portal.core",
     "portal.events",
     "portal.accounts",
@@ -54,6 +55,8 @@ INSTALLED_APPS = [
     "cms",
     "portal.demo",
     # Wagtail
+    "wagtail_localize",
+    "wagtail_localize.locales",  # replaces wagtail.locales
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -95,7 +98,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "portal.core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -323,10 +326,22 @@ django.conf.locale.LANG_INFO.setdefault(
     "tl", {"bidi": False, "code": "tl", "name": "Tagalog", "name_local": "Tagalog"}
 )
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date and number formats Django lacks (Tagalog) or that we write differently.
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Helsinki")
+# The visitor's choice (footer picker) lives a year; signed-in users keep theirs on User.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# CMS pages: one tree per language, translated with wagtail-localize, at /<lang>/...
+WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
+# Database text people read (programs, tiers, badges, rewards...): one column per
+# language (django-modeltranslation), empty ones falling back to English.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 
 # --- Static and media -----------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -3,6 +3,7 @@
    after reconnects, rotate TV screens. No inline script: this file is all there is. */
 (function () {
   "use strict";
+  var gettext = window.gettext || function (text) { return text; };
   var holder = document.querySelector("[data-board]");
   if (!holder) return;
   var boardId = holder.dataset.board;
@@ -80,7 +81,10 @@
     var socket = new WebSocket(url);
     socket.onopen = function () {
       delay = 1000;
-      if (dot) dot.classList.add("on");
+      if (dot) {
+        dot.classList.add("on");
+        dot.title = gettext("Live: ranks update as referrals move.");
+      }
       document.body.dataset.boardLive = "open";
       if (!first) resync();
     };
@@ -90,7 +94,10 @@
       if (data.type === "toast" && document.body.classList.contains("tv")) toast(data.text);
     };
     socket.onclose = function (event) {
-      if (dot) dot.classList.remove("on");
+      if (dot) {
+        dot.classList.remove("on");
+        dot.title = gettext("Live updates: reconnecting…");
+      }
       document.body.dataset.boardLive = "closed";
       if (event.code === 4403) return; // not allowed (or a revoked TV link): do not retry
       setTimeout(function () { connect(false); }, delay);

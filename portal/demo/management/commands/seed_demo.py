@@ -4,12 +4,17 @@
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import translation
 
 from portal.accounts.models import PartnerOrganisation, Team, User
 from portal.accounts.roles import STAFF_GROUPS, Role, ensure_role_groups
+from portal.demo_texts import row_translate
+
+PROGRAM_TEXTS = ["name", "description", "pitch", "welcome_offer", "consent_text"]
 
 DEMO_PASSWORD = "vouch-demo"  # noqa: S105 - documented demo credential
 
@@ -29,8 +34,18 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Create (or refresh) the demo organisation, team and logins. Password: vouch-demo."
 
-    @transaction.atomic
     def handle(self, *args, **options) -> None:
+        # The demo's rows are written in English, the default language; their
+        # translations are added to them (portal.demo_texts).
+        with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+            self._seed()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(DEMO_USERS)} logins, password '{DEMO_PASSWORD}'."
+            )
+        )
+
+    def _seed(self) -> None:
         ensure_role_groups()
         acme, _ = PartnerOrganisation.objects.update_or_create(
             name="Acme Partners", defaults={"email_domain": "acme.example", "status": "active"}
@@ -59,11 +74,6 @@ class Command(BaseCommand):
                 team.managers.set([user])
         self._seed_leads()
         self._seed_content()
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo data ready: {len(DEMO_USERS)} logins, password '{DEMO_PASSWORD}'."
-            )
-        )
 
     def _seed_content(self) -> None:
         """The program's site: home, programs, guides, FAQ, news, catalog, agreement."""
@@ -97,7 +107,8 @@ class Command(BaseCommand):
                 "what you need and a specialist will call you — no obligation.",
             },
         )
-        Program.objects.get_or_create(
+        row_translate(customers, PROGRAM_TEXTS)
+        resellers, _ = Program.objects.get_or_create(
             slug="reseller-deals",
             defaults={
                 "name": "Reseller deal registration",
@@ -107,6 +118,7 @@ class Command(BaseCommand):
                 "description": "Register the deals you bring so they are protected for 180 days.",
             },
         )
+        row_translate(resellers, PROGRAM_TEXTS)
         employee = User.objects.get(email="employee@demo.vouch.test")
         partner = User.objects.get(email="partner@acme.example")
         reviewer = User.objects.get(email="reviewer@demo.vouch.test")
@@ -189,7 +201,7 @@ class Command(BaseCommand):
             ("Gold", 500, "1.25", "25% higher commissions; premium rewards."),
             ("Platinum", 1000, "1.50", "50% higher commissions; the best rewards."),
         ]:
-            Tier.objects.get_or_create(
+            tier, _ = Tier.objects.get_or_create(
                 program=program,
                 name=name,
                 defaults={
@@ -198,6 +210,7 @@ class Command(BaseCommand):
                     "perks": perks,
                 },
             )
+            row_translate(tier, ["name", "perks"])
         gold = Tier.objects.get(program=program, name="Gold")
         catalog = [
             ("Coffee gift card 10 €", "gift_card", 80, None, "A thank-you coffee on us."),
@@ -229,6 +242,7 @@ class Command(BaseCommand):
                     "description": description,
                 },
             )
+            row_translate(item, ["name", "description"])
             if created and name == "Spa weekend":
                 item.eligible_tiers.add(gold)
         for count, reward in [(3, "Coffee gift card 10 €"), (5, "Dinner for two")]:
@@ -265,8 +279,9 @@ class Command(BaseCommand):
             starts_at=now - timedelta(days=60),
             ends_at=now - timedelta(minutes=1),
         )
+        row_translate(autumn, ["name", "description", "prize"])
         raffle_draw(raffle=autumn, actor=reviewer)
-        Raffle.objects.create(
+        winter = Raffle.objects.create(
             name="Winter raffle",
             prize="A weekend in Lapland",
             description="Qualified referrals enter automatically; you can also buy tickets.",
@@ -274,6 +289,7 @@ class Command(BaseCommand):
             ends_at=now + timedelta(days=45),
             ticket_price=50,
         )
+        row_translate(winter, ["name", "description", "prize"])
 
     def _seed_commission_plans(self, program) -> None:
         from decimal import Decimal
@@ -418,7 +434,7 @@ class Command(BaseCommand):
                 LedgerEntry.objects.filter(pk=entry.pk).update(
                     created_at=now - timedelta(days=rng.randint(0, 80), hours=rng.randint(0, 23))
                 )
-        Contest.objects.create(
+        sprint = Contest.objects.create(
             name="Q4 referral sprint",
             description="Most qualified referrals before the year ends.",
             metric="qualified",
@@ -427,6 +443,7 @@ class Command(BaseCommand):
             ends_at=now + timedelta(days=30),
             prizes="Weekend in Lapland\nNoise-cancelling headphones\nCinema tickets for two",
         )
+        row_translate(sprint, ["name", "description", "prizes"])
         october = Contest.objects.create(
             name="October points race",
             description="Points earned in October.",
@@ -436,6 +453,7 @@ class Command(BaseCommand):
             ends_at=now - timedelta(days=10),
             prizes="Spa day\nDinner for two",
         )
+        row_translate(october, ["name", "description", "prizes"])
         contest_close(contest=october)
         shoutout_post(
             author=manager,

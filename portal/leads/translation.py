@@ -1,0 +1,11 @@
+"""Program texts people read, in every language (django-modeltranslation)."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import Program
+
+
+@register(Program)
+class ProgramTranslation(TranslationOptions):
+    fields = ("name", "description", "pitch", "welcome_offer", "consent_text")
+    required_languages = ("en",)
