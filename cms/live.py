@@ -21,10 +21,10 @@ from leaderboard.ranking import Board, period_start
 from leaderboard.selectors import (
     board_page,
     board_visible_to,
-    employee_names_hidden_from,
     name_records,
 )
 from leaderboard.store import sql_totals
+from portal.accounts.display import audience_of, name_from_record, split_record
 from portal.leads.models import Program
 from portal.leads.selectors import referral_share_links
 from portal.rewards.models import LeadEvent, RewardItem, Tier
@@ -180,7 +180,7 @@ def board_snapshot(board_id: str, *, top_n: int, previous_period: bool) -> dict:
         if board.by_organisation:
             name, initials, kind = record, record, "O"
         else:
-            name, initials, kind = record.split("\t")
+            name, initials, kind = split_record(record=record)
         rows.append(
             {"rank": rank, "name": name, "initials": initials, "kind": kind, "total": total}
         )
@@ -197,9 +197,16 @@ def board_snapshot(board_id: str, *, top_n: int, previous_period: bool) -> dict:
 def snapshot_rows_for(snapshot: dict, viewer) -> list[dict]:
     """Rows of a frozen board as this viewer may see them (partners see employees'
     initials unless the company shares names)."""
-    hide = employee_names_hidden_from(viewer=viewer) if _participant(viewer) else True
+    audience = audience_of(viewer=viewer if _participant(viewer) else None)
     return [
-        {**row, "display": row["initials"] if hide and row["kind"] == "E" else row["name"]}
+        {
+            **row,
+            "display": row["name"]
+            if row["kind"] == "O"
+            else name_from_record(
+                record=f"{row['name']}\t{row['initials']}\t{row['kind']}", audience=audience
+            ),
+        }
         for row in snapshot.get("rows", [])
     ]
 

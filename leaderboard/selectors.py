@@ -11,12 +11,18 @@ import hashlib
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
+from portal.accounts.display import (
+    Audience,
+    audience_of,
+    display_record,
+    employees_hidden_from,
+    name_from_record,
+)
 from portal.accounts.models import Team, User
 from portal.accounts.roles import Role
-from portal.accounts.selectors import is_partner, roles_of
+from portal.accounts.selectors import roles_of
 from portal.rewards.models import TierStatus
 
 from . import store
@@ -90,10 +96,8 @@ def tv_screen_for_token(*, token: str | None) -> TVScreen | None:
 
 
 def name_record(*, person: User) -> str:
-    """A person's display record: "public name<TAB>initials<TAB>E|P" (E: employee)."""
-    return (
-        f"{person.public_name}\t{person.initials}\t{'P' if person.partner_organisation_id else 'E'}"
-    )
+    """A person's display record (``portal.accounts.display``)."""
+    return display_record(person=person)
 
 
 def name_records(*, by_organisation: bool, ids: Iterable[int]) -> dict[int, str]:
@@ -111,25 +115,20 @@ def name_records(*, by_organisation: bool, ids: Iterable[int]) -> dict[int, str]
         person = User(
             pk=pk, first_name=first, last_name=last, email=email, show_initials_only=initials_only
         )
-        records[pk] = f"{person.public_name}\t{person.initials}\t{'P' if org else 'E'}"
+        person.partner_organisation_id = org
+        records[pk] = display_record(person=person)
     return records
 
 
-def _display(record: str, *, by_organisation: bool, hide_employees: bool) -> str:
+def _display(record: str, *, by_organisation: bool, audience: Audience) -> str:
     if by_organisation:
         return record
-    public, initials, kind = record.split("\t")
-    return initials if hide_employees and kind == "E" else public
+    return name_from_record(record=record, audience=audience)
 
 
 def employee_names_hidden_from(*, viewer) -> bool:
-    """Partners see employees by initials, unless the company shares names."""
-    # is_partner reads the viewer's own row: no query for the groups on a hot path.
-    return (
-        viewer is not None
-        and is_partner(viewer)
-        and not settings.LEADERBOARD_PARTNERS_SEE_EMPLOYEE_NAMES
-    )
+    """Whether ``viewer`` (``None``: a TV screen) sees employees by initials only."""
+    return employees_hidden_from(audience=audience_of(viewer=viewer))
 
 
 def _names(
@@ -143,9 +142,9 @@ def _names(
         current = store.current_store()
         if isinstance(current, store.RedisStore):
             current.remember_names(board.by_organisation, found)
-    hide = employee_names_hidden_from(viewer=viewer)
+    audience = audience_of(viewer=viewer)
     return {
-        i: _display(records[i], by_organisation=board.by_organisation, hide_employees=hide)
+        i: _display(records[i], by_organisation=board.by_organisation, audience=audience)
         for i in ids
         if i in records
     }
