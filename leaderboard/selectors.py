@@ -132,7 +132,12 @@ def employee_names_hidden_from(*, viewer) -> bool:
 
 
 def _names(
-    *, board: Board, ids: list[int], viewer, cached: dict[int, str] | None = None
+    *,
+    board: Board,
+    ids: list[int],
+    viewer,
+    cached: dict[int, str] | None = None,
+    audience: Audience | None = None,
 ) -> dict[int, str]:
     records = dict(cached or {})
     missing = [i for i in ids if i not in records]
@@ -142,7 +147,7 @@ def _names(
         current = store.current_store()
         if isinstance(current, store.RedisStore):
             current.remember_names(board.by_organisation, found)
-    audience = audience_of(viewer=viewer)
+    audience = audience or audience_of(viewer=viewer)
     return {
         i: _display(records[i], by_organisation=board.by_organisation, audience=audience)
         for i in ids
@@ -153,15 +158,24 @@ def _names(
 # --- Board rows ------------------------------------------------------------------------------
 
 
-def board_rows(*, board: Board, viewer, n: int = 50) -> list[dict]:
-    """The top N rows as ``viewer`` may see them (``None``: as a TV screen sees them)."""
+def board_rows(
+    *, board: Board, viewer, n: int = 50, audience: Audience | None = None
+) -> list[dict]:
+    """The top N rows as ``viewer`` may see them (``None``: as a TV screen sees them), or
+    as ``audience`` sees them when given."""
     current = store.current_store()
     cached: dict[int, str] = {}
     if isinstance(current, store.RedisStore):
         rows, _me, _around, cached = current.page(board, n, None, 0)
     else:
         rows = current.top(board, n)
-    names = _names(board=board, ids=[r.participant_id for r in rows], viewer=viewer, cached=cached)
+    names = _names(
+        board=board,
+        ids=[r.participant_id for r in rows],
+        viewer=viewer,
+        cached=cached,
+        audience=audience,
+    )
     return [
         {
             "rank": r.rank,

@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.display import Audience
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
@@ -185,7 +186,8 @@ def boards_changed(boards: list[Board]) -> None:
 def board_push(*, board_id: str) -> dict | None:
     """Send the rows that changed since the last push (a compact diff) to the board's group."""
     board = Board.parse(board_id)
-    rows = board_rows(board=board, viewer=None, n=PUSH_ROWS)
+    # Staff names for now: one payload per audience replaces this (issue 19).
+    rows = board_rows(board=board, viewer=None, n=PUSH_ROWS, audience=Audience.STAFF)
     current = {str(r["rank"]): [r["id"], r["name"], r["total"]] for r in rows}
     previous = cache.get(f"lb:sent:{board.id}") or {}
     changed = {rank: row for rank, row in current.items() if previous.get(rank) != row}
@@ -330,7 +332,10 @@ def contest_close(*, contest: Contest) -> list[dict]:
         board = Board(contest.board_scope, contest.metric, "all")
         prizes = contest.prize_list
         totals = store.sql_totals(board)[: len(prizes)]
-        names = _names(board=board, ids=[t[0] for t in totals], viewer=None)
+        # The record keeps the winners' names; pages show them per viewer.
+        names = _names(
+            board=board, ids=[t[0] for t in totals], viewer=None, audience=Audience.STAFF
+        )
         contest.winners = [
             {
                 "place": i + 1,
