@@ -65,7 +65,8 @@ def shoutout_to_chat(shoutout_id: int) -> bool:
 
 @shared_task
 def weekly_digest() -> int:
-    """Mondays: last week's shout-outs to every active participant."""
+    """Mondays: last week's shout-outs to every active person whose digest is on (by
+    default people who refer; each person can switch it on or off)."""
     since = timezone.now() - timedelta(days=7)
     shoutouts = list(
         Shoutout.objects.filter(created_at__gte=since).select_related("author", "about")[:20]
@@ -74,6 +75,6 @@ def weekly_digest() -> int:
         return 0
     sent = 0
     for user in User.objects.filter(is_active=True):
-        notify(user=user, kind="weekly_digest", context={"shoutouts": shoutouts})
-        sent += 1
+        if notify(user=user, kind="weekly_digest", context={"shoutouts": shoutouts}):
+            sent += 1
     return sent

@@ -12,9 +12,13 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from .models import Notification
+from .kinds import KINDS, Channel, kind_of
+from .models import Notification, NotificationPreference
+from .selectors import notification_channel
 
 
 def _render(kind: str, context: dict[str, Any], language: str) -> tuple[str, str]:
@@ -26,16 +30,20 @@ def _render(kind: str, context: dict[str, Any], language: str) -> tuple[str, str
 
 def notify(
     *, user, kind: str, context: dict[str, Any], url: str = "", email: bool = True
-) -> Notification:
+) -> Notification | None:
     """Record a notification; its e-mail leaves through the outbox after commit.
 
-    With a broker, the beat task ``notifications_send`` empties the outbox every few
+    The recipient's preference for ``kind`` decides: in the portal and by e-mail, in the
+    portal only, or nothing at all (``None`` is returned). With a broker, the beat task ``notifications_send`` empties the outbox every few
     seconds (no broker round trip inside the request, nothing lost if the broker is
     briefly away); inline (embedded default, tests) the e-mail goes as soon as the
     transaction commits."""
+    channel = notification_channel(user=user, kind=kind)
+    if channel == Channel.OFF:
+        return None
     language = user.language or settings.LANGUAGE_CODE
     title, body = _render(kind, {**context, "user": user}, language)
-    wants_email = bool(email and user.is_active and user.email)
+    wants_email = bool(email and channel == Channel.EMAIL and user.is_active and user.email)
     notification = Notification.objects.create(
         user=user,
         kind=kind,
@@ -64,6 +72,10 @@ def notification_email_send(*, notification_id: int) -> bool:
         body = notification.body
         if notification.url:
             body = f"{body}\n\n{settings.SITE_URL}{notification.url}"
+        with translation.override(notification.language or settings.LANGUAGE_CODE):
+            body = f"{body}\n\n-- \n" + _("Choose which e-mails you get: %(url)s") % {
+                "url": f"{settings.SITE_URL}{reverse('notifications:preferences')}"
+            }
         # Sent under the row lock: if sending fails, the row stays pending for the next run.
         send_mail(notification.title, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email])
         notification.email_pending = False
@@ -83,7 +95,42 @@ def notifications_send_pending(*, limit: int = 500) -> int:
 
 
 def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
+    """Mark the user's unread notifications (all, or those in ``ids``) as read; returns
+    how many changed. Only the user's own rows are touched."""
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+class PreferenceRefused(ValueError):
+    """A preference that cannot be set (a required kind switched off, an unknown kind)."""
+
+
+def notification_preferences_set(*, user, choices: dict[str, str]) -> int:
+    """Save ``user``'s delivery choice per kind (``Channel`` values). Refuses an unknown
+    kind or channel, and "off" for a required kind, before anything is written. A choice
+    equal to the kind's default is stored too, so a later change of defaults keeps what
+    the person chose. Returns how many preferences changed."""
+    for code, channel in choices.items():
+        if code not in KINDS or channel not in Channel.values:
+            raise PreferenceRefused(_("Unknown notification setting."))
+        if channel == Channel.OFF and kind_of(code).required:
+            raise PreferenceRefused(
+                _("“%(kind)s” cannot be switched off.") % {"kind": kind_of(code).label}
+            )
+    changed = 0
+    with transaction.atomic():
+        current = dict(
+            NotificationPreference.objects.select_for_update()
+            .filter(user=user)
+            .values_list("kind", "channel")
+        )
+        for code, channel in choices.items():
+            if current.get(code, kind_of(code).default_for(user)) == channel and code in current:
+                continue
+            NotificationPreference.objects.update_or_create(
+                user=user, kind=code, defaults={"channel": channel}
+            )
+            changed += 1
+    return changed
