@@ -29,6 +29,7 @@ from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
+from portal.core.badinput import has_nul
 from portal.events.services import publish
 
 from . import rules
@@ -55,6 +56,8 @@ class IllegalTransition(ValidationError):
 # --- Submission -----------------------------------------------------------------------
 
 LEAD_FIELDS = ("name", "email", "phone", "company", "notes")
+# The columns' sizes (notes: a generous cap, so nobody stores 200 kB of notes).
+LEAD_FIELD_LIMITS = {"name": 200, "email": 254, "phone": 40, "company": 200, "notes": 5000}
 
 
 def lead_clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -66,6 +69,15 @@ def lead_clean(data: dict[str, Any]) -> dict[str, Any]:
         errors.setdefault("name", []).append(_("Enter the person's name."))
     if len(cleaned["name"]) > 200 or len(cleaned["company"]) > 200:
         errors.setdefault("name", []).append(_("Keep names under 200 characters."))
+    for key, limit in LEAD_FIELD_LIMITS.items():
+        if len(cleaned[key]) > limit and key not in ("name", "company"):
+            errors.setdefault(key, []).append(
+                _("Keep this field under %(n)s characters.") % {"n": limit}
+            )
+            cleaned[key] = ""  # not parsed further (a phone number of 200 kB)
+        if has_nul(cleaned[key]):
+            errors.setdefault(key, []).append(_("Remove the NUL characters from this field."))
+            cleaned[key] = ""
     if cleaned["email"]:
         try:
             validate_email(cleaned["email"])
