@@ -5,7 +5,6 @@ word: schemathesis calls every operation and checks every response against the s
 from __future__ import annotations
 
 import os
-
 import re
 
 import pytest
