@@ -215,6 +215,11 @@ EVENTS_MAX_AGE_SECONDS = env_int("EVENTS_MAX_AGE_SECONDS", 300)
 # Tests: a failing handler fails the test instead of waiting for the sweep.
 EVENTS_RAISE = env_bool("EVENTS_RAISE", False)
 
+# --- Secrets at rest (README "Secrets at rest") --------------------------------------------
+# Fernet keys, comma-separated: the first encrypts, all decrypt (rotation). Empty: derived
+# from SECRET_KEY (the embedded default).
+ENCRYPTION_KEYS = env_str("ENCRYPTION_KEYS", "") or ""
+
 # --- Rate limits (README "Rate limits") ---------------------------------------------------
 # Counters live in this cache: Redis in production (`check --deploy` refuses anything else,
 # vouch.E001), local memory in the embedded default (portal/core/ratelimit.py).
@@ -438,6 +443,9 @@ WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60)
 WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 5)
 # Plain http:// endpoints only for development; production sends to https:// only.
 WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
+# Endpoints resolving to private, loopback or link-local addresses are refused on every
+# attempt unless this is on (a receiver inside your own network).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 # Signed requests (CRM callbacks) older or newer than this are refused (replay protection).
 SIGNATURE_TOLERANCE_SECONDS = env_int("SIGNATURE_TOLERANCE_SECONDS", 300)
 
