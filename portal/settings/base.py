@@ -304,6 +304,9 @@ if env_str("OIDC_SERVER_URL"):
 PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "FI")
 # PII of lost, rejected and withdrawn leads is erased after this many days.
 LEAD_RETENTION_DAYS = env_int("LEAD_RETENTION_DAYS", 365)
+# ...and of qualified and won leads this many days after their last status change (their
+# deal values, commissions and points stay).
+LEAD_RETENTION_DAYS_ACTIVE = env_int("LEAD_RETENTION_DAYS_ACTIVE", 1095)
 # Public referral form: submissions per link from one client address, and per link in all.
 REFERRAL_FORM_RATE = env_str("REFERRAL_FORM_RATE", "5/h")
 REFERRAL_FORM_LINK_RATE = env_str("REFERRAL_FORM_LINK_RATE", "100/h")
