@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test test-main test-browser install install-dev migrate lint bench clean lock audit release \
+.PHONY: run test test-main test-browser install install-dev migrate lint bench fuzz clean lock audit release \
 	setup-dev spdx licences messages check-messages
 
 $(PY):
@@ -101,6 +101,11 @@ release:
 	@grep -q '^## \[$(VERSION)\] - ' CHANGELOG.md || { echo "CHANGELOG.md has no section for $(VERSION)."; exit 1; }
 	docker build --build-arg VERSION=$(VERSION) --build-arg LOCK_SHA256=$(LOCK_SHA256) -t $(IMAGE):$(VERSION) .
 	@echo "Built $(IMAGE):$(VERSION). Tag the commit: git tag -a v$(VERSION) -m 'Vouch $(VERSION)'"
+
+# A wider pass than CI's: schemathesis with random, many more examples per operation, and
+# every web URL pattern (Wagtail's admin and allauth included) with more odd path values.
+fuzz: install-dev
+	VOUCH_FUZZ=1 $(PY) -m pytest tests/portal/api/test_schema.py tests/portal/core/test_odd_input.py
 
 bench: install-dev
 	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(PY) $$script || exit 1; done

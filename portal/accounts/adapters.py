@@ -9,6 +9,8 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.utils import translation
 
+from portal.core.ratelimit import client_ip
+
 from .models import User
 from .selectors import dashboard_url_for
 from .services import email_domain_allowed_for_signup
@@ -20,6 +22,19 @@ def _language_of(user) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        """The one reading of the client address (``TRUSTED_PROXY_COUNT``), for allauth's
+        rate limits as for the portal's own."""
+        return client_ip(request) or "0.0.0.0"  # noqa: S104 - a key, never bound
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """Failed logins count per account *and* client address: five wrong passwords
+        sent from elsewhere must not lock the owner out. (``login_failed``'s per-address
+        limit, ``10/m/ip``, still caps one address across accounts.)"""
+        return (
+            f"{super()._get_login_attempts_cache_key(request, **credentials)}|{client_ip(request)}"
+        )
+
     def get_login_redirect_url(self, request) -> str:
         return dashboard_url_for(request.user)
 

@@ -11,6 +11,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.crypto import EncryptedJSONField
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -53,7 +55,9 @@ class PartnerOrganisation(models.Model):
     )
     # Filled in by the rewards and payouts work; kept here so the organisation is one record.
     tier = models.CharField(_("partner tier"), max_length=64, blank=True)
-    payout_details = models.JSONField(_("payout details"), default=dict, blank=True)
+    payout_details = EncryptedJSONField(
+        _("payout details"), default=dict, blank=True
+    )  # IBAN: Fernet
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

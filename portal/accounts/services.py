@@ -254,6 +254,34 @@ def partner_user_deactivate(*, actor: User, user: User) -> User:
     return user
 
 
+def partner_user_remove(*, actor: User, user: User) -> User:
+    """A partner admin removes a member's account: it is deactivated (as
+    ``partner_user_deactivate`` checks and audits) and its personal data erased: name,
+    e-mail address (replaced by a placeholder nobody can log in with), password,
+    confirmed addresses and second factors. The row stays, so the member's leads,
+    points and commissions keep their counts and money records. Publishes
+    ``user.renamed`` (boards drop the name); audits ``user.removed``. Locks the user."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    user = partner_user_deactivate(actor=actor, user=user)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.first_name = ""
+        user.last_name = ""
+        user.email = f"removed-{user.pk}@removed.invalid"
+        user.show_initials_only = True
+        user.set_unusable_password()
+        user.save(
+            update_fields=["first_name", "last_name", "email", "show_initials_only", "password"]
+        )
+        EmailAddress.objects.filter(user=user).delete()
+        Authenticator.objects.filter(user=user).delete()
+        audit_record(actor=actor, action="user.removed", target=user)
+        publish("user.renamed", user, {"user": user.pk})
+    return user
+
+
 def user_update_preferences(
     *, user: User, first_name: str, last_name: str, language: str, show_initials_only: bool
 ) -> User:

@@ -10,6 +10,7 @@ app_name = "accounts"
 urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("accounts/preferences/", views.preferences, name="preferences"),
+    path("accounts/my-data.<str:fmt>", views.my_data, name="my_data"),
     path("review/partners/", views.partner_list, name="partner_list"),
     path("review/partners/<int:pk>/status/", views.partner_status, name="partner_status"),
     path("review/partners/<int:pk>/invite/", views.invite, name="partner_invite"),

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from . import services
 from .decorators import role_required
 from .forms import InvitationAcceptForm, InvitationForm, PartnerOrganisationForm, PreferencesForm
 from .models import PartnerOrganisation
+from .personal_data import personal_data_of, write_csv
 from .roles import Role
 from .selectors import (
     dashboard_url_for,
@@ -188,12 +190,17 @@ def invitation_revoke(request, pk: int):
 def member_deactivate(request, pk: int):
     member = get_object_or_404(organisation_members(request.user), pk=pk)
     try:
-        services.partner_user_deactivate(actor=request.user, user=member)
+        name = member.display_name
+        services.partner_user_remove(actor=request.user, user=member)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
-            request, _("%(name)s can no longer log in.") % {"name": member.display_name}
+            request,
+            _(
+                "%(name)s's account is removed: they can no longer log in and their personal data is erased."
+            )
+            % {"name": name},
         )
     return redirect("dashboards:organisation")
 
@@ -223,4 +230,21 @@ def language_set(request):
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         services.user_language_set(user=request.user, language=language)
+    return response
+
+
+@login_required
+def my_data(request, fmt: str):
+    """The signed-in user's own personal data, as a JSON or CSV download."""
+    if fmt not in ("json", "csv"):
+        raise Http404
+    data = personal_data_of(user=request.user)
+    filename = f"vouch-my-data.{fmt}"
+    if fmt == "json":
+        response: HttpResponse = JsonResponse(data, json_dumps_params={"indent": 2})
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        write_csv(data=data, out=response)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
     return response

@@ -18,12 +18,11 @@ SHARED_CACHES = {"django.core.cache.backends.redis.RedisCache"}
 def rate_limit_cache_is_shared(
     *, app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[checks.CheckMessage]:
-    """Rate limits (django-ratelimit on the public referral form) count in a cache. In
-    production several processes serve the web, so that cache must be one they all share:
-    Redis. The embedded default is one process, where local memory counts right, so the
-    rule is a deployment check rather than django-ratelimit's own, which fires on every
-    command and does not know Django's Redis cache."""
-    alias = getattr(settings, "RATELIMIT_USE_CACHE", "default")
+    """Rate limits (portal.core.ratelimit: the API, the public referral form; allauth's
+    login limits) count in a cache. In production several processes serve the web, so
+    that cache must be one they all share: Redis. The embedded default is one process,
+    where local memory counts right, so the rule is a deployment check."""
+    alias = getattr(settings, "RATE_LIMIT_CACHE", "default")
     backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
     if backend in SHARED_CACHES:
         return []

@@ -14,7 +14,7 @@ from portal.accounts.decorators import admin_role_required
 from portal.accounts.roles import Role
 
 from . import services
-from .forms import ImportForm, LostForm, QueueFilterForm, RejectForm, WonForm
+from .forms import ErasePersonForm, ImportForm, LostForm, QueueFilterForm, RejectForm, WonForm
 from .imports import lead_import, lead_import_preview
 from .models import Lead, LeadStatus
 from .selectors import lead_timeline, review_queue
@@ -202,3 +202,31 @@ def import_leads(request):
             "invalid_count": sum(1 for r in rows or [] if not r.ok),
         },
     )
+
+
+@reviewer_required
+def erase_person(request):
+    """A person asks to be forgotten: their contact details leave every lead about them
+    (counts and money records stay)."""
+    form = ErasePersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.person_erase(
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                phone=form.cleaned_data["phone"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Contact details erased from %(n)s lead.",
+                    "Contact details erased from %(n)s leads.",
+                    count,
+                )
+                % {"n": count},
+            )
+            return redirect("leads_admin:erase")
+    return render(request, "leads/admin/erase.html", {"form": form})

@@ -123,3 +123,11 @@ class ImportForm(forms.Form):
             "Columns: program, referrer_email, name, email, phone, company, notes, consent"
         ),
     )
+
+
+class ErasePersonForm(forms.Form):
+    email = forms.EmailField(label=_("The person's e-mail address"), required=False)
+    phone = forms.CharField(label=_("The person's phone number"), max_length=40, required=False)
+    confirm = forms.BooleanField(
+        label=_("I have checked the request: erase this person's contact details from every lead."),
+    )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
+from portal.core.badinput import has_nul
 
 from .models import Lead, LeadSource, Program
 from .services import lead_clean, lead_submit, program_check_open_to
@@ -42,17 +43,38 @@ class ImportResult:
     failed: list[ImportRow] = field(default_factory=list)
 
 
+EXTRA = "\x00extra"  # where DictReader puts the fields of a row longer than the header
+
+
 def _read(csv_text: str) -> list[dict[str, str]]:
-    reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
-    headers = {h.strip().lower() for h in (reader.fieldnames or [])}
-    missing = REQUIRED_COLUMNS - headers
-    if missing:
+    """The rows as dicts of stripped strings. A file that cannot be read as CSV (a field
+    over the csv module's 128 kB limit, a quote never closed) is refused with the line;
+    a row with more fields than the header keeps them under ``EXTRA`` (a row error)."""
+    reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")), restkey=EXTRA)
+    try:
+        headers = {h.strip().lower() for h in (reader.fieldnames or [])}
+        missing = REQUIRED_COLUMNS - headers
+        if missing:
+            raise ValidationError(
+                _("The file lacks the columns: %(cols)s.") % {"cols": ", ".join(sorted(missing))}
+            )
+        rows = []
+        for row in reader:
+            rows.append(
+                {
+                    (k if k == EXTRA else (k or "").strip().lower()): (
+                        "," if isinstance(v, list) else (v or "").strip()
+                    )
+                    for k, v in row.items()
+                }
+            )
+            if len(rows) > MAX_ROWS:
+                break
+    except csv.Error as exc:
         raise ValidationError(
-            _("The file lacks the columns: %(cols)s.") % {"cols": ", ".join(sorted(missing))}
-        )
-    rows = [
-        {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader
-    ]
+            _("Line %(line)s cannot be read as CSV: a field is too long or a quote is not closed.")
+            % {"line": reader.line_num}
+        ) from exc
     if len(rows) > MAX_ROWS:
         raise ValidationError(_("Import at most %(n)s rows at a time.") % {"n": MAX_ROWS})
     if not rows:
@@ -69,6 +91,12 @@ def lead_import_preview(*, actor: User, csv_text: str) -> list[ImportRow]:
     result = []
     for number, data in enumerate(_read(csv_text), start=2):  # line 1 is the header
         row = ImportRow(number=number, data=data)
+        if data.pop(EXTRA, None):
+            row.errors.append(_("This row has more fields than the header."))
+        if any(has_nul(value) for value in data.values()):
+            row.errors.append(_("Remove the NUL characters from this row."))
+            result.append(row)
+            continue
         row.program = programs.get(data.get("program", "").lower())
         if row.program is None:
             row.errors.append(_("Unknown program “%(p)s”.") % {"p": data.get("program", "")})

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
+from portal.core.badinput import has_nul
 from portal.events.services import publish
 
 from . import rules
@@ -55,6 +57,8 @@ class IllegalTransition(ValidationError):
 # --- Submission -----------------------------------------------------------------------
 
 LEAD_FIELDS = ("name", "email", "phone", "company", "notes")
+# The columns' sizes (notes: a generous cap, so nobody stores 200 kB of notes).
+LEAD_FIELD_LIMITS = {"name": 200, "email": 254, "phone": 40, "company": 200, "notes": 5000}
 
 
 def lead_clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -66,6 +70,15 @@ def lead_clean(data: dict[str, Any]) -> dict[str, Any]:
         errors.setdefault("name", []).append(_("Enter the person's name."))
     if len(cleaned["name"]) > 200 or len(cleaned["company"]) > 200:
         errors.setdefault("name", []).append(_("Keep names under 200 characters."))
+    for key, limit in LEAD_FIELD_LIMITS.items():
+        if len(cleaned[key]) > limit and key not in ("name", "company"):
+            errors.setdefault(key, []).append(
+                _("Keep this field under %(n)s characters.") % {"n": limit}
+            )
+            cleaned[key] = ""  # not parsed further (a phone number of 200 kB)
+        if has_nul(cleaned[key]):
+            errors.setdefault(key, []).append(_("Remove the NUL characters from this field."))
+            cleaned[key] = ""
     if cleaned["email"]:
         try:
             validate_email(cleaned["email"])
@@ -497,35 +510,89 @@ def referral_link_record_visit(*, link: ReferralLink, ip: str, user_agent: str) 
 ERASED = "—"
 
 
+def _anonymise(
+    *, ids: list[int], now: datetime, actor: User | None, action: str, note: str
+) -> None:
+    """Erase the contact data of these (locked) leads; the rows stay (status, program,
+    dates, referrer, deal value) so counts and money records are kept. Audits each."""
+    Lead.objects.filter(pk__in=ids).update(
+        name=ERASED,
+        email="",
+        phone="",
+        company="",
+        notes="",
+        email_normalised="",
+        phone_e164="",
+        company_domain="",
+        anonymised_at=now,
+    )
+    for lead in Lead.objects.filter(pk__in=ids):
+        audit_record(actor=actor, action=action, target=lead, note=note)
+
+
 def leads_anonymise_expired(*, now: datetime | None = None) -> int:
-    """Erase contact data of lost, rejected and withdrawn leads past the retention period.
-    The rows stay (status, program, dates, referrer) so the statistics keep their counts.
+    """Erase contact data past the retention periods: lost, rejected and withdrawn leads
+    ``LEAD_RETENTION_DAYS`` after they closed; qualified and won leads
+    ``LEAD_RETENTION_DAYS_ACTIVE`` after their last status change (their deal value,
+    commissions and points stay). The rows stay so the statistics keep their counts.
     Locks the expired rows; audits each."""
     now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.LEAD_RETENTION_DAYS)
+    periods = [
+        ([S.LOST, S.REJECTED, S.WITHDRAWN], settings.LEAD_RETENTION_DAYS),
+        ([S.QUALIFIED, S.WON], settings.LEAD_RETENTION_DAYS_ACTIVE),
+    ]
+    total = 0
     with transaction.atomic():
-        expired = Lead.objects.select_for_update().filter(
-            status__in=[S.LOST, S.REJECTED, S.WITHDRAWN],
-            status_changed_at__lt=cutoff,
-            anonymised_at__isnull=True,
-        )
-        ids = list(expired.values_list("pk", flat=True))
-        Lead.objects.filter(pk__in=ids).update(
-            name=ERASED,
-            email="",
-            phone="",
-            company="",
-            notes="",
-            email_normalised="",
-            phone_e164="",
-            company_domain="",
-            anonymised_at=now,
-        )
-        for lead in Lead.objects.filter(pk__in=ids):
-            audit_record(
+        for statuses, days in periods:
+            expired = Lead.objects.select_for_update().filter(
+                status__in=statuses,
+                status_changed_at__lt=now - timedelta(days=days),
+                anonymised_at__isnull=True,
+            )
+            ids = list(expired.values_list("pk", flat=True))
+            _anonymise(
+                ids=ids,
+                now=now,
                 actor=None,
                 action="lead.anonymised",
-                target=lead,
                 note=_("Contact details erased after the retention period."),
             )
+            total += len(ids)
+    return total
+
+
+def person_erase(*, actor: User, email: str = "", phone: str = "") -> int:
+    """A reviewer erases a prospect on their request: every lead whose contact e-mail or
+    phone number is theirs (compared normalised) loses its contact data, as at the end
+    of retention; statuses, counts, deal values, commissions and points stay (records
+    the law requires). Reviewers only; locks the leads; audits each lead
+    (``lead.erased_on_request``). Returns how many leads were erased."""
+    if not has_role(actor, Role.REVIEWER):
+        raise PermissionDenied(_("Only reviewers erase personal data."))
+    email_key = normalise_email(email.strip()) if email.strip() else ""
+    try:
+        phone_key = normalise_phone(phone.strip()) if phone.strip() else ""
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from exc
+    if not email_key and not phone_key:
+        raise ValidationError(_("Give the person's e-mail address or phone number."))
+    match = Q(pk__in=[])
+    if email_key:
+        match |= Q(email_normalised=email_key)
+    if phone_key:
+        match |= Q(phone_e164=phone_key)
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Lead.objects.select_for_update()
+            .filter(match, anonymised_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        _anonymise(
+            ids=ids,
+            now=now,
+            actor=actor,
+            action="lead.erased_on_request",
+            note=_("Contact details erased at the person's request."),
+        )
     return len(ids)

@@ -12,11 +12,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
 
 from portal.accounts.decorators import role_required
 from portal.accounts.roles import Role
 from portal.core.forms import add_service_errors
+from portal.core.ratelimit import Rate, client_ip, rate_limit_hit
 from portal.leads.permissions import lead_submission_permission
 
 from . import services
@@ -184,21 +184,26 @@ def referral_qr(request, fmt: str):
 # --- Referral link: the prospect's side (public) ----------------------------------------
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+def _rate_limited(request, hit):
+    response = render(request, "leads/referral_rate_limited.html", status=429)
+    response["Retry-After"] = str(hit.retry_after)
+    return response
 
 
-def rate_limited(request, exception):
-    return render(request, "leads/referral_rate_limited.html", status=429)
-
-
-@ratelimit(
-    key="ip", rate=lambda group, request: settings.REFERRAL_FORM_RATE, method="POST", block=True
-)
 def referral_page(request, code: str):
     link = referral_link_by_code(code)
     if link is None:
         return render(request, "leads/referral_unknown.html", status=404)
+    if request.method == "POST":
+        # Per link from this client address, then per link in all (README "Rate limits").
+        ip = client_ip(request)
+        for key, rate in (
+            (f"referral:{link.pk}:ip:{ip}", settings.REFERRAL_FORM_RATE),
+            (f"referral:{link.pk}", settings.REFERRAL_FORM_LINK_RATE),
+        ):
+            hit = rate_limit_hit(key=key, rate=Rate.parse(rate))
+            if not hit.allowed:
+                return _rate_limited(request, hit)
     programs = programs_open_to(link.user)
     if not programs.exists():
         return render(request, "leads/referral_unknown.html", status=404)
@@ -211,7 +216,7 @@ def referral_page(request, code: str):
     )
     if request.method == "GET":
         services.referral_link_record_visit(
-            link=link, ip=_client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
+            link=link, ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
         )
     elif form.is_valid():
         if form.cleaned_data.get("website"):

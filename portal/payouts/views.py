@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.decorators import role_required
 from portal.accounts.roles import Role
-from portal.core.dates import next_month
+from portal.core.dates import month_in_range, next_month
 from portal.core.forms import add_service_errors
 
 from . import exports, selectors, services
@@ -67,10 +67,11 @@ def statements(request):
 
 @role_required(Role.PARTNER_ADMIN)
 def statement(request, year: int, month: int):
-    if not 1 <= month <= 12:
+    first = month_in_range(year, month)
+    if first is None:
         raise Http404
     org = request.user.partner_organisation
-    result = selectors.statement_for(organisation=org, month=date(year, month, 1))
+    result = selectors.statement_for(organisation=org, month=first)
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="statement-{year}-{month:02d}.csv"'

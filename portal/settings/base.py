@@ -88,8 +88,6 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "channels",
     "csp",
-    # django_ratelimit is used (decorator, middleware) but not installed as an app: the app
-    # adds only a cache check, replaced by vouch.E001 (portal/core/checks.py).
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI assets served from our own static files
@@ -99,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.core.middleware.LocaleMiddleware",
+    "portal.core.badinput.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -109,7 +108,6 @@ MIDDLEWARE = [
     "portal.accounts.middleware.UserLanguageMiddleware",
     "portal.accounts.middleware.StaffAreaMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -217,6 +215,20 @@ EVENTS_MAX_AGE_SECONDS = env_int("EVENTS_MAX_AGE_SECONDS", 300)
 # Tests: a failing handler fails the test instead of waiting for the sweep.
 EVENTS_RAISE = env_bool("EVENTS_RAISE", False)
 
+# --- Secrets at rest (README "Secrets at rest") --------------------------------------------
+# Fernet keys, comma-separated: the first encrypts, all decrypt (rotation). Empty: derived
+# from SECRET_KEY (the embedded default).
+ENCRYPTION_KEYS = env_str("ENCRYPTION_KEYS", "") or ""
+
+# --- Rate limits (README "Rate limits") ---------------------------------------------------
+# Counters live in this cache: Redis in production (`check --deploy` refuses anything else,
+# vouch.E001), local memory in the embedded default (portal/core/ratelimit.py).
+RATE_LIMIT_CACHE = "default"
+# Proxies you run in front of the web servers (docker-compose: nginx = 1). X-Forwarded-For
+# is read through exactly this many of them; 0 ignores it (a client could write anything).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 # --- Auth and accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -256,6 +268,8 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "ht
 # allauth's defaults, stated so that nobody turns them off by accident.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
+    # The key is account *and* address (AccountAdapter): wrong passwords sent from
+    # elsewhere do not lock the account's owner out.
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
@@ -290,11 +304,12 @@ if env_str("OIDC_SERVER_URL"):
 PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "FI")
 # PII of lost, rejected and withdrawn leads is erased after this many days.
 LEAD_RETENTION_DAYS = env_int("LEAD_RETENTION_DAYS", 365)
-# Public referral form: submissions per IP address.
+# ...and of qualified and won leads this many days after their last status change (their
+# deal values, commissions and points stay).
+LEAD_RETENTION_DAYS_ACTIVE = env_int("LEAD_RETENTION_DAYS_ACTIVE", 1095)
+# Public referral form: submissions per link from one client address, and per link in all.
 REFERRAL_FORM_RATE = env_str("REFERRAL_FORM_RATE", "5/h")
-# Counted in Redis in production: `manage.py check --deploy` refuses anything else (vouch.E001).
-RATELIMIT_USE_CACHE = "default"
-RATELIMIT_VIEW = "portal.leads.views.rate_limited"
+REFERRAL_FORM_LINK_RATE = env_str("REFERRAL_FORM_LINK_RATE", "100/h")
 
 # --- Payouts ----------------------------------------------------------------------
 # Payees whose approved total is below this are left for a later batch.
@@ -431,6 +446,9 @@ WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60)
 WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 5)
 # Plain http:// endpoints only for development; production sends to https:// only.
 WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
+# Endpoints resolving to private, loopback or link-local addresses are refused on every
+# attempt unless this is on (a receiver inside your own network).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 # Signed requests (CRM callbacks) older or newer than this are refused (replay protection).
 SIGNATURE_TOLERANCE_SECONDS = env_int("SIGNATURE_TOLERANCE_SECONDS", 300)
 
@@ -451,9 +469,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
-    # Proxies in front of the web servers (docker-compose: nginx = 1); anonymous clients
-    # are told apart by the address those proxies saw.
-    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vouch API",

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.crypto import EncryptedTextField
+
 
 class WebhookEvent(models.TextChoices):
     LEAD_CREATED = "lead.created", _("A lead was submitted")
@@ -25,7 +27,7 @@ class WebhookEndpoint(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     url = models.URLField(_("URL"), max_length=500)
-    secret = models.CharField(_("signing secret"), max_length=100, editable=False)
+    secret = EncryptedTextField(_("signing secret"), editable=False)  # at rest: Fernet
     events = models.JSONField(_("events"), default=list)
     is_active = models.BooleanField(_("active"), default=True)
     include_contact_data = models.BooleanField(
@@ -129,7 +131,7 @@ class CrmIntegration(models.Model):
         unique=True,
         help_text=_("Part of the callback URL: /api/v1/crm/<source>/callbacks/"),
     )
-    secret = models.CharField(_("signing secret"), max_length=100, editable=False)
+    secret = EncryptedTextField(_("signing secret"), editable=False)  # at rest: Fernet
     acting_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

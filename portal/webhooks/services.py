@@ -14,11 +14,8 @@ import json
 import logging
 import secrets
 import time
-import urllib.error
-import urllib.request
 import uuid
 from datetime import timedelta
-from http.client import HTTPException
 from typing import Any
 
 from django.conf import settings
@@ -43,6 +40,7 @@ from .models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from .outbound import post_checked
 from .payloads import CONTACT, PAYLOADS
 from .signing import HEADER, signature_header
 
@@ -121,30 +119,13 @@ def deliveries_enqueue(ids: list[int], countdown: int = 0) -> None:
 # --- Sending ------------------------------------------------------------------------------
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not a success: the signed POST is never re-sent elsewhere."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def http_post(
     url: str, body: bytes, headers: dict[str, str], timeout: float
 ) -> tuple[int | None, str]:
-    """POST and return (status code, error text). Never raises for network trouble."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (http/https checked on registration)
-    try:
-        with _opener.open(request, timeout=timeout) as response:
-            response.read(64 * 1024)
-            return response.status, ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, f"HTTP {exc.code} {exc.reason}"[:300]
-    except (urllib.error.URLError, OSError, HTTPException, ValueError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        return None, (str(reason) or exc.__class__.__name__)[:300]
+    """POST and return (status code, error text). Never raises for network trouble.
+    Private, loopback and link-local addresses are refused after resolving, on every
+    attempt, and the connection goes to the address checked (``outbound.py``)."""
+    return post_checked(url, body, headers, timeout)
 
 
 def retry_delay(failed_attempts: int) -> timedelta:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
@@ -15,6 +13,7 @@ from rest_framework.views import APIView
 
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
+from portal.core.dates import month_in_range
 from portal.payouts.selectors import commission_summary, commissions_visible_to, statement_for
 
 from ..errors import errors
@@ -86,13 +85,14 @@ class StatementView(APIView):
     def get(self, request: Request, year: int, month: int) -> Response:
         user = api_user(request)
         require_role(user, Role.PARTNER_ADMIN, message=_("Statements are for partner admins."))
-        if not (2000 <= year <= 2999 and 1 <= month <= 12):
+        first = month_in_range(year, month)
+        if first is None:
             raise exceptions.NotFound()
         currency = query_params(StatementQuerySerializer, request)["currency"]
         assert user.partner_organisation is not None  # partner admins have one
         statement = statement_for(
             organisation=user.partner_organisation,
-            month=date(year, month, 1),
+            month=first,
             currency=currency,
         )
         return Response(StatementSerializer(statement).data)

@@ -128,7 +128,7 @@ class LeadsView(ListAPIView):
         data = body(LeadCreateSerializer, request)
         ref = data["program"].strip()
         match = Q(slug=ref)
-        if ref.isdigit() and len(ref) < 19:
+        if ref.isascii() and ref.isdecimal() and len(ref) < 19:  # not int('²')
             match |= Q(pk=int(ref))
         program = programs_open_to(user).filter(match).first()
         if program is None:

@@ -53,6 +53,7 @@ def receiver():
 @pytest.fixture(autouse=True)
 def _webhook_settings(settings):
     settings.WEBHOOK_ALLOW_HTTP = True  # the receiver speaks plain HTTP on localhost
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # ...at 127.0.0.1
     settings.WEBHOOK_TIMEOUT_SECONDS = 5
     settings.WEBHOOK_MAX_ATTEMPTS = 4
     settings.WEBHOOK_RETRY_BASE_SECONDS = 60
