@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import PartnerOrganisation, User
 from portal.audit.services import audit_record
-from portal.core.money import ZERO
+from portal.core.money import money
 from portal.events.services import publish
 
 from .exports import payout_batch_write_csv
@@ -86,12 +86,13 @@ def payout_batch_build(*, batch_id: int, chunk: int = 250) -> PayoutBatch:
     )
     if batch.kind == BatchKind.PARTNERS:
         eligible_qs = eligible_qs.exclude(payee_org__in=PayeeHold.objects.values("organisation"))
+    # The minimum is compared in exact cents, in Python: SQLite's floating-point sum of
+    # 0.10 + 0.20 - 0.29 is not 0.01.
+    minimum = money(settings.PAYOUT_MINIMUM)
     payees = [
         row[field]
-        for row in eligible_qs.values(field)
-        .annotate(total=Sum("amount"))
-        .filter(total__gte=settings.PAYOUT_MINIMUM)
-        .order_by(field)
+        for row in eligible_qs.values(field).annotate(total=Sum("amount")).order_by(field)
+        if money(row["total"]) >= minimum
     ]
     _set_progress(batch.pk, 10)
     for start in range(0, len(payees), chunk):
@@ -117,7 +118,7 @@ def payout_batch_build(*, batch_id: int, chunk: int = 250) -> PayoutBatch:
             [
                 PayoutLine(
                     batch=batch,
-                    total=r["total"],
+                    total=money(r["total"]),
                     commission_count=r["n"],
                     **{f"{field}_id": r[field]},
                 )
@@ -128,7 +129,7 @@ def payout_batch_build(*, batch_id: int, chunk: int = 250) -> PayoutBatch:
         totals = PayoutLine.objects.filter(batch=batch).aggregate(
             total=Sum("total"), payees=Count("pk"), n=Sum("commission_count")
         )
-        batch.total = totals["total"] or ZERO
+        batch.total = money(totals["total"])
         batch.payee_count = totals["payees"] or 0
         batch.commission_count = totals["n"] or 0
         batch.status = BatchStatus.BUILT if batch.payee_count else BatchStatus.EMPTY
