@@ -45,6 +45,14 @@ def payout_batch_start(*, actor: User, kind: str, currency: str, cutoff: date) -
         raise ValidationError({"kind": [_("Choose partners or payroll.")]})
     if cutoff > timezone.localdate():
         raise ValidationError({"cutoff": [_("The cut-off cannot be in the future.")]})
+    busy = _("A %(cur)s batch is being built right now; wait for it to finish.") % {
+        "cur": currency
+    }
+    # Checked here first; the one_build_at_a_time constraint only settles a race.
+    if PayoutBatch.objects.filter(
+        kind=kind, currency=currency, status=BatchStatus.BUILDING
+    ).exists():
+        raise ValidationError(busy)
     try:
         with transaction.atomic():
             batch = PayoutBatch.objects.create(
@@ -52,10 +60,7 @@ def payout_batch_start(*, actor: User, kind: str, currency: str, cutoff: date) -
             )
             audit_record(actor=actor, action="batch.started", target=batch, to_state=batch.status)
     except IntegrityError as exc:
-        raise ValidationError(
-            _("A %(cur)s batch is being built right now; wait for it to finish.")
-            % {"cur": currency}
-        ) from exc
+        raise ValidationError(busy) from exc
     from .tasks import payout_batch_build_task
 
     transaction.on_commit(lambda: payout_batch_build_task.delay(batch.pk))
@@ -164,6 +169,8 @@ def payout_batch_approve(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
             )
         if locked.built_by_id == actor.pk:
             raise PermissionDenied(_("You built this batch: another finance user must approve it."))
+        # Every check is above: the file is the last thing written, and it does not
+        # outlive a transaction that fails after it (storage is not rolled back).
         with tempfile.TemporaryFile("w+b") as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
             payout_batch_write_csv(locked, text)
@@ -171,19 +178,23 @@ def payout_batch_approve(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
             raw.seek(0)
             locked.export.save(f"payout-{locked.reference}.csv", File(raw), save=False)
             text.detach()
-        locked.status, locked.approved_by, locked.approved_at = (
-            BatchStatus.APPROVED,
-            actor,
-            timezone.now(),
-        )
-        locked.save(update_fields=["status", "approved_by", "approved_at", "export"])
-        audit_record(
-            actor=actor,
-            action="batch.approved",
-            target=locked,
-            from_state="built",
-            to_state="approved",
-        )
+        try:
+            locked.status, locked.approved_by, locked.approved_at = (
+                BatchStatus.APPROVED,
+                actor,
+                timezone.now(),
+            )
+            locked.save(update_fields=["status", "approved_by", "approved_at", "export"])
+            audit_record(
+                actor=actor,
+                action="batch.approved",
+                target=locked,
+                from_state="built",
+                to_state="approved",
+            )
+        except BaseException:
+            locked.export.delete(save=False)
+            raise
     return locked
 
 

@@ -1,28 +1,24 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """Money exact on every database: rounding ties go half-up, sums are whole cents (SQLite
-sums decimals as floating point), and a refused approval writes no payout file."""
+sums decimals as floating point)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from portal.core.money import money, money_sum
 from portal.leads import services as leads
-from portal.payouts.batches import payout_batch_approve, payout_batch_build, payout_batch_start
+from portal.payouts.batches import payout_batch_build, payout_batch_start
 from portal.payouts.exports import statement_csv
-from portal.payouts.models import Commission, CommissionPlan, PayoutBatch
+from portal.payouts.models import Commission, CommissionPlan
 from portal.payouts.selectors import month_total, statement_for
 from portal.payouts.services import plan_amount
 from tests.factories import PartnerUserFactory, submit_lead
-
-from .conftest import approve_all
 
 # --- Rounding ties -------------------------------------------------------------------------
 
@@ -137,51 +133,3 @@ def test_finance_pages_show_exact_cents(client, acme, finance, program):
     assert "€9.90" in batches_page and "9.899" not in batches_page
     payee_page = client.get(reverse("payouts_admin:payee", args=[acme.pk])).content.decode()
     assert "9.90" in payee_page and "9.899" not in payee_page
-
-
-# --- The builder cannot approve: refused before any file is written -----------------------
-
-
-@pytest.fixture
-def built(partner_user, reviewer, finance, program, flat_plan, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    leads.lead_qualify(lead=submit_lead(partner_user, program), actor=reviewer)
-    approve_all()
-    batch = payout_batch_start(
-        actor=finance, kind="partners", currency="EUR", cutoff=timezone.localdate()
-    )
-    return payout_batch_build(batch_id=batch.pk)
-
-
-def _files(root: Path) -> list[Path]:
-    return [p for p in root.rglob("*") if p.is_file()]
-
-
-def test_the_builder_approving_their_own_batch_is_refused_and_no_file_is_written(
-    built, finance, tmp_path
-):
-    with pytest.raises(
-        PermissionDenied, match="You built this batch: another finance user must approve it."
-    ):
-        payout_batch_approve(actor=finance, batch=built)
-    built.refresh_from_db()
-    assert (built.status, built.approved_by, built.export.name) == ("built", None, "")
-    assert _files(tmp_path) == []
-    assert not AuditEvent.objects.filter(action="batch.approved").exists()
-
-
-def test_the_builder_sees_why_on_the_page_and_no_file_is_written(client, built, finance, tmp_path):
-    client.force_login(finance)
-    response = client.post(
-        reverse("payouts_admin:batch_act", args=[built.pk]), {"action": "approve"}, follow=True
-    )
-    assert response.status_code == 200
-    assert "another finance user must approve it" in response.content.decode()
-    assert PayoutBatch.objects.get(pk=built.pk).status == "built"
-    assert _files(tmp_path) == []
-
-
-def test_another_finance_user_approves_and_the_file_is_written(built, second_finance, tmp_path):
-    batch = payout_batch_approve(actor=second_finance, batch=built)
-    assert batch.status == "approved"
-    assert [p.name for p in _files(tmp_path)] == [f"payout-{batch.reference}.csv"]
