@@ -45,9 +45,7 @@ def payout_batch_start(*, actor: User, kind: str, currency: str, cutoff: date) -
         raise ValidationError({"kind": [_("Choose partners or payroll.")]})
     if cutoff > timezone.localdate():
         raise ValidationError({"cutoff": [_("The cut-off cannot be in the future.")]})
-    busy = _("A %(cur)s batch is being built right now; wait for it to finish.") % {
-        "cur": currency
-    }
+    busy = _("A %(cur)s batch is being built right now; wait for it to finish.") % {"cur": currency}
     # Checked here first; the one_build_at_a_time constraint only settles a race.
     if PayoutBatch.objects.filter(
         kind=kind, currency=currency, status=BatchStatus.BUILDING

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+import time
 
 import pytest
 
@@ -20,6 +22,10 @@ from portal.webhooks.signing import (
 SECRET = "whsec_test_0123456789"
 BODY = b'{"event":"lead.status_changed","lead":42}'
 T = 1_700_000_000
+# The whole message, word for word (what the CRM's developer reads in the 401).
+NO_MATCH = "^" + re.escape("The signature does not match the body and the shared secret.") + "$"
+TOO_OLD = "^" + re.escape("The signature's timestamp is too old or in the future.") + "$"
+UNSIGNED = "^" + re.escape("Sign the request: Vouch-Signature: t=<time>,v1=<signature>.") + "$"
 
 
 def _expected(timestamp: int, body: bytes, secret: str = SECRET) -> str:
@@ -51,15 +57,15 @@ def test_a_valid_header_with_its_timestamp_changed_is_refused():
     assert signature_verify(secret=SECRET, header=header, body=BODY, tolerance=300, now=T) == T
     replayed = header.replace(f"t={T},", f"t={T + 60},")
     assert replayed != header
-    with pytest.raises(BadSignature, match="does not match"):
+    with pytest.raises(BadSignature, match=NO_MATCH):
         signature_verify(secret=SECRET, header=replayed, body=BODY, tolerance=300, now=T + 60)
 
 
 def test_a_changed_body_or_another_secret_is_refused():
     header = f"t={T},v1={_expected(T, BODY)}"
-    with pytest.raises(BadSignature, match="does not match"):
+    with pytest.raises(BadSignature, match=NO_MATCH):
         signature_verify(secret=SECRET, header=header, body=BODY + b" ", tolerance=300, now=T)
-    with pytest.raises(BadSignature, match="does not match"):
+    with pytest.raises(BadSignature, match=NO_MATCH):
         signature_verify(secret=SECRET + "x", header=header, body=BODY, tolerance=300, now=T)
 
 
@@ -72,7 +78,7 @@ def test_the_timestamp_must_be_within_the_tolerance_either_way(skew, ok):
             == T
         )
     else:
-        with pytest.raises(BadSignature, match="too old or in the future"):
+        with pytest.raises(BadSignature, match=TOO_OLD):
             signature_verify(secret=SECRET, header=header, body=BODY, tolerance=300, now=T + skew)
 
 
@@ -98,5 +104,21 @@ def test_any_of_several_signatures_may_match_during_a_secret_rotation():
     ],
 )
 def test_malformed_headers_say_how_to_sign(header):
-    with pytest.raises(BadSignature, match="Sign the request: Vouch-Signature: t=<time>,v1="):
+    with pytest.raises(BadSignature, match=UNSIGNED):
         signature_verify(secret=SECRET, header=header, body=BODY, tolerance=10**12, now=T)
+
+
+def test_a_header_made_now_carries_the_current_time_and_verifies_now():
+    before = int(time.time())
+    header = signature_header(SECRET, BODY)
+    after = int(time.time())
+    timestamp = int(header.split(",")[0].removeprefix("t="))
+    assert before <= timestamp <= after
+    assert header == f"t={timestamp},v1={_expected(timestamp, BODY)}"
+    assert signature_verify(secret=SECRET, header=header, body=BODY, tolerance=5) == timestamp
+
+
+def test_a_signature_containing_an_equals_sign_is_read_whole():
+    """Each part splits at its first "=": "v1=abc=def" is a (wrong) signature, not junk."""
+    with pytest.raises(BadSignature, match=NO_MATCH):
+        signature_verify(secret=SECRET, header=f"t={T},v1=abc=def", body=BODY, tolerance=300, now=T)
