@@ -34,11 +34,11 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "display": (
         ["portal/accounts/display.py"],
-        ["tests/leaderboard/test_board_pages.py", "tests/leaderboard/test_board_events.py"],
+        ["tests/portal/accounts/test_display.py", "tests/leaderboard/test_board_pages.py"],
     ),
     "board_visibility": (
         ["leaderboard/selectors.py"],
-        ["tests/leaderboard/test_board_pages.py"],
+        ["tests/leaderboard/test_board_visibility.py", "tests/leaderboard/test_board_pages.py"],
     ),
     "accounts_selectors": (
         ["portal/accounts/selectors.py"],
