@@ -34,7 +34,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "display": (
         ["portal/accounts/display.py"],
-        ["tests/portal/accounts/test_display.py", "tests/leaderboard/test_board_pages.py"],
+        ["tests/portal/accounts/test_display.py"],
     ),
     "board_visibility": (
         ["leaderboard/selectors.py"],
