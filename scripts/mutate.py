@@ -69,7 +69,9 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
 
 # Copied into each module's work copy (mutmut copies the sources and tests/ itself).
 COPY = ["portal", "leaderboard", "cms", "templates", "locale", "static", "manage.py"]
-PYTEST_ARGS = ["-p", "no:randomly", "-m", "not hypothesis and not browser", "-q", "-x"]
+# --reuse-db: the SQLite test database is migrated once per module, not once per mutant
+# (so one mutant at a time: they share that file).
+PYTEST_ARGS = ["--reuse-db", "-m", "not hypothesis and not browser", "-q", "-x"]
 
 
 def _toml_list(values: list[str]) -> str:
@@ -132,7 +134,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", default=list(MODULES), help=", ".join(MODULES))
     parser.add_argument("--threshold", type=float, default=90.0)
-    parser.add_argument("--max-children", default="2")
+    parser.add_argument("--max-children", default="1")
     args = parser.parse_args()
     mutmut = str(Path(sys.executable).parent / "mutmut")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CI"}}
