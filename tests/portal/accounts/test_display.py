@@ -81,3 +81,14 @@ def test_person_name_for_each_viewer(ann, pat, settings):
     ann.show_initials_only = True
     assert person_name_for(person=ann, viewer=colleague) == "A.L."
     assert person_name_for(person=ann, viewer=ann) == "Ann Lee"  # their own, always
+
+
+def test_a_viewer_that_is_not_a_user_is_the_partner_audience(ann, settings):
+    """A TV screen or any other object in the viewer's place: never staff."""
+    settings.LEADERBOARD_PARTNERS_SEE_EMPLOYEE_NAMES = False
+
+    class Screen:
+        partner_organisation_id = None
+
+    assert audience_of(viewer=Screen()) is Audience.PARTNER
+    assert person_name_for(person=ann, viewer=Screen()) == "A.L."
