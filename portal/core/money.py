@@ -6,9 +6,11 @@ where the currency goes) through one helper."""
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from babel.numbers import format_currency
 from django.conf import settings
+from django.db.models import Sum
 from django.utils import translation
 
 CENT = Decimal("0.01")
@@ -25,6 +27,12 @@ def money(value: Decimal | int | str | None) -> Decimal:
     if isinstance(value, float):  # a database's float sum: take its shortest repr
         value = repr(value)
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def money_sum(queryset: Any, field: str = "amount") -> Decimal:
+    """The sum of ``field`` over ``queryset`` in exact cents: one aggregate query, then
+    :func:`money` (SQLite sums decimals as floating point; PostgreSQL exactly)."""
+    return money(queryset.aggregate(money_sum=Sum(field))["money_sum"])
 
 
 def babel_locale(language: str | None = None) -> str:

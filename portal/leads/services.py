@@ -31,6 +31,7 @@ from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
 from portal.core.badinput import has_nul
+from portal.core.money import money
 from portal.events.services import publish
 
 from . import rules
@@ -361,7 +362,7 @@ def lead_mark_won(
         actor=actor,
         action="win",
         note=note,
-        deal_value=value.quantize(Decimal("0.01")),
+        deal_value=money(value),
         deal_currency=currency,
     )
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.decorators import admin_role_required
 from portal.accounts.models import PartnerOrganisation
 from portal.accounts.roles import Role
+from portal.core.money import money
 
 from . import batches, selectors, services
 from .forms import BatchForm, HoldForm
@@ -87,12 +88,13 @@ def batch_list(request):
             _error(request, exc)
         else:
             return redirect("payouts_admin:batch", pk=batch.pk)
-    ready = (
-        Commission.objects.filter(status=CommissionStatus.APPROVED, batch__isnull=True)
+    ready = [
+        {"currency": r["currency"], "total": money(r["total"])}
+        for r in Commission.objects.filter(status=CommissionStatus.APPROVED, batch__isnull=True)
         .values("currency")
         .annotate(total=Sum("amount"))
         .order_by("currency")
-    )
+    ]
     return render(
         request,
         "payouts/admin/batches.html",
@@ -167,7 +169,10 @@ def payee(request, pk: int):
         except (ValidationError, PermissionDenied) as exc:
             _error(request, exc)
         return redirect("payouts_admin:payee", pk=org.pk)
-    totals = commissions.values("status").annotate(total=Sum("amount")).order_by("status")
+    totals = [
+        {"status": r["status"], "total": money(r["total"])}
+        for r in commissions.values("status").annotate(total=Sum("amount")).order_by("status")
+    ]
     return render(
         request,
         "payouts/admin/payee.html",

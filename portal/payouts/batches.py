@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import PartnerOrganisation, User
 from portal.audit.services import audit_record
-from portal.core.money import ZERO
+from portal.core.money import money
 from portal.events.services import publish
 
 from .exports import payout_batch_write_csv
@@ -45,6 +45,12 @@ def payout_batch_start(*, actor: User, kind: str, currency: str, cutoff: date) -
         raise ValidationError({"kind": [_("Choose partners or payroll.")]})
     if cutoff > timezone.localdate():
         raise ValidationError({"cutoff": [_("The cut-off cannot be in the future.")]})
+    busy = _("A %(cur)s batch is being built right now; wait for it to finish.") % {"cur": currency}
+    # Checked here first; the one_build_at_a_time constraint only settles a race.
+    if PayoutBatch.objects.filter(
+        kind=kind, currency=currency, status=BatchStatus.BUILDING
+    ).exists():
+        raise ValidationError(busy)
     try:
         with transaction.atomic():
             batch = PayoutBatch.objects.create(
@@ -52,10 +58,7 @@ def payout_batch_start(*, actor: User, kind: str, currency: str, cutoff: date) -
             )
             audit_record(actor=actor, action="batch.started", target=batch, to_state=batch.status)
     except IntegrityError as exc:
-        raise ValidationError(
-            _("A %(cur)s batch is being built right now; wait for it to finish.")
-            % {"cur": currency}
-        ) from exc
+        raise ValidationError(busy) from exc
     from .tasks import payout_batch_build_task
 
     transaction.on_commit(lambda: payout_batch_build_task.delay(batch.pk))
@@ -86,12 +89,13 @@ def payout_batch_build(*, batch_id: int, chunk: int = 250) -> PayoutBatch:
     )
     if batch.kind == BatchKind.PARTNERS:
         eligible_qs = eligible_qs.exclude(payee_org__in=PayeeHold.objects.values("organisation"))
+    # The minimum is compared in exact cents, in Python: SQLite's floating-point sum of
+    # 0.10 + 0.20 - 0.29 is not 0.01.
+    minimum = money(settings.PAYOUT_MINIMUM)
     payees = [
         row[field]
-        for row in eligible_qs.values(field)
-        .annotate(total=Sum("amount"))
-        .filter(total__gte=settings.PAYOUT_MINIMUM)
-        .order_by(field)
+        for row in eligible_qs.values(field).annotate(total=Sum("amount")).order_by(field)
+        if money(row["total"]) >= minimum
     ]
     _set_progress(batch.pk, 10)
     for start in range(0, len(payees), chunk):
@@ -117,7 +121,7 @@ def payout_batch_build(*, batch_id: int, chunk: int = 250) -> PayoutBatch:
             [
                 PayoutLine(
                     batch=batch,
-                    total=r["total"],
+                    total=money(r["total"]),
                     commission_count=r["n"],
                     **{f"{field}_id": r[field]},
                 )
@@ -128,7 +132,7 @@ def payout_batch_build(*, batch_id: int, chunk: int = 250) -> PayoutBatch:
         totals = PayoutLine.objects.filter(batch=batch).aggregate(
             total=Sum("total"), payees=Count("pk"), n=Sum("commission_count")
         )
-        batch.total = totals["total"] or ZERO
+        batch.total = money(totals["total"])
         batch.payee_count = totals["payees"] or 0
         batch.commission_count = totals["n"] or 0
         batch.status = BatchStatus.BUILT if batch.payee_count else BatchStatus.EMPTY
@@ -163,6 +167,8 @@ def payout_batch_approve(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
             )
         if locked.built_by_id == actor.pk:
             raise PermissionDenied(_("You built this batch: another finance user must approve it."))
+        # Every check is above: the file is the last thing written, and it does not
+        # outlive a transaction that fails after it (storage is not rolled back).
         with tempfile.TemporaryFile("w+b") as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
             payout_batch_write_csv(locked, text)
@@ -170,19 +176,23 @@ def payout_batch_approve(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
             raw.seek(0)
             locked.export.save(f"payout-{locked.reference}.csv", File(raw), save=False)
             text.detach()
-        locked.status, locked.approved_by, locked.approved_at = (
-            BatchStatus.APPROVED,
-            actor,
-            timezone.now(),
-        )
-        locked.save(update_fields=["status", "approved_by", "approved_at", "export"])
-        audit_record(
-            actor=actor,
-            action="batch.approved",
-            target=locked,
-            from_state="built",
-            to_state="approved",
-        )
+        try:
+            locked.status, locked.approved_by, locked.approved_at = (
+                BatchStatus.APPROVED,
+                actor,
+                timezone.now(),
+            )
+            locked.save(update_fields=["status", "approved_by", "approved_at", "export"])
+            audit_record(
+                actor=actor,
+                action="batch.approved",
+                target=locked,
+                from_state="built",
+                to_state="approved",
+            )
+        except BaseException:
+            locked.export.delete(save=False)
+            raise
     return locked
 
 

@@ -7,6 +7,7 @@ import csv
 from django.utils import timezone
 
 from portal.accounts.models import PartnerOrganisation, User
+from portal.core.money import money
 
 from .models import BatchKind, Commission, PayoutBatch
 from .selectors import Statement, payee_field
@@ -50,7 +51,7 @@ def payout_batch_write_csv(batch: PayoutBatch, out) -> None:
                 current,
                 labels.get(current, ""),
                 f"{batch.reference}-{current}",
-                f"{line.total:.2f}",
+                f"{money(line.total)}",
                 batch.currency,
                 line.commission_count,
                 " ".join(ids),
@@ -83,7 +84,7 @@ def statement_csv(statement: Statement, out) -> None:
         ("paid", statement.paid),
         ("closing balance", statement.closing),
     ]:
-        writer.writerow([label, f"{value:.2f}"])
+        writer.writerow([label, f"{money(value)}"])
     writer.writerow([])
     writer.writerow(["commission_id", "date", "lead", "for", "amount", "status"])
     for c in statement.commissions:
@@ -93,7 +94,7 @@ def statement_csv(statement: Statement, out) -> None:
                 timezone.localtime(c.created_at).date().isoformat(),
                 c.lead_id,
                 c.get_event_display(),
-                f"{c.amount:.2f}",
+                f"{money(c.amount)}",
                 c.get_status_display(),
             ]
         )

@@ -13,7 +13,7 @@ from portal.accounts.models import PartnerOrganisation
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
 from portal.core.dates import month_bounds
-from portal.core.money import ZERO, money
+from portal.core.money import money, money_sum
 from portal.leads.models import Lead
 
 from .models import (
@@ -85,7 +85,7 @@ def month_total(
     *, payee_org_id: int | None, payee_user_id: int | None, plan_name: str, when: datetime
 ) -> Decimal:
     start = timezone.localtime(when).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    total = (
+    return money_sum(
         Commission.objects.filter(
             payee_org_id=payee_org_id,
             payee_user_id=payee_user_id,
@@ -94,9 +94,7 @@ def month_total(
         )
         .exclude(event=CommissionEvent.CLAWBACK)
         .exclude(status=CommissionStatus.CANCELLED)
-        .aggregate(s=Sum("amount"))["s"]
     )
-    return total or ZERO
 
 
 @dataclass
@@ -123,8 +121,7 @@ def statement_for(
         payee_org=organisation, batch__currency=currency, batch__status=BatchStatus.PAID
     )
 
-    def total(qs, field="amount"):
-        return money(qs.aggregate(s=Sum(field))["s"] or ZERO)
+    total = money_sum
 
     opening = total(mine.filter(created_at__lt=start)) - total(
         paid_lines.filter(batch__paid_at__lt=start), "total"

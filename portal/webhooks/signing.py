@@ -38,7 +38,7 @@ def signature_verify(
     timestamp, signatures = None, []
     for part in (header or "").split(","):
         key, _sep, value = part.strip().partition("=")
-        if key == "t" and value.isdigit() and len(value) < 12:
+        if key == "t" and value.isascii() and value.isdecimal() and len(value) < 12:
             timestamp = int(value)
         elif key == "v1" and value:
             signatures.append(value)

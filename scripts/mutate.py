@@ -1,0 +1,182 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""`make mutate`: mutation testing (mutmut) over the modules that hold the money,
+permission and privacy rules, each against only its own tests, on SQLite.
+
+    make mutate                       every module below, one after the other
+    make mutate MODULES="signing"     one (or a few) while developing
+
+Each module is mutated in its own copy of the work tree under .cache/mutate/<module>/
+(mutmut reads its settings from the pyproject.toml there), so runs never touch the work
+tree. Prints the score per module and overall, and every surviving mutant that
+``mutation-equivalents.txt`` does not list as equivalent (one per line: the mutant's name,
+then the reason). Exits non-zero below ``--threshold`` (90 %).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / ".cache" / "mutate"
+EQUIVALENTS = ROOT / "mutation-equivalents.txt"
+
+# module name -> (files mutated, tests that judge them)
+MODULES: dict[str, tuple[list[str], list[str]]] = {
+    "signing": (
+        ["portal/webhooks/signing.py"],
+        ["tests/portal/webhooks/test_signing.py"],
+    ),
+    "display": (
+        ["portal/accounts/display.py"],
+        ["tests/portal/accounts/test_display.py"],
+    ),
+    "board_visibility": (
+        ["leaderboard/selectors.py"],
+        ["tests/leaderboard/test_board_visibility.py", "tests/leaderboard/test_board_pages.py"],
+    ),
+    "accounts_selectors": (
+        ["portal/accounts/selectors.py"],
+        ["tests/portal/accounts"],
+    ),
+    "leads_selectors": (
+        ["portal/leads/selectors.py"],
+        [
+            "tests/portal/leads/test_views.py",
+            "tests/portal/leads/test_manager_scope.py",
+            "tests/portal/leads/test_review_admin.py",
+            "tests/portal/leads/test_referral_link.py",
+        ],
+    ),
+    "payouts": (
+        ["portal/payouts/services.py", "portal/payouts/batches.py", "portal/payouts/selectors.py"],
+        ["tests/portal/payouts"],
+    ),
+    "rewards": (
+        [
+            "portal/rewards/services.py",
+            "portal/rewards/redemptions.py",
+            "portal/rewards/selectors.py",
+        ],
+        ["tests/portal/rewards"],
+    ),
+}
+
+# Copied into each module's work copy (mutmut copies the sources and tests/ itself).
+COPY = ["portal", "leaderboard", "cms", "templates", "locale", "static", "manage.py"]
+# --reuse-db: the SQLite test database is migrated once per module, not once per mutant
+# (so one mutant at a time: they share that file).
+PYTEST_ARGS = ["--reuse-db", "-m", "not hypothesis and not browser", "-q", "-x"]
+
+
+def _toml_list(values: list[str]) -> str:
+    return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+
+
+def _prepare(name: str) -> Path:
+    files, tests = MODULES[name]
+    work = WORK / name
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo")
+    for item in COPY + ["tests"]:
+        src = ROOT / item
+        if src.is_dir():
+            shutil.copytree(src, work / item, ignore=ignore)
+        elif src.exists():
+            shutil.copy2(src, work / item)
+    # The project's pytest settings, plus mutmut's for this module.
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    pyproject += (
+        "\n[tool.mutmut]\n"
+        'source_paths = ["portal", "leaderboard"]\n'
+        f"only_mutate = {_toml_list(files)}\n"
+        f"also_copy = {_toml_list(COPY)}\n"
+        f"pytest_add_cli_args = {_toml_list(PYTEST_ARGS)}\n"
+        f"pytest_add_cli_args_test_selection = {_toml_list(tests)}\n"
+        "use_git_change_detection = false\n"
+    )
+    (work / "pyproject.toml").write_text(pyproject)
+    return work
+
+
+def _results(work: Path, mutmut: str) -> dict[str, str]:
+    """Mutant name -> status, from ``mutmut results --all true``."""
+    out = subprocess.run(  # noqa: S603 (our own mutmut, fixed arguments)
+        [mutmut, "results", "--all", "true"], cwd=work, capture_output=True, text=True, check=False
+    ).stdout
+    results = {}
+    for line in out.splitlines():
+        name, sep, status = line.strip().rpartition(": ")
+        if sep and name:
+            results[name] = status.strip()
+    return results
+
+
+def _equivalents() -> dict[str, str]:
+    known = {}
+    if EQUIVALENTS.exists():
+        for line in EQUIVALENTS.read_text().splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                name, _sep, reason = line.partition(" ")
+                known[name] = reason.strip()
+    return known
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("modules", nargs="*", default=list(MODULES), help=", ".join(MODULES))
+    parser.add_argument("--threshold", type=float, default=90.0)
+    parser.add_argument("--max-children", default="1")
+    args = parser.parse_args()
+    mutmut = str(Path(sys.executable).parent / "mutmut")
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CI"}}
+    env["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
+    equivalents = _equivalents()
+    killed_all = counted_all = 0
+    survivors: list[str] = []
+    for name in args.modules:
+        started = time.monotonic()
+        missing = [t for t in MODULES[name][1] if not (ROOT / t).exists()]
+        if missing:
+            print(f"{name}: no such tests: {', '.join(missing)}")
+            return 2
+        work = _prepare(name)
+        subprocess.run(  # noqa: S603 (our own mutmut, fixed arguments)
+            [mutmut, "run", "--max-children", args.max_children],
+            cwd=work,
+            env=env,
+            check=False,
+            stdout=subprocess.DEVNULL,
+        )
+        results = _results(work, mutmut)
+        if not results or all(s == "not checked" for s in results.values()):
+            print(f"{name}: mutmut did not run the tests; see: cd {work} && mutmut run")
+            return 2
+        counted = {m: s for m, s in results.items() if m not in equivalents}
+        killed = sum(1 for s in counted.values() if s in {"killed", "timeout", "segfault"})
+        alive = sorted(m for m, s in counted.items() if s not in {"killed", "timeout", "segfault"})
+        score = 100.0 * killed / len(counted) if counted else 100.0
+        print(
+            f"{name}: {killed}/{len(counted)} killed ({score:.1f} %), "
+            f"{len(results) - len(counted)} equivalent, {time.monotonic() - started:.0f} s"
+        )
+        for mutant in alive:
+            print(f"  survived: {mutant} ({counted[mutant]})  -> cd {work} && mutmut show {mutant}")
+        killed_all += killed
+        counted_all += len(counted)
+        survivors += alive
+    score = 100.0 * killed_all / counted_all if counted_all else 100.0
+    print(f"mutation score: {score:.1f} % ({killed_all}/{counted_all}), {len(survivors)} survived")
+    return 0 if score >= args.threshold else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
