@@ -15,6 +15,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -61,23 +62,23 @@ def _clean_env(**extra: str) -> dict[str, str]:
 
 def _wait_for_banner(process: subprocess.Popen, port: int, timeout: float) -> str:
     """Read `make run`'s output until the server answers; return what it printed."""
-    deadline = time.monotonic() + timeout
     output: list[str] = []
-    os.set_blocking(process.stdout.fileno(), False)
+    reader = threading.Thread(target=lambda: output.extend(process.stdout), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output.append(process.stdout.read() or "")
+            reader.join(5)
             pytest.fail(f"make run stopped ({process.returncode}):\n{''.join(output)}")
-        chunk = process.stdout.read()
-        if chunk:
-            output.append(chunk)
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)  # noqa: S310
-            return "".join(output)
         except urllib.error.HTTPError:
-            return "".join(output)  # it answers (503 without Redis is fine here)
+            pass  # it answers (503 without Redis is fine here)
         except OSError:
             time.sleep(2)
+            continue
+        time.sleep(1)  # the banner is printed before the server binds
+        return "".join(output)
     pytest.fail(f"make run did not serve within {timeout}s:\n{''.join(output)}")
 
 
