@@ -134,9 +134,7 @@ def stale_leads(now=None) -> QuerySet[Lead]:
     # One condition per distinct threshold: programs are few, and this stays portable SQL.
     due = Q(pk__in=[])
     for days in Program.objects.values_list("review_reminder_days", flat=True).distinct():
-        due |= Q(
-            program__review_reminder_days=days, submitted_at__lte=now - timedelta(days=days)
-        )
+        due |= Q(program__review_reminder_days=days, submitted_at__lte=now - timedelta(days=days))
     return (
         Lead.objects.filter(due, status__in=[LeadStatus.SUBMITTED, LeadStatus.IN_REVIEW])
         .select_related("program", "referrer")
