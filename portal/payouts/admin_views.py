@@ -133,7 +133,7 @@ def batch_act(request, pk: int):
         "approve": (
             _("Approve batch %(ref)s?") % {"ref": batch.reference},
             [
-                _("%(count)s payees, %(amount)s in total.")
+                _("Payees: %(count)s · total: %(amount)s")
                 % {"count": batch.payee_count, "amount": amount},
                 _("The payment file is created for download; the batch can no longer change."),
             ],
@@ -142,11 +142,9 @@ def batch_act(request, pk: int):
         "paid": (
             _("Mark batch %(ref)s paid?") % {"ref": batch.reference},
             [
-                _("Say so only once the bank has sent %(amount)s to %(count)s payees.")
-                % {"count": batch.payee_count, "amount": amount},
-                _(
-                    "Every commission in it becomes paid and its payees are told; this cannot be undone."
-                ),
+                _("Confirm only once the bank has sent %(amount)s to the payees.")
+                % {"amount": amount},
+                _("Every commission in it becomes paid; this cannot be undone."),
             ],
             _("Mark paid"),
         ),

@@ -55,11 +55,11 @@ def redeem(request, pk: int):
         request=request,
         title=_("Redeem %(item)s?") % {"item": item.name},
         consequences=[
-            _("%(price)s points are taken from your points to spend: %(before)s → %(after)s.")
+            _("Price: %(price)s. Your points to spend: %(before)s → %(after)s.")
             % {"price": item.points_price, "before": balance, "after": balance - item.points_price},
             _("The request goes to a reviewer; you can cancel it while it waits."),
         ],
-        confirm_label=_("Redeem for %(price)s points") % {"price": item.points_price},
+        confirm_label=_("Confirm and redeem"),
         cancel_url=reverse("rewards:catalog"),
     )
     if ask:

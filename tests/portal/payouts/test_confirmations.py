@@ -79,7 +79,7 @@ def test_approving_and_marking_a_batch_paid_ask_first(
     asked = client.post(url, {"action": "approve"})
 
     html = asked.content.decode()
-    assert f"Approve batch {batch.reference}?" in html and "1 payees" in html
+    assert f"Approve batch {batch.reference}?" in html and "Payees: 1" in html
     assert PayoutBatch.objects.get(pk=batch.pk).status == "built"
     client.post(url, _hidden_fields(html))
     assert PayoutBatch.objects.get(pk=batch.pk).status == "approved"
