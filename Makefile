@@ -44,13 +44,24 @@ check-messages: install
 	$(PY) -m portal.core.catalogs check
 
 # The embedded default: SQLite, in-memory channel layer, inline Celery, console e-mail.
+# Links (referral link, QR code, e-mails) follow the address served. The demo's settings are
+# written to .env.local, which manage.py reads, so the README's commands work without make.
+# Set-up output goes to .cache/make-run.log; the address and the logins are printed last.
+RUN_LOG := .cache/make-run.log
+LOCAL_ENV_VARS := DEBUG MFA_REQUIRED_FOR_STAFF SITE_URL $(if $(DATABASE_URL),DATABASE_URL) \
+	$(if $(REDIS_URL),REDIS_URL)
 run: export DEBUG ?= true
 run: export MFA_REQUIRED_FOR_STAFF ?= false
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo
-	@echo "Vouch is at http://$(HOST):$(PORT)/  (demo logins in README.md, password vouch-demo)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@mkdir -p .cache
+	@{ echo "# Written by make run: the demo's settings, read by manage.py."; \
+	  $(foreach v,$(LOCAL_ENV_VARS),echo "$(v)=$$$(v)";) } > .env.local
+	@echo "Migrating and loading the demo data (log: $(RUN_LOG))..."
+	@$(PY) manage.py migrate --no-input > $(RUN_LOG) 2>&1 || { tail -n 30 $(RUN_LOG); exit 1; }
+	@$(PY) manage.py seed_demo >> $(RUN_LOG) 2>&1 || { tail -n 30 $(RUN_LOG); exit 1; }
+	@$(PY) manage.py demo_logins
+	@$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Main suite, then browser tests in their own pytest run (Playwright's sync API and
 # pytest-asyncio cannot share one run). PostgreSQL and Redis when DATABASE_URL and
@@ -125,4 +136,4 @@ bench: install-dev
 
 clean:
 	find locale -name '*.mo' -delete
-	rm -rf $(VENV) vouch.sqlite3 .test-db.sqlite3 staticfiles test-artifacts .cache
+	rm -rf $(VENV) vouch.sqlite3 .test-db.sqlite3 staticfiles test-artifacts .cache .env.local

@@ -6,7 +6,7 @@ from datetime import timedelta
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -88,8 +88,26 @@ AGE_FILTERS = {"1": 1, "3": 3, "7": 7, "30": 30}
 def review_queue(
     *, program: int | None = None, status: str = "", conflict: str = "", older_than: str = ""
 ) -> QuerySet[Lead]:
-    """The reviewers' queue, oldest first. Filters come straight from the admin's form."""
-    qs = Lead.objects.select_related("program", "referrer", "organisation", "conflict_with")
+    """The reviewers' queue: new leads first, then those in review, then qualified ones
+    waiting for the deal; within each, the one waiting longest first.
+
+    ``waiting_since`` is annotated on each lead: a lead waits for review from its
+    submission until a reviewer qualifies or rejects it (starting the review does not
+    reset the clock); a qualified lead waits for its deal from its qualification. Filters
+    come straight from the admin's form."""
+    qs = Lead.objects.select_related(
+        "program", "referrer", "organisation", "conflict_with"
+    ).annotate(
+        queue_rank=Case(
+            When(status=LeadStatus.SUBMITTED, then=Value(0)),
+            When(status=LeadStatus.IN_REVIEW, then=Value(1)),
+            default=Value(2),
+        ),
+        waiting_since=Case(
+            When(status=LeadStatus.QUALIFIED, then=F("status_changed_at")),
+            default=F("submitted_at"),
+        ),
+    )
     if status:
         qs = qs.filter(status=status)
     else:
@@ -104,22 +122,23 @@ def review_queue(
         qs = qs.filter(conflict_with__isnull=True, conflicts__isnull=True)
     if older_than in AGE_FILTERS:
         qs = qs.filter(submitted_at__lte=timezone.now() - timedelta(days=AGE_FILTERS[older_than]))
-    return qs.order_by("submitted_at", "pk")
+    return qs.order_by("queue_rank", "waiting_since", "pk")
 
 
 def stale_leads(now=None) -> QuerySet[Lead]:
-    """Leads waiting for review longer than their program's reminder threshold."""
+    """Leads waiting for review longer than their program's reminder threshold.
+
+    The wait counts from the submission (as the queue shows it): starting a review does
+    not reset it. A lead is due once it has waited exactly the threshold."""
     now = now or timezone.now()
     # One condition per distinct threshold: programs are few, and this stays portable SQL.
     due = Q(pk__in=[])
     for days in Program.objects.values_list("review_reminder_days", flat=True).distinct():
-        due |= Q(
-            program__review_reminder_days=days, status_changed_at__lte=now - timedelta(days=days)
-        )
+        due |= Q(program__review_reminder_days=days, submitted_at__lte=now - timedelta(days=days))
     return (
         Lead.objects.filter(due, status__in=[LeadStatus.SUBMITTED, LeadStatus.IN_REVIEW])
         .select_related("program", "referrer")
-        .order_by("status_changed_at")
+        .order_by("submitted_at", "pk")
     )
 
 

@@ -10,11 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import role_required
 from portal.accounts.roles import Role
+from portal.core.confirm import confirmation_needed
 from portal.core.forms import add_service_errors
 from portal.core.ratelimit import Rate, client_ip, rate_limit_hit
 from portal.leads.permissions import lead_submission_permission
@@ -125,6 +127,19 @@ def lead_detail(request, pk: int):
 @require_POST
 def lead_withdraw(request, pk: int):
     lead = get_object_or_404(leads_visible_to(request.user), pk=pk)
+    ask = confirmation_needed(
+        request=request,
+        title=_("Withdraw this referral?"),
+        consequences=[
+            _("The referral stops here: it cannot be reopened or qualified later."),
+            _("Points it earned are taken back."),
+        ],
+        confirm_label=_("Withdraw the referral"),
+        cancel_url=reverse("leads:detail", args=[lead.pk]),
+        danger=True,
+    )
+    if ask:
+        return ask
     try:
         services.lead_withdraw(
             lead=lead, actor=request.user, note=request.POST.get("note", "").strip()

@@ -8,13 +8,15 @@ from django.core.paginator import Paginator
 from django.db.models import Q, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import admin_role_required
 from portal.accounts.models import PartnerOrganisation
 from portal.accounts.roles import Role
-from portal.core.money import money
+from portal.core.confirm import confirmation_needed
+from portal.core.money import money, money_format
 
 from . import batches, selectors, services
 from .forms import BatchForm, HoldForm
@@ -127,6 +129,39 @@ def batch_detail(request, pk: int):
 def batch_act(request, pk: int):
     batch = get_object_or_404(batches_visible_to(request.user), pk=pk)
     action = request.POST.get("action")
+    amount = money_format(batch.total, batch.currency)
+    questions = {
+        "approve": (
+            _("Approve batch %(ref)s?") % {"ref": batch.reference},
+            [
+                _("Payees: %(count)s · total: %(amount)s")
+                % {"count": batch.payee_count, "amount": amount},
+                _("The payment file is created for download; the batch can no longer change."),
+            ],
+            _("Approve and export"),
+        ),
+        "paid": (
+            _("Mark batch %(ref)s paid?") % {"ref": batch.reference},
+            [
+                _("Confirm only once the bank has sent %(amount)s to the payees.")
+                % {"amount": amount},
+                _("Every commission in it becomes paid; this cannot be undone."),
+            ],
+            _("Mark paid"),
+        ),
+    }
+    if action in questions:
+        title, consequences, label = questions[action]
+        ask = confirmation_needed(
+            request=request,
+            title=title,
+            consequences=consequences,
+            confirm_label=label,
+            cancel_url=reverse("payouts_admin:batch", args=[batch.pk]),
+            admin=True,
+        )
+        if ask:
+            return ask
     try:
         if action == "approve":
             batches.payout_batch_approve(actor=request.user, batch=batch)
@@ -170,8 +205,8 @@ def payee(request, pk: int):
             _error(request, exc)
         return redirect("payouts_admin:payee", pk=org.pk)
     totals = [
-        {"status": r["status"], "total": money(r["total"])}
-        for r in commissions.values("status").annotate(total=Sum("amount")).order_by("status")
+        {"label": CommissionStatus(row["status"]).label, "total": money(row["total"])}
+        for row in commissions.values("status").annotate(total=Sum("amount")).order_by("status")
     ]
     return render(
         request,

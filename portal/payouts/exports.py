@@ -86,13 +86,14 @@ def statement_csv(statement: Statement, out) -> None:
     ]:
         writer.writerow([label, f"{money(value)}"])
     writer.writerow([])
-    writer.writerow(["commission_id", "date", "lead", "for", "amount", "status"])
+    writer.writerow(["commission_id", "date", "lead", "company", "for", "amount", "status"])
     for c in statement.commissions:
         writer.writerow(
             [
                 c.pk,
                 timezone.localtime(c.created_at).date().isoformat(),
                 c.lead_id,
+                c.lead.company,  # the partner's own lead; empty once erased
                 c.get_event_display(),
                 f"{money(c.amount)}",
                 c.get_status_display(),

@@ -19,7 +19,7 @@ from portal.core.forms import add_service_errors
 
 from . import exports, selectors, services
 from .forms import PayoutDetailsForm
-from .models import Commission
+from .models import Commission, CommissionStatus
 from .selectors import commissions_visible_to
 
 
@@ -27,7 +27,7 @@ from .selectors import commissions_visible_to
 def commissions(request):
     org_id = request.user.partner_organisation_id
     summary = [
-        {"status": s, "currency": c, "total": t}
+        {"status": s, "label": CommissionStatus(s).label, "currency": c, "total": t}
         for (s, c), t in sorted(selectors.commission_summary(org_id).items())
     ]
     page = None

@@ -3,11 +3,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import role_required
 from portal.accounts.roles import Role
+from portal.core.confirm import confirmation_needed
 
 from . import redemptions as redeeming
 from . import selectors
@@ -48,6 +50,20 @@ def catalog(request):
 @require_POST
 def redeem(request, pk: int):
     item = get_object_or_404(catalog_for(request.user), pk=pk)
+    balance = selectors.balance_of(request.user)
+    ask = confirmation_needed(
+        request=request,
+        title=_("Redeem %(item)s?") % {"item": item.name},
+        consequences=[
+            _("Price: %(price)s. Your points to spend: %(before)s → %(after)s.")
+            % {"price": item.points_price, "before": balance, "after": balance - item.points_price},
+            _("The request goes to a reviewer; you can cancel it while it waits."),
+        ],
+        confirm_label=_("Confirm and redeem"),
+        cancel_url=reverse("rewards:catalog"),
+    )
+    if ask:
+        return ask
     try:
         redeeming.redemption_request(participant=request.user, item=item)
     except (ValidationError, PermissionDenied) as exc:

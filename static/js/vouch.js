@@ -3,6 +3,20 @@
    Words come from Django's JavaScript catalog (/i18n/js/<lang>.js, loaded first). */
 (function () {
   "use strict";
+  // A table wider than a phone scrolls inside its wrapper: keyboard users can focus the
+  // wrapper and scroll it with the arrow keys (WCAG 2.1.1).
+  function focusableScrollers() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth) wrap.setAttribute("tabindex", "0");
+      else wrap.removeAttribute("tabindex");
+    });
+  }
+  focusableScrollers();
+  window.addEventListener("resize", focusableScrollers);
+})();
+
+(function () {
+  "use strict";
   var gettext = window.gettext || function (text) { return text; };
   var body = document.body;
   if (!body || body.dataset.live !== "on" || !("WebSocket" in window)) return;

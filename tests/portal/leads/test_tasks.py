@@ -19,7 +19,7 @@ def test_reviewers_are_reminded_of_leads_waiting_too_long(
 ):
     stale = submit_lead(UserFactory(), program)
     Lead.objects.filter(pk=stale.pk).update(
-        status_changed_at=timezone.now() - timedelta(days=program.review_reminder_days + 1)
+        submitted_at=timezone.now() - timedelta(days=program.review_reminder_days + 1)
     )
     submit_lead(UserFactory(), program)  # fresh: no reminder for it
     with django_capture_on_commit_callbacks(execute=True):

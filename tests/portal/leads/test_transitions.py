@@ -191,7 +191,7 @@ def test_withdraw_button_works_for_the_submitter(client, employee, program):
     lead = submit_lead(employee, program)
     client.force_login(employee)
     assert "Withdraw" in client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
-    client.post(reverse("leads:withdraw", args=[lead.pk]))
+    client.post(reverse("leads:withdraw", args=[lead.pk]), {"confirmed": "yes"})
     lead.refresh_from_db()
     assert lead.status == LeadStatus.WITHDRAWN
 

@@ -47,7 +47,7 @@ def mug(db):
 def test_redeem_spends_points_and_stock(client, employee, mug):
     _give(employee, 100)
     client.force_login(employee)
-    response = client.post(reverse("rewards:redeem", args=[mug.pk]))
+    response = client.post(reverse("rewards:redeem", args=[mug.pk]), {"confirmed": "yes"})
     assert response["Location"] == reverse("rewards:redemptions")
     mug.refresh_from_db()
     assert (balance_of(employee), mug.stock) == (40, 4)
@@ -57,7 +57,9 @@ def test_redeem_spends_points_and_stock(client, employee, mug):
 def test_cannot_spend_more_than_the_balance(client, employee, mug):
     _give(employee, 59)
     client.force_login(employee)
-    response = client.post(reverse("rewards:redeem", args=[mug.pk]), follow=True)
+    response = client.post(
+        reverse("rewards:redeem", args=[mug.pk]), {"confirmed": "yes"}, follow=True
+    )
     assert "You have 59 points; this reward costs 60." in response.content.decode()
     assert not Redemption.objects.exists() and balance_of(employee) == 59
 

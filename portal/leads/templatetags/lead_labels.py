@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Words people read for a lead's stored codes: ``{% load lead_labels %}``,
+``{{ event.to_state|lead_status }}`` and ``{{ event.action|lead_action }}``."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from portal.leads.models import LeadStatus
+
+register = template.Library()
+
+ACTIONS = {
+    "lead.submitted": _("Submitted"),
+    "lead.start_review": _("Review started"),
+    "lead.qualify": _("Qualified"),
+    "lead.reject": _("Not accepted"),
+    "lead.win": _("Deal won"),
+    "lead.lose": _("Deal lost"),
+    "lead.withdraw": _("Withdrawn"),
+    "lead.deal_reversed": _("Deal reversed"),
+    "lead.anonymised": _("Contact details erased"),
+    "lead.conflict_resolved": _("Conflict decided"),
+}
+
+
+@register.filter
+def lead_status(value: str) -> str:
+    """The status's label ("In review"), or the value itself when it is not a status."""
+    try:
+        return str(LeadStatus(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def lead_action(value: str) -> str:
+    """What an audit action on a lead means ("Deal won" for ``lead.win``)."""
+    return str(ACTIONS.get(value, value))
