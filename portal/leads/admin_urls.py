@@ -8,6 +8,7 @@ urlpatterns = [
     path("", admin_views.queue, name="queue"),
     path("bulk/", admin_views.bulk, name="bulk"),
     path("import/", admin_views.import_leads, name="import"),
+    path("import/errors.csv", admin_views.import_errors, name="import_errors"),
     path("<int:pk>/", admin_views.detail, name="detail"),
     path("<int:pk>/act/", admin_views.act, name="act"),
 ]

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.decorators import admin_role_required
 from portal.accounts.models import PartnerOrganisation
 from portal.accounts.roles import Role
+from portal.core.redirects import redirect_next
 
 from . import batches, selectors, services
 from .forms import BatchForm, HoldForm
@@ -74,7 +75,7 @@ def commission_act(request, pk: int):
         _error(request, exc)
     else:
         messages.success(request, _("Commission #%(id)s updated.") % {"id": commission.pk})
-    return redirect(request.POST.get("next") or "payouts_admin:commissions")
+    return redirect_next(request=request, fallback="payouts_admin:commissions")
 
 
 @finance_required
