@@ -92,3 +92,27 @@ def test_a_partner_never_reads_the_reviewer_who_decided_in_the_api(
     data = client.get(reverse("api:lead", args=[lead.pk]), HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert "Rita Reviewer" not in data.content.decode()
     assert data.json()["referrer"]["name"] == partner_user.public_name
+
+
+def test_a_partner_reads_raffle_entrants_who_are_employees_by_initials(
+    client, partner_user, eva, reviewer, program
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.rewards.models import Raffle
+    from portal.rewards.raffles import raffle_draw
+
+    raffle = Raffle.objects.create(
+        name="Spring raffle",
+        prize="Bike",
+        starts_at=timezone.now() - timedelta(days=5),
+        ends_at=timezone.now() + timedelta(days=5),
+    )
+    leads.lead_qualify(lead=submit_lead(eva, program), actor=reviewer)
+    Raffle.objects.filter(pk=raffle.pk).update(ends_at=timezone.now())
+    raffle_draw(raffle=raffle, seed="published-seed")
+    client.force_login(partner_user)
+    html = client.get(reverse("rewards:raffle", args=[raffle.pk])).content.decode()
+    assert "published-seed" in html and "E.E." in html and FULL not in html
