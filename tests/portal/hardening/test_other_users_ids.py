@@ -281,7 +281,10 @@ def test_every_api_operation_with_another_users_ids_is_refused_and_changes_nothi
                 else [re.sub(r"\{\w+\}", str(world.lead.pk), path)]
             )
             for url in urls:
-                response = getattr(api, method)(url, "{}", content_type="application/json")
+                if method == "get":
+                    response = api.get(url)
+                else:
+                    response = getattr(api, method)(url, "{}", content_type="application/json")
                 walked += 1
                 if response.status_code not in REFUSED:
                     failures.append((persona, method, url, response.status_code))
