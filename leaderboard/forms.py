@@ -19,12 +19,16 @@ class TVScreenForm(forms.Form):
     name = forms.CharField(
         label=_("Screen name"), max_length=120, help_text=_("e.g. Helsinki office lobby")
     )
-    boards = forms.CharField(
+    boards = forms.MultipleChoiceField(
         label=_("Boards"),
-        max_length=500,
-        initial="everyone.points.month,everyone.qualified.quarter",
-        help_text=_("Board ids separated by commas: scope.metric.period"),
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The screen shows these boards in turn; you may pick only boards you see."),
     )
     rotate_seconds = forms.IntegerField(
         label=_("Seconds per board"), min_value=5, max_value=600, initial=20
     )
+
+    def __init__(self, *args, board_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["boards"].choices = board_choices

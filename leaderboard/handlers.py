@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.accounts.display import Audience, person_name
 from portal.accounts.models import User
 from portal.events.models import Event
 from portal.events.registry import subscribe
@@ -39,7 +40,9 @@ def celebrate_win(event: Event) -> None:
         return
     referrer = User.objects.filter(pk=event.payload["referrer"]).first()
     if referrer is not None:
-        text = _("%(name)s just won a deal!") % {"name": referrer.public_name}
+        text = _("%(name)s just won a deal!") % {
+            "name": person_name(person=referrer, audience=Audience.PARTNER)
+        }
         transaction.on_commit(lambda: celebrate(kind="won", text=text))
 
 
@@ -51,7 +54,7 @@ def celebrate_tier_up(event: Event) -> None:
     tier = Tier.objects.filter(pk=event.payload["to"]).first()
     if participant is not None and tier is not None:
         text = _("%(name)s reached %(tier)s!") % {
-            "name": participant.public_name,
+            "name": person_name(person=participant, audience=Audience.PARTNER),
             "tier": tier.name,
         }
         transaction.on_commit(lambda: celebrate(kind="tier_up", text=text))

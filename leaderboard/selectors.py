@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from portal.accounts.display import (
@@ -19,14 +20,16 @@ from portal.accounts.display import (
     display_record,
     employees_hidden_from,
     name_from_record,
+    person_name,
+    person_name_for,
 )
 from portal.accounts.models import Team, User
 from portal.accounts.roles import Role
-from portal.accounts.selectors import roles_of
+from portal.accounts.selectors import has_role, roles_of
 from portal.rewards.models import TierStatus
 
 from . import store
-from .models import Contest, Eligibility, TVScreen
+from .models import Contest, Eligibility, Shoutout, TVScreen
 from .ranking import METRICS, PERIODS, Board
 
 # --- Which boards exist, who takes part ----------------------------------------------------
@@ -62,22 +65,76 @@ def contest_eligible(*, contest: Contest, participant: User) -> bool:
 
 
 def board_visible_to(*, user, board: Board) -> bool:
-    """Staff see every board; employees the company boards and their own team's; partners
-    the boards of partners (and everyone's, where employees appear by initials)."""
+    """Staff see every company board; employees the company boards and their own team's;
+    partners the boards of partners (and everyone's, where employees appear by initials).
+    A contest's board is seen by those its eligibility admits, the managers of a team
+    contest's team, and reviewers and finance (who oversee contests); the page and the
+    socket both ask here."""
     roles = roles_of(user)
     if not roles:
         return False
-    if roles & {Role.REVIEWER, Role.FINANCE, Role.MANAGER} and not board.scope.startswith("team:"):
-        return True
     scope = board.scope
+    if scope.startswith("contest:"):
+        return _contest_board_visible_to(user=user, roles=roles, contest_key=scope[8:])
+    if roles & {Role.REVIEWER, Role.FINANCE, Role.MANAGER} and not scope.startswith("team:"):
+        return True
     if scope.startswith("team:"):
         team_id = int(scope.split(":", 1)[1])
         return user.team_id == team_id or Team.objects.filter(pk=team_id, managers=user).exists()
-    if scope.startswith("contest:"):
-        return True
     if Role.PARTNER_USER in roles:
         return scope in {"everyone", "partners", "orgs"}
     return scope in {"everyone", "employees", "orgs"}
+
+
+def _contest_board_visible_to(*, user, roles: set, contest_key: str) -> bool:
+    if not (contest_key.isascii() and contest_key.isdecimal()):
+        return False
+    contest = Contest.objects.filter(pk=int(contest_key)).first()
+    if contest is None:
+        return False
+    if roles & {Role.REVIEWER, Role.FINANCE}:
+        return True
+    if (
+        contest.eligibility == Eligibility.TEAM
+        and Team.objects.filter(pk=contest.team_id, managers=user).exists()
+    ):
+        return True
+    return contest_eligible(contest=contest, participant=user)
+
+
+def boards_visible_to(*, user) -> list[Board]:
+    """Every current board ``user`` may see (what a TV screen of theirs may show)."""
+    return [board for board in all_boards() if board_visible_to(user=user, board=board)]
+
+
+def board_audience(*, board: Board) -> Audience:
+    """Who looks at a board shown without a viewer (a TV screen, a push to its group):
+    partners if partners may see the board, else staff. A screen in a lobby is seen by
+    whoever the board is for; a board partners never see may show employees' names."""
+    scope = board.scope
+    if scope in {"everyone", "partners", "orgs"}:
+        return Audience.PARTNER
+    if scope.startswith("contest:"):
+        key = scope[8:]
+        contest = (
+            Contest.objects.filter(pk=int(key)).first()
+            if key.isascii() and key.isdecimal()
+            else None
+        )
+        if contest is None or contest.eligibility in {
+            Eligibility.EVERYONE,
+            Eligibility.PARTNERS,
+            Eligibility.TIER,
+        }:
+            return Audience.PARTNER
+    return Audience.STAFF
+
+
+def tv_screens_visible_to(*, user) -> QuerySet[TVScreen]:
+    """The screens ``user`` may see and revoke: a reviewer all of them, anyone else their own."""
+    if has_role(user, Role.REVIEWER):
+        return TVScreen.objects.all()
+    return TVScreen.objects.filter(created_by=user)
 
 
 def tv_token_hash(token: str) -> str:
@@ -147,7 +204,8 @@ def _names(
         current = store.current_store()
         if isinstance(current, store.RedisStore):
             current.remember_names(board.by_organisation, found)
-    audience = audience or audience_of(viewer=viewer)
+    if audience is None:
+        audience = audience_of(viewer=viewer)
     return {
         i: _display(records[i], by_organisation=board.by_organisation, audience=audience)
         for i in ids
@@ -161,8 +219,8 @@ def _names(
 def board_rows(
     *, board: Board, viewer, n: int = 50, audience: Audience | None = None
 ) -> list[dict]:
-    """The top N rows as ``viewer`` may see them (``None``: as a TV screen sees them), or
-    as ``audience`` sees them when given."""
+    """The top N rows as ``viewer`` may see them (``None``: as an anonymous partner), or as
+    ``audience`` sees them when given (a TV screen: ``board_audience``)."""
     current = store.current_store()
     cached: dict[int, str] = {}
     if isinstance(current, store.RedisStore):
@@ -222,3 +280,28 @@ def board_page(*, board: Board, viewer, n: int = 50, k: int = 2) -> dict:
         "around": out(around),
         "member_id": member_id,
     }
+
+
+# --- Shout-outs ------------------------------------------------------------------------------
+
+
+def shoutouts_shown(*, viewer=None, audience: Audience | None = None, n: int = 10) -> list[dict]:
+    """The latest shout-outs with their people named as ``viewer`` (or, on a TV screen,
+    ``audience``) may see them (``portal.accounts.display``): a partner reads an employee's
+    initials on the boards page, the TV ticker and the shout-out card alike."""
+    items = Shoutout.objects.select_related("author", "about")[:n]
+
+    def name(person: User) -> str:
+        if audience is not None:
+            return person_name(person=person, audience=audience)
+        return person_name_for(person=person, viewer=viewer)
+
+    return [
+        {
+            "about": name(s.about),
+            "author": name(s.author),
+            "message": s.message,
+            "created_at": s.created_at,
+        }
+        for s in items
+    ]

@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.accounts.display import Audience
+from portal.accounts.display import Audience, person_name
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
@@ -26,15 +26,18 @@ from portal.rewards.models import LedgerEntry
 
 from . import ranking, store
 from .consumers import LIVE_GROUP
+from .labels import board_exists
 from .models import BoardSync, Contest, Shoutout, TVScreen
 from .ranking import METRICS, PERIODS, Board
 from .selectors import (
     _names,
     all_boards,
     board_rows,
+    board_visible_to,
     contest_eligible,
     name_record,
     name_records,
+    tv_screens_visible_to,
     tv_token_hash,
 )
 
@@ -299,9 +302,10 @@ def shoutout_post(*, author: User, about: User, message: str) -> Shoutout:
     with transaction.atomic():
         shout = Shoutout.objects.create(author=author, about=about, message=message)
         audit_record(actor=author, action="shoutout.posted", target=shout, note=message)
+        # The toast reaches every socket, partners' too: people appear as partners see them.
         text = _("%(author)s: %(about)s — %(message)s") % {
-            "author": author.public_name,
-            "about": about.public_name,
+            "author": person_name(person=author, audience=Audience.PARTNER),
+            "about": person_name(person=about, audience=Audience.PARTNER),
             "message": message,
         }
         transaction.on_commit(
@@ -386,19 +390,29 @@ def contests_close_due() -> int:
 def tv_screen_create(
     *, actor: User, name: str, boards: str, rotate_seconds: int = 20
 ) -> tuple[TVScreen, str]:
+    """A manager or reviewer sets up an office screen. Every board on it must be one the
+    actor may see themselves (``board_visible_to``): a token must not open more than its
+    creator could. Audited; returns the screen and its token (shown once)."""
     if not has_role(actor, Role.MANAGER, Role.REVIEWER):
         raise PermissionDenied(_("Only managers and reviewers set up TV screens."))
-    for board_id in [b.strip() for b in boards.split(",") if b.strip()]:
+    ids = [b.strip() for b in boards.split(",") if b.strip()]
+    if not ids:
+        raise ValidationError({"boards": [_("Choose at least one board.")]})
+    for board_id in ids:
         try:
-            Board.parse(board_id)
+            board = Board.parse(board_id)
         except ValueError as exc:
             raise ValidationError(
                 {"boards": [_("Unknown board: %(b)s") % {"b": board_id}]}
             ) from exc
+        if not board_exists(board) or not board_visible_to(user=actor, board=board):
+            raise ValidationError(
+                {"boards": [_("You may not show this board: %(b)s") % {"b": board_id}]}
+            )
     token = secrets.token_urlsafe(24)
     screen = TVScreen.objects.create(
         name=name,
-        boards=boards,
+        boards=",".join(ids),
         rotate_seconds=rotate_seconds,
         token_hash=tv_token_hash(token),
         created_by=actor,
@@ -408,9 +422,14 @@ def tv_screen_create(
 
 
 def tv_screen_revoke(*, actor: User, screen: TVScreen) -> TVScreen:
-    if not has_role(actor, Role.MANAGER, Role.REVIEWER):
-        raise PermissionDenied(_("Only managers and reviewers revoke TV screens."))
-    screen.revoked_at = timezone.now()
-    screen.save(update_fields=["revoked_at"])
-    audit_record(actor=actor, action="tv.revoked", target=screen)
-    return screen
+    """Revoke a screen's link: only its creator or a reviewer may. Audited; twice is once."""
+    if not tv_screens_visible_to(user=actor).filter(pk=screen.pk).exists():
+        raise PermissionDenied(_("Only the screen's creator or a reviewer revokes it."))
+    with transaction.atomic():
+        locked = TVScreen.objects.select_for_update().get(pk=screen.pk)
+        if locked.revoked_at is not None:
+            return locked
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="tv.revoked", target=locked)
+    return locked

@@ -9,6 +9,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from portal.accounts.display import Audience, person_name
 from portal.accounts.models import User
 from portal.notifications.services import notify
 
@@ -49,7 +50,10 @@ def shoutout_to_chat(shoutout_id: int) -> bool:
     shout = Shoutout.objects.select_related("author", "about").get(pk=shoutout_id)
     if shout.posted_to_chat or not settings.CHAT_WEBHOOK_URL:
         return False
-    text = f"{shout.author.public_name} → {shout.about.public_name}: {shout.message}"
+    # The company's own chat: staff read it, so people appear by their chosen names.
+    author = person_name(person=shout.author, audience=Audience.STAFF)
+    about = person_name(person=shout.about, audience=Audience.STAFF)
+    text = f"{author} → {about}: {shout.message}"
     request = urllib.request.Request(  # noqa: S310 - the URL is the admin's configured webhook
         settings.CHAT_WEBHOOK_URL,
         data=json.dumps(chat_payload(text)).encode(),

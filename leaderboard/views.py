@@ -11,15 +11,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import role_required
+from portal.accounts.display import Audience, audience_of
 from portal.accounts.models import User
 from portal.accounts.roles import Role
-from portal.accounts.selectors import has_role, is_partner
+from portal.accounts.selectors import is_partner
 from portal.core.forms import add_service_errors
 
 from . import selectors, services
 from .forms import ShoutoutForm, TVScreenForm
 from .labels import METRIC_LABELS, PERIOD_LABELS, board_exists, board_label
-from .models import Contest, Shoutout, TVScreen
+from .models import Contest
 from .ranking import Board
 
 
@@ -89,7 +90,7 @@ def boards(request, board_id: str | None = None):
             "metrics": metrics,
             "metric_label": METRIC_LABELS[board.metric],
             "active_nav": "boards",
-            "shoutouts": Shoutout.objects.select_related("author", "about")[:5],
+            "shoutouts": selectors.shoutouts_shown(viewer=request.user, n=5),
         },
     )
 
@@ -125,6 +126,10 @@ def tv(request, board_id: str | None = None):
         raise Http404 from exc
     if screen is None and not selectors.board_visible_to(user=request.user, board=board):
         raise PermissionDenied
+    # A screen is seen by whoever the board is for; a logged-in partner never sees more.
+    audience = selectors.board_audience(board=board)
+    if screen is None and audience_of(viewer=request.user) == Audience.PARTNER:
+        audience = Audience.PARTNER
     following = ids[(ids.index(current) + 1) % len(ids)]
     next_url = reverse("leaderboard:tv_board", args=[following]) + (
         f"?token={token}" if screen else ""
@@ -137,11 +142,11 @@ def tv(request, board_id: str | None = None):
             "label": board_label(board),
             "metric_label": METRIC_LABELS[board.metric],
             "period_label": PERIOD_LABELS[board.period],
-            "rows": selectors.board_rows(board=board, viewer=None, n=10),
+            "rows": selectors.board_rows(board=board, viewer=None, n=10, audience=audience),
             "token": token if screen else "",
             "next_url": next_url if len(ids) > 1 else "",
             "rotate": rotate,
-            "shoutouts": Shoutout.objects.select_related("author", "about")[:10],
+            "shoutouts": selectors.shoutouts_shown(audience=audience, n=10),
         },
     )
 
@@ -169,19 +174,35 @@ def shoutouts(request):
         "leaderboard/shoutouts.html",
         {
             "form": form,
-            "shoutouts": Shoutout.objects.select_related("author", "about")[:30],
+            "shoutouts": selectors.shoutouts_shown(viewer=request.user, n=30),
             "active_nav": "team",
         },
     )
 
 
+def _board_choices(user) -> list[tuple[str, str]]:
+    return [
+        (
+            b.id,
+            f"{board_label(b)} · {METRIC_LABELS[b.metric]} · {PERIOD_LABELS[b.period]}",
+        )
+        for b in selectors.boards_visible_to(user=user)
+        if board_exists(b)
+    ]
+
+
 @role_required(Role.MANAGER, Role.REVIEWER)
 def tv_screens(request):
-    form = TVScreenForm(request.POST or None)
+    form = TVScreenForm(request.POST or None, board_choices=_board_choices(request.user))
     new_link = None
     if request.method == "POST" and form.is_valid():
         try:
-            screen, token = services.tv_screen_create(actor=request.user, **form.cleaned_data)
+            screen, token = services.tv_screen_create(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                boards=",".join(form.cleaned_data["boards"]),
+                rotate_seconds=form.cleaned_data["rotate_seconds"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -191,15 +212,13 @@ def tv_screens(request):
                 _("Screen “%(name)s” created. Copy its link now: it is shown only once.")
                 % {"name": screen.name},
             )
-            form = TVScreenForm()
+            form = TVScreenForm(board_choices=_board_choices(request.user))
     return render(
         request,
         "leaderboard/tv_screens.html",
         {
             "form": form,
-            "screens": TVScreen.objects.filter(created_by=request.user)
-            if not has_role(request.user, Role.REVIEWER)
-            else TVScreen.objects.all(),
+            "screens": selectors.tv_screens_visible_to(user=request.user),
             "new_link": new_link,
             "active_nav": "team",
         },
@@ -209,7 +228,9 @@ def tv_screens(request):
 @role_required(Role.MANAGER, Role.REVIEWER)
 @require_POST
 def tv_screen_revoke(request, pk: int):
-    screen = get_object_or_404(TVScreen, pk=pk, revoked_at__isnull=True)
+    screen = get_object_or_404(
+        selectors.tv_screens_visible_to(user=request.user), pk=pk, revoked_at__isnull=True
+    )
     services.tv_screen_revoke(actor=request.user, screen=screen)
     messages.success(request, _("The link of “%(name)s” no longer works.") % {"name": screen.name})
     return redirect("leaderboard:tv_screens")

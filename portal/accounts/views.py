@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from portal.core.forms import add_service_errors
+from portal.core.redirects import safe_next
 
 from . import services
 from .decorators import role_required
@@ -31,12 +31,7 @@ from .selectors import (
 
 
 def _back(request) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, request.is_secure()
-    ):
-        return target
-    return dashboard_url_for(request.user)
+    return safe_next(request=request, fallback=dashboard_url_for(request.user))
 
 
 def invitation_accept(request, token: str):

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from leaderboard.ranking import METRICS, PERIODS
+from portal.accounts.display import person_name_for
 from portal.accounts.roles import Role
 from portal.leads.models import LeadSource, LeadStatus, RejectionReason
 from portal.leads.selectors import lead_pii_visible
@@ -79,7 +80,8 @@ class LeadSerializer(serializers.Serializer):
 
     @extend_schema_field(RefSerializer)
     def get_referrer(self, lead) -> dict:
-        return {"id": lead.referrer_id, "name": lead.referrer.display_name}
+        name = person_name_for(person=lead.referrer, viewer=self.context.get("viewer"))
+        return {"id": lead.referrer_id, "name": name}
 
     @extend_schema_field(RefSerializer(allow_null=True))
     def get_organisation(self, lead) -> dict | None:
@@ -105,7 +107,8 @@ class TimelineEventSerializer(serializers.Serializer):
     def get_actor(self, event) -> dict | None:
         if not self.context.get("show_actor") or event.actor is None:
             return None
-        return {"id": event.actor_id, "name": event.actor.display_name}
+        name = person_name_for(person=event.actor, viewer=self.context.get("viewer"))
+        return {"id": event.actor_id, "name": name}
 
 
 class LeadDetailSerializer(LeadSerializer):
@@ -320,7 +323,9 @@ class CommissionSerializer(serializers.Serializer):
         return {
             "type": "user",
             "id": commission.payee_user_id,
-            "name": commission.payee_user.display_name,
+            "name": person_name_for(
+                person=commission.payee_user, viewer=self.context.get("viewer")
+            ),
         }
 
 

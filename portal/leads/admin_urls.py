@@ -9,6 +9,7 @@ urlpatterns = [
     path("bulk/", admin_views.bulk, name="bulk"),
     path("import/", admin_views.import_leads, name="import"),
     path("erase/", admin_views.erase_person, name="erase"),
+    path("import/errors.csv", admin_views.import_errors, name="import_errors"),
     path("<int:pk>/", admin_views.detail, name="detail"),
     path("<int:pk>/act/", admin_views.act, name="act"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -12,14 +13,16 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import admin_role_required
 from portal.accounts.roles import Role
+from portal.core.redirects import redirect_next
 
 from . import services
 from .forms import ErasePersonForm, ImportForm, LostForm, QueueFilterForm, RejectForm, WonForm
-from .imports import lead_import, lead_import_preview
+from .imports import ImportRow, import_error_report, lead_import, lead_import_preview
 from .models import Lead, LeadStatus
 from .selectors import lead_timeline, review_queue
 
 IMPORT_SESSION_KEY = "leads_import_csv"
+IMPORT_FAILED_SESSION_KEY = "leads_import_failed"
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 
@@ -89,7 +92,7 @@ def bulk(request):
         messages.error(
             request, _("Lead #%(id)s: %(message)s") % {"id": lead.pk, "message": message}
         )
-    return redirect(request.POST.get("next") or "leads_admin:queue")
+    return redirect_next(request=request, fallback="leads_admin:queue")
 
 
 @reviewer_required
@@ -177,6 +180,10 @@ def import_leads(request):
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
             return redirect("leads_admin:import")
+        request.session[IMPORT_FAILED_SESSION_KEY] = [
+            {"number": r.number, "data": r.data, "errors": [str(e) for e in r.errors]}
+            for r in result.failed
+        ]
         return render(request, "leads/admin/import_done.html", {"result": result})
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -230,3 +237,10 @@ def erase_person(request):
             )
             return redirect("leads_admin:erase")
     return render(request, "leads/admin/erase.html", {"form": form})
+def import_errors(request):
+    """The rows the reviewer's last import refused, as a CSV file to fix and upload again."""
+    failed = [ImportRow(**r) for r in request.session.get(IMPORT_FAILED_SESSION_KEY, [])]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="import-errors.csv"'
+    import_error_report(failed=failed, out=response)
+    return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
 from portal.core.badinput import has_nul
+from portal.core.csv import csv_writer
 
 from .models import Lead, LeadSource, Program
 from .services import lead_clean, lead_submit, program_check_open_to
@@ -151,3 +153,18 @@ def lead_import(*, actor: User, csv_text: str) -> ImportResult:
         else:
             result.created.append(lead)
     return result
+
+
+ERROR_REPORT_COLUMNS = ["line", *COLUMNS, "problems"]
+
+
+def import_error_report(*, failed: Iterable[ImportRow], out: Any) -> None:
+    """Write the rows an import refused as CSV (their line, their cells and their problems),
+    for the reviewer to fix and upload again. Written by the one CSV writer: a cell that a
+    spreadsheet would run as a formula arrives neutralised."""
+    writer = csv_writer(out)
+    writer.writerow(ERROR_REPORT_COLUMNS)
+    for row in failed:
+        writer.writerow(
+            [row.number, *(row.data.get(c, "") for c in COLUMNS), "; ".join(row.errors)]
+        )

@@ -50,7 +50,16 @@ def find_conflict(lead: Lead) -> Lead | None:
     qs = Lead.objects.filter(match, status__in=CONTENDING_STATUSES, submitted_at__gte=since)
     if lead.pk:
         qs = qs.exclude(pk=lead.pk)
-    return qs.order_by("submitted_at", "pk").only("pk", "submitted_at").first()
+    return qs.order_by("submitted_at", "pk").only("pk", "submitted_at", "organisation_id").first()
+
+
+def duplicate_disclosed(*, lead: Lead, earlier: Lead) -> bool:
+    """Duplicate disclosure (README, "Duplicates"): a referrer learns that a prospect is
+    already known, but when and in which lead only if the earlier lead came from their own
+    organisation (their partner organisation, or the company for employees). Otherwise the
+    date, the lead number and the referrer stay hidden: they would tell a partner what a
+    competitor or the company is working on."""
+    return lead.organisation_id == earlier.organisation_id
 
 
 def _self_referral(lead: Lead, referrer) -> str | None:
@@ -132,18 +141,16 @@ def _evaluate(lead: Lead, referrer) -> tuple[list[Finding], Lead | None]:
     if program.rule_duplicate != RuleAction.OFF:
         conflict = find_conflict(lead)
         if conflict is not None:
+            if duplicate_disclosed(lead=lead, earlier=conflict):
+                message = _("This contact was already referred on %(date)s.") % {
+                    "date": date_format(
+                        timezone.localtime(conflict.submitted_at).date(), "SHORT_DATE_FORMAT"
+                    )
+                }
+            else:
+                message = _("This contact is already known to us.")
             findings.append(
-                Finding(
-                    "duplicate",
-                    program.rule_duplicate,
-                    RejectionReason.DUPLICATE,
-                    _("This contact was already referred on %(date)s.")
-                    % {
-                        "date": date_format(
-                            timezone.localtime(conflict.submitted_at).date(), "SHORT_DATE_FORMAT"
-                        )
-                    },
-                )
+                Finding("duplicate", program.rule_duplicate, RejectionReason.DUPLICATE, message)
             )
     if program.rule_disposable_email != RuleAction.OFF and (message := _disposable(lead)):
         findings.append(

@@ -442,6 +442,16 @@ def leads_bulk(*, actor: User, leads: Any, action: str, **kwargs: Any) -> BulkRe
     return result
 
 
+def _duplicate_note(*, rejected: Lead, kept: Lead) -> str:
+    """What the rejected lead's referrer reads: the kept lead's number only inside their
+    own organisation (``rules.duplicate_disclosed``)."""
+    if rules.duplicate_disclosed(lead=rejected, earlier=kept):
+        return _("Duplicate of lead #%(id)s, which was referred first or chosen by a reviewer.") % {
+            "id": kept.pk
+        }
+    return _("This contact is already known to us: another referral was chosen.")
+
+
 def lead_conflict_resolve(*, actor: User, keep: Lead, reject: Lead, note: str = "") -> Lead:
     """A reviewer decides a conflict: ``reject`` becomes a duplicate pointing at ``keep``,
     and ``keep`` may then be qualified. Locks both leads; publishes the rejection."""
@@ -459,9 +469,7 @@ def lead_conflict_resolve(*, actor: User, keep: Lead, reject: Lead, note: str = 
             lead=reject_locked,
             actor=actor,
             action="reject",
-            note=note
-            or _("Duplicate of lead #%(id)s, which was referred first or chosen by a reviewer.")
-            % {"id": keep.pk},
+            note=note or _duplicate_note(rejected=reject_locked, kept=keep_locked),
             rejection_reason=RejectionReason.DUPLICATE,
         )
         if keep_locked.conflict_with_id == reject.pk:

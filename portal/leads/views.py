@@ -24,6 +24,7 @@ from portal.leads.permissions import lead_submission_permission
 from . import services
 from .forms import LeadForm, ReferralPageForm
 from .models import LeadSource, LeadStatus
+from .rules import duplicate_disclosed
 from .selectors import (
     lead_pii_visible,
     lead_timeline,
@@ -116,6 +117,9 @@ def lead_detail(request, pk: int):
             "lead": lead,
             "show_pii": lead_pii_visible(request.user, lead),
             "timeline": lead_timeline(lead),
+            "duplicate_of": lead.conflict_with_id
+            if lead.conflict_with_id and duplicate_disclosed(lead=lead, earlier=lead.conflict_with)
+            else None,
             "can_withdraw": lead.referrer_id == request.user.pk
             and lead.status == LeadStatus.SUBMITTED,
             "active_nav": "leads",

@@ -17,6 +17,7 @@ from portal.accounts.models import PartnerOrganisation
 from portal.accounts.roles import Role
 from portal.core.confirm import confirmation_needed
 from portal.core.money import money, money_format
+from portal.core.redirects import redirect_next
 
 from . import batches, selectors, services
 from .forms import BatchForm, HoldForm
@@ -77,7 +78,7 @@ def commission_act(request, pk: int):
         _error(request, exc)
     else:
         messages.success(request, _("Commission #%(id)s updated.") % {"id": commission.pk})
-    return redirect(request.POST.get("next") or "payouts_admin:commissions")
+    return redirect_next(request=request, fallback="payouts_admin:commissions")
 
 
 @finance_required

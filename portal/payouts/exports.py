@@ -1,13 +1,13 @@
-"""The files finance and partners download: payout files and monthly statements."""
+"""The files finance and partners download: payout files and monthly statements. Both are
+written by ``portal.core.csv`` (formula cells neutralised)."""
 
 from __future__ import annotations
-
-import csv
 
 from django.utils import timezone
 
 from portal.accounts.models import PartnerOrganisation, User
 from portal.core.money import money
+from portal.core.csv import csv_writer
 
 from .models import BatchKind, Commission, PayoutBatch
 from .selectors import Statement, payee_field
@@ -30,7 +30,7 @@ def payout_batch_write_csv(batch: PayoutBatch, out) -> None:
     field = payee_field(batch.kind)
     lines = {getattr(line, f"{field}_id"): line for line in batch.lines.all()}
     labels = _payee_labels(batch)
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(
         [
             "payee_id",
@@ -75,7 +75,7 @@ def payout_batch_write_csv(batch: PayoutBatch, out) -> None:
 
 
 def statement_csv(statement: Statement, out) -> None:
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(["month", statement.month.strftime("%Y-%m"), "currency", statement.currency])
     for label, value in [
         ("opening balance", statement.opening),

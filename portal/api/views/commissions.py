@@ -51,7 +51,9 @@ class CommissionsView(ListAPIView):
         if "status" in filters:
             commissions = commissions.filter(status=filters["status"])
         page = self.paginate_queryset(commissions.order_by("-created_at", "-pk"))
-        return self.get_paginated_response(CommissionSerializer(page, many=True).data)
+        return self.get_paginated_response(
+            CommissionSerializer(page, many=True, context={"viewer": request.user}).data
+        )
 
 
 class CommissionSummaryView(APIView):
