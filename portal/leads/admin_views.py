@@ -237,6 +237,8 @@ def erase_person(request):
             )
             return redirect("leads_admin:erase")
     return render(request, "leads/admin/erase.html", {"form": form})
+
+
 def import_errors(request):
     """The rows the reviewer's last import refused, as a CSV file to fix and upload again."""
     failed = [ImportRow(**r) for r in request.session.get(IMPORT_FAILED_SESSION_KEY, [])]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from portal.accounts.models import PartnerOrganisation, User
-from portal.core.money import money
 from portal.core.csv import csv_writer
+from portal.core.money import money
 
 from .models import BatchKind, Commission, PayoutBatch
 from .selectors import Statement, payee_field
