@@ -622,7 +622,7 @@ async def run_backend(backend: str, setup: dict, tmp: Path, next_lead: list[int]
                 "worker",
                 "--pool=solo",
                 "--loglevel",
-                "WARNING",
+                "INFO",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
@@ -631,9 +631,11 @@ async def run_backend(backend: str, setup: dict, tmp: Path, next_lead: list[int]
             worker_log,
         )
         workers.append(worker)
-        await asyncio.sleep(3)
-        if worker.returncode is not None:
-            raise Broken(f"the Celery worker exited:\n{log_tail(worker_log)}")
+        deadline = time.monotonic() + 120
+        while "ready." not in worker_log.read_text(errors="replace"):
+            if worker.returncode is not None or time.monotonic() > deadline:
+                raise Broken(f"the Celery worker did not start:\n{log_tail(worker_log)}")
+            await asyncio.sleep(0.5)
 
         portal_path = f"/ws/live/?board={setup['board']}&tv={setup['token']}"
         board_fleet = Fleet("portal", portal.port, portal_path)
