@@ -448,6 +448,27 @@ def cpu_snapshot(pids: dict[str, int | None]) -> dict[str, float]:
     return totals
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its direct children (uvicorn's workers), in MB."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                data = f.read()
+            ppid = int(data[data.rindex(")") + 2 :].split()[1])
+            if int(entry) != pid and ppid != pid:
+                continue
+            with open(f"/proc/{entry}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 1024
+
+
 def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
     """Milliseconds of CPU per part between two snapshots; "other": every other process."""
     used = {k: (after[k] - before[k]) * 1000 for k in before}
@@ -522,6 +543,7 @@ class BackendResult:
     big: list[Round]  # rounds with BIG_CLIENTS portal clients
     big_clients: int
     big_connect: float | None
+    memory: dict[str, float]  # MB, the portal server's processes
     group: str
     connect_seconds: dict[str, float]
     idle_dropped: int
@@ -649,6 +671,7 @@ async def run_backend(backend: str, setup: dict, tmp: Path, next_lead: list[int]
                 f"{connect_seconds[fleet.name]:.1f} s",
                 flush=True,
             )
+        memory = {"portal_start": rss_mb(portal.proc.pid)}
         gc.collect()
         gc.freeze()  # 2,000 connections' objects: keep the collector out of the rounds
         await asyncio.sleep(IDLE_SECONDS)
@@ -726,7 +749,9 @@ async def run_backend(backend: str, setup: dict, tmp: Path, next_lead: list[int]
             await bare_fleet.close_all()
             print(f"   connecting {BIG_CLIENTS - CLIENTS} more portal clients", flush=True)
             gc.unfreeze()
+            memory["portal_small"] = rss_mb(portal.proc.pid)
             big_connect = await board_fleet.connect(BIG_CLIENTS - CLIENTS)
+            memory["portal_big"] = rss_mb(portal.proc.pid)
             gc.collect()
             gc.freeze()
             print(
@@ -770,6 +795,7 @@ async def run_backend(backend: str, setup: dict, tmp: Path, next_lead: list[int]
             big=rounds["big"],
             big_clients=board_fleet.n if rounds["big"] else 0,
             big_connect=big_connect,
+            memory=memory,
             group=setup["group"],
             connect_seconds=connect_seconds,
             idle_dropped=idle_dropped,
@@ -930,6 +956,15 @@ def report(results: list[BackendResult]) -> None:
         "send: that group_send in the driver; to first/last: from its return to the first/last "
         "client; call returns: lead_qualify's whole call."
     )
+    for res in results:
+        m = res.memory
+        if "portal_big" in m:
+            per_k = (m["portal_big"] - m["portal_small"]) / ((res.big_clients - CLIENTS) / 1000)
+            print(
+                f"  {res.backend}: portal server memory {m['portal_start']:.0f} MB with "
+                f"{CLIENTS} sockets, {m['portal_big']:.0f} MB with {res.big_clients} "
+                f"({WORKERS} processes): {per_k:.1f} MB per 1,000 sockets"
+            )
     for res in results:
         b = portal_breakdown(res)
         print(

@@ -99,6 +99,12 @@ def _snapshot_text(board_id: str, audience: Audience) -> str:
 snapshot_text = database_sync_to_async(_snapshot_text)
 
 
+def forget_snapshot(board_id: str) -> None:
+    """Drop this process's snapshots of a board (a diff of it just arrived)."""
+    for audience in Audience:
+        _snapshots.pop((board_id, audience), None)
+
+
 class LiveSocket(AsyncWebsocketConsumer):
     """A page's live connection (see the module's docstring)."""
 
@@ -170,6 +176,8 @@ class LiveSocket(AsyncWebsocketConsumer):
         # Relaying a push touches no database: skip Channels' per-message
         # close_old_connections() thread hop (bench/live_fanout.py).
         if message["type"] == MESSAGE_TYPE:
+            if "board" in message:  # the board moved: this process's snapshot is stale
+                forget_snapshot(message["board"])
             self.enqueue(message["text"])
             return
         await super().dispatch(message)

@@ -49,16 +49,19 @@ def encode(payload: dict) -> str:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 
-def _send(messages: list[tuple[str, str]]) -> None:
-    """(group, text) pairs, sent in one trip to the event loop. Never raises."""
+def _send(messages: list[tuple[str, str]], board_id: str | None = None) -> None:
+    """(group, text) pairs, sent in one trip to the event loop; ``board_id`` when the texts
+    are that board's diff (the sockets' processes forget their snapshot of it). Never
+    raises."""
     if not messages:
         return
     layer = get_channel_layer()
+    extra = {"board": board_id} if board_id else {}
 
     async def send_all() -> None:
         await asyncio.gather(
             *(
-                layer.group_send(group, {"type": MESSAGE_TYPE, "text": text})
+                layer.group_send(group, {"type": MESSAGE_TYPE, "text": text, **extra})
                 for group, text in messages
             )
         )
@@ -75,7 +78,10 @@ def push_to_user(*, user_id: int, payload: dict) -> None:
 
 
 def push_by_audience(
-    *, payload_for: Callable[[Audience], dict | None], group_for: Callable[[Audience], str]
+    *,
+    payload_for: Callable[[Audience], dict | None],
+    group_for: Callable[[Audience], str],
+    board_id: str | None = None,
 ) -> dict[Audience, str]:
     """Encode ``payload_for(audience)`` once per audience (once in all when both
     audiences get the same payload; not at all when it is None) and send it to
@@ -91,7 +97,7 @@ def push_by_audience(
         else:
             texts[audience] = encode(payload)
             previous = (payload, texts[audience])
-    _send([(group_for(audience), text) for audience, text in texts.items()])
+    _send([(group_for(audience), text) for audience, text in texts.items()], board_id)
     return texts
 
 

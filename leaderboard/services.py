@@ -190,7 +190,9 @@ def board_push(*, board_id: str) -> dict[Audience, dict] | None:
     if not diffs:
         return None
     push_by_audience(
-        payload_for=diffs.get, group_for=lambda audience: board_group(board.id, audience)
+        payload_for=diffs.get,
+        group_for=lambda audience: board_group(board.id, audience),
+        board_id=board.id,
     )
     return diffs
 

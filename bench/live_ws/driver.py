@@ -126,9 +126,9 @@ def serve(out) -> None:
     events: list[list] = []
     send, board_entry_apply = push._send, handlers.board_entry_apply
 
-    def timed_send(messages):
+    def timed_send(messages, board_id=None):
         start = time.monotonic()
-        send(messages)
+        send(messages, board_id)
         end = time.monotonic()
         events.extend(["push", group, start, end] for group, _text in messages)
 

@@ -73,6 +73,7 @@
     socket.onopen = function () {
       attempt = 0;
       clearTimeout(offlineTimer);
+      offlineTimer = null;
       offline(false);
       setDots(true, gettext("Live updates: connected"));
       body.dataset.liveState = "open";
@@ -88,9 +89,10 @@
       if (body.dataset.liveState !== "offline") body.dataset.liveState = "closed";
       clearInterval(pingTimer);
       if (event.code === 4401 || event.code === 4403) return; // not allowed: do not retry
-      if (!offlineTimer || !banner) {
-        clearTimeout(offlineTimer);
-        offlineTimer = setTimeout(function () { offline(true); }, OFFLINE_AFTER_MS);
+      // Offline once the socket has stayed closed a moment (a dropped client that
+      // reconnects at once shows nothing).
+      if (!offlineTimer && !banner) {
+        offlineTimer = setTimeout(function () { offlineTimer = null; offline(true); }, OFFLINE_AFTER_MS);
       }
       setTimeout(connect, backoff());
     };

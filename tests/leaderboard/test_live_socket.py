@@ -365,3 +365,24 @@ async def test_group_names_are_valid_channel_group_names():
     for audience in Audience:
         assert layer.require_valid_group_name(board_group("contest:12.points.all", audience))
         assert layer.require_valid_group_name(live_group(audience))
+
+
+async def test_a_page_that_connects_right_after_a_push_gets_the_board_after_it():
+    """The process keeps a board's snapshot a second; a diff of the board passing through
+    it makes it read the board again, so a page arriving just then is not behind."""
+    viewer, climber = [await sync_to_async(UserFactory)() for _ in range(2)]
+    await sync_to_async(ledger_add)(participant=viewer, amount=10, event="adjustment", reason="t")
+    first, ok, _ = await _open(viewer)
+    assert ok
+    try:
+        await _texts(first)  # its snapshot is now kept
+        await sync_to_async(ledger_add)(
+            participant=climber, amount=50, event="adjustment", reason="t"
+        )
+        assert "board" in _kinds(await _texts(first))  # the diff went through
+        second, ok, _ = await _open(viewer)
+        texts = await _texts(second)
+        await second.disconnect()
+        assert json.loads(texts[1])["set"]["1"][0] == climber.pk
+    finally:
+        await first.disconnect()
