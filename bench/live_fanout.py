@@ -1,36 +1,41 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-"""Live fan-out against its limit (SPEC §14, "Live").
+"""Live fan-out against its limit (SPEC §14, "Live"; issue 19).
 
-1,000 WebSocket clients watch a board (/ws/boards/everyone.points.month/?tv=<token>, a TV
-screen's link) on the portal served as docker-compose.yml's `asgi` serves it: daphne,
-portal.asgi (AllowedHostsOriginValidator, AuthMiddlewareStack, BoardConsumer), DEBUG off,
-PostgreSQL through Django's psycopg pool (DATABASE_POOL=true), Redis channel layer and
-cache. A driver process on the same database and Redis (a Django process like the web
-worker that approves a lead; bench/live_ws/driver.py) qualifies a lead of a fresh referrer
-whose points put them at #1: `lead_qualify` commits, the ledger entry's on_commit moves the
-Redis boards and pushes each board's diff to its group. Each client notes when the diff
-naming the new #1 arrives; the latency is from just before `lead_qualify` was called.
+1,000 WebSocket clients watch a board (/ws/live/?board=everyone.points.month&tv=<token>, a
+TV screen's link: the partner audience) on the portal served as docker-compose.yml's
+`asgi` serves it: uvicorn with BENCH_ASGI_WORKERS processes (default 2) on one port,
+portal.asgi (AllowedHostsOriginValidator, AuthMiddlewareStack, leaderboard.hub.LiveSocket),
+DEBUG off, PostgreSQL through Django's psycopg pool (DATABASE_POOL=true), Redis channel
+layer and cache. A driver process on the same database and Redis (a Django process like
+the web worker that approves a lead; bench/live_ws/driver.py) qualifies a lead of a fresh
+referrer whose points put them at #1: `lead_qualify` commits and publishes its events; a
+Celery worker (as in production) handles points.recorded, moves the Redis boards and
+pushes each board's diff, encoded once per audience, to the board's groups. Each client
+notes when the diff naming the new #1 arrives; the latency is from just before
+`lead_qualify` was called.
 
 In the same run, the limit: 1,000 more clients on a bare Channels consumer (bench/bare_ws/:
-one group, each message relayed as it is), served by daphne with the same channel layer,
-and one `group_send` from the driver. Portal actions and bare broadcasts alternate (the
-actions more than PUSH_WINDOW_SECONDS apart, so coalescing never holds one back).
+one group, each message relayed as it is), served the same way (uvicorn, same number of
+processes, same channel layer), and one `group_send` from the driver. Portal actions and
+bare broadcasts alternate (the actions more than PUSH_WINDOW_SECONDS apart, so coalescing
+never holds one back). For the second half of the rounds, STALLED clients that completed
+the handshake and never read again sit in the portal's room: the others' last-client p95
+must not move. Then the bare room leaves and the portal's room grows to
+BENCH_LIVE_BIG_CLIENTS (default 10,000) for BENCH_LIVE_BIG_ROUNDS more actions (p95
+reported, nothing may be lost).
 
-Both channel layers are measured, each with its own servers and clients:
-channels_redis.core.RedisChannelLayer (the project's setting) and
-channels_redis.pubsub.RedisPubSubChannelLayer, with the project's hosts (socket_timeout
-None, max_connections 2000). Before the rounds the sockets idle 6 s (longer than redis-py's
-default socket timeout); after them all 2,000 disconnect at once and the script checks
-that no channel is left in a Redis group (core layer).
+Before the rounds the sockets idle 6 s (longer than redis-py's default socket timeout);
+after them all disconnect at once and the script checks that no channel is left in a Redis
+group (core layer). channels_redis.pubsub can be measured too (BENCH_LIVE_BACKENDS).
 
-It prints, per backend, the last client's latency per action (p50/p95/max), the first and
-median client, deliveries lost (a client that did not get the message within 5 s, or
-whose socket closed), where the time goes, the ratio to the bare broadcast, and PASS/FAIL
-for the better backend against SPEC §14:
+It prints the last client's latency per action (p50/p95/max), the first and median
+client, deliveries lost (a client that did not get the message within 5 s, or whose socket
+closed), CPU per part, the ratio to the bare broadcast, and PASS/FAIL:
 
-- the last client's p95 under 300 ms;
-- nothing lost;
-- within 1.5x the bare broadcast (last-client p95, same channel layer).
+- the last client's p95 under 300 ms at 1,000 clients;
+- nothing lost (1,000 and 10,000 clients);
+- within 1.5x the bare broadcast (last-client p95, same channel layer, same processes);
+- stalled clients in the room move the others' p95 by at most 25% or 30 ms.
 
 A budget that fails is a measurement (exit 0); a broken run (a server that does not start,
 sockets that do not connect, a wrong diff) exits 1.
@@ -41,14 +46,17 @@ the open-file limit is raised to the hard limit, which the servers inherit).
 Environment: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432, a role that may
 create databases), BENCH_REDIS_URL (default redis://127.0.0.1:6379/11: flushed),
 BENCH_LIVE_CLIENTS (default 1000 per server), BENCH_LIVE_ROUNDS (default 30 measured
-actions per backend, after 2 warm-up ones), BENCH_LIVE_BACKENDS (default "core,pubsub").
-The database vouch_bench_live is dropped and recreated on every run. About 3 minutes.
+actions per backend, after 2 warm-up ones), BENCH_LIVE_BACKENDS (default "core"),
+BENCH_ASGI_WORKERS (default 2), BENCH_LIVE_BIG_CLIENTS (default 10000; 0 skips that
+phase), BENCH_LIVE_BIG_ROUNDS (default 10), BENCH_LIVE_DB (default vouch_bench_live: dropped
+and recreated on every run). About 5 minutes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
+import base64
 import contextlib
 import gc
 import json
@@ -69,7 +77,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 PYTHON = sys.executable
-DAPHNE = str(Path(sys.executable).parent / "daphne")
+UVICORN = str(Path(sys.executable).parent / "uvicorn")
 
 sys.path.insert(0, str(BENCH))
 from lead_submit import (  # noqa: E402
@@ -98,16 +106,21 @@ CLIENTS = int(os.environ.get("BENCH_LIVE_CLIENTS", "1000"))
 ROUNDS = int(os.environ.get("BENCH_LIVE_ROUNDS", "30"))
 WARMUP = 2
 BACKEND_NAMES = [
-    b.strip() for b in os.environ.get("BENCH_LIVE_BACKENDS", "core,pubsub").split(",") if b.strip()
+    b.strip() for b in os.environ.get("BENCH_LIVE_BACKENDS", "core").split(",") if b.strip()
 ]
-DB = "vouch_bench_live"
+WORKERS = int(os.environ.get("BENCH_ASGI_WORKERS", "2"))  # uvicorn processes per server
+BIG_CLIENTS = int(os.environ.get("BENCH_LIVE_BIG_CLIENTS", "10000"))  # 0: skip that phase
+BIG_ROUNDS = int(os.environ.get("BENCH_LIVE_BIG_ROUNDS", "10"))
+STALLED = 3  # clients that stop reading, in the room for the second half of the rounds
+STALL_BUDGET_RATIO, STALL_BUDGET_MS = 1.25, 30.0
+DB = os.environ.get("BENCH_LIVE_DB", "vouch_bench_live")
 P95_BUDGET_MS = 300.0
 RATIO_BUDGET = 1.5
 SPACING_SECONDS = 1.2  # between two actions: more than PUSH_WINDOW_SECONDS (1)
 LOSS_SECONDS = 5.0  # a client without the message this long after the action lost it
 IDLE_SECONDS = 6.0  # silence before the rounds: redis-py's default socket timeout is 5 s
 CONNECT_CONCURRENCY = 50  # handshakes in flight at once
-TIME_LIMIT_SECONDS = 420  # the whole run, setup included
+TIME_LIMIT_SECONDS = 1200  # the whole run, setup included
 SECRET_KEY = secrets.token_urlsafe(48)
 
 
@@ -194,33 +207,53 @@ def raise_nofile(needed: int) -> int:
 
 
 @dataclass
-class Daphne:
+class Server:
     name: str
     proc: asyncio.subprocess.Process
     port: int
     log: Path
 
 
-async def start_daphne(name: str, app: str, env: dict[str, str], tmp: Path) -> Daphne:
-    """docker-compose.yml's `asgi` command, bound to 127.0.0.1."""
+async def start_server(name: str, app: str, env: dict[str, str], tmp: Path) -> Server:
+    """docker-compose.yml's `asgi` command (uvicorn, WORKERS processes on one port),
+    bound to 127.0.0.1."""
     port = free_port()
-    log = tmp / f"{name}-daphne.log"
-    cmd = [DAPHNE, "--bind", "127.0.0.1", "--port", str(port), app]
-    proc = await spawn(f"daphne {name}", cmd, env, log)
-    deadline = time.monotonic() + 40
+    log = tmp / f"{name}-uvicorn.log"
+    cmd = [
+        UVICORN,
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(WORKERS),
+        "--ws",
+        "websockets",
+        "--lifespan",
+        "off",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--backlog",
+        "4096",
+    ]
+    proc = await spawn(f"uvicorn {name}", cmd, env, log)
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.returncode is not None:
-            raise Broken(f"{name}: daphne exited with {proc.returncode}:\n{log_tail(log)}")
+            raise Broken(f"{name}: uvicorn exited with {proc.returncode}:\n{log_tail(log)}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return Daphne(name, proc, port, log)
+                await asyncio.sleep(2 if WORKERS > 1 else 0)  # every worker up
+                return Server(name, proc, port, log)
         except OSError:
             await asyncio.sleep(0.2)
-    raise Broken(f"{name}: daphne did not listen on port {port} within 40 s:\n{log_tail(log)}")
+    raise Broken(f"{name}: uvicorn did not listen on port {port} within 60 s:\n{log_tail(log)}")
 
 
 def server_log_problems(log: Path) -> list[str]:
-    """Errors in a daphne log (its access-log lines start with the client's address)."""
+    """Errors in a server log (its access-log lines start with the client's address)."""
     found = []
     for line in log.read_text(errors="replace").splitlines():
         if line.startswith("127.0.0.1:"):
@@ -307,9 +340,11 @@ class Fleet:
         return len(self.sockets)
 
     async def connect(self, n: int) -> float:
+        """Connect n more clients (the first message each gets is the hello)."""
         started = time.monotonic()
         limit = asyncio.Semaphore(CONNECT_CONCURRENCY)
-        self.sockets = [None] * n
+        base = len(self.sockets)
+        self.sockets += [None] * n
 
         async def one(i: int) -> None:
             async with limit:
@@ -317,15 +352,15 @@ class Fleet:
                     self.url,
                     origin=self.origin,
                     proxy=None,
-                    compression=None,  # daphne does not negotiate permessage-deflate anyway
-                    ping_interval=None,  # daphne pings idle sockets itself
+                    compression=None,  # one encoding per audience, relayed as it is
+                    ping_interval=None,  # the server pings idle sockets itself
                     open_timeout=30,
                     close_timeout=5,
                 )
             self.sockets[i] = ws
             self.tasks.append(asyncio.create_task(self._read(i, ws)))
 
-        results = await asyncio.gather(*(one(i) for i in range(n)), return_exceptions=True)
+        results = await asyncio.gather(*(one(base + i) for i in range(n)), return_exceptions=True)
         errors = [r for r in results if isinstance(r, BaseException)]
         if errors:
             raise Broken(
@@ -385,7 +420,7 @@ class Fleet:
 
 # --- CPU accounting ---------------------------------------------------------------------
 
-CPU_PARTS = ("server", "client", "driver", "redis", "postgres")
+CPU_PARTS = ("server", "client", "driver", "worker", "redis", "postgres")
 
 
 def cpu_snapshot(pids: dict[str, int | None]) -> dict[str, float]:
@@ -411,6 +446,27 @@ def cpu_snapshot(pids: dict[str, int | None]) -> dict[str, float]:
     totals["machine"] = machine_busy()
     totals["wall"] = time.monotonic()
     return totals
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its direct children (uvicorn's workers), in MB."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                data = f.read()
+            ppid = int(data[data.rindex(")") + 2 :].split()[1])
+            if int(entry) != pid and ppid != pid:
+                continue
+            with open(f"/proc/{entry}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 1024
 
 
 def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
@@ -481,6 +537,13 @@ class BackendResult:
     backend: str
     bare: list[Round]
     portal: list[Round]
+    stalled: list[Round]  # the portal rounds with stalled clients in the room
+    calm: list[Round]  # the others
+    stalled_dropped: int  # stalled clients the server closed
+    big: list[Round]  # rounds with BIG_CLIENTS portal clients
+    big_clients: int
+    big_connect: float | None
+    memory: dict[str, float]  # MB, the portal server's processes
     group: str
     connect_seconds: dict[str, float]
     idle_dropped: int
@@ -510,25 +573,94 @@ async def stale_group_members(groups: list[str]) -> dict[str, int]:
         await asyncio.sleep(0.5)
 
 
+def stalled_client(port: int, path: str) -> socket.socket:
+    """A client that completes the handshake and then never reads again, with a small
+    receive buffer: what the server sends it piles up on the server's side."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(10)
+    sock.connect(("127.0.0.1", port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall(
+        (
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            f"Sec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1:{port}\r\n\r\n"
+        ).encode()
+    )
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = sock.recv(1)
+        if not chunk:
+            raise Broken("a stalled client's handshake was refused")
+        head += chunk
+    if b" 101 " not in head.split(b"\r\n", 1)[0]:
+        raise Broken(f"a stalled client's handshake failed: {head[:80]!r}")
+    return sock
+
+
+def stalled_closed(sock: socket.socket) -> bool:
+    """Whether the server has closed a stalled client (its FIN is queued behind the data)."""
+    sock.setblocking(False)
+    try:
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                return True
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
 async def run_backend(backend: str, setup: dict, tmp: Path, next_lead: list[int]) -> BackendResult:
-    print(f"== {backend}: {BACKENDS[backend]}", flush=True)
-    servers: list[Daphne] = []
+    print(f"== {backend}: {BACKENDS[backend]}, {WORKERS} uvicorn processes per server", flush=True)
+    servers: list[Server] = []
     driver = None
     fleets: list[Fleet] = []
+    stalled: list[socket.socket] = []
+    workers: list[asyncio.subprocess.Process] = []
     try:
-        portal = await start_daphne(
-            f"portal-{backend}", "portal.asgi:application", daphne_env(backend), tmp
+        portal = await start_server(
+            f"portal-{backend}", "portal.asgi:application", asgi_env(backend), tmp
         )
         servers.append(portal)
-        bare = await start_daphne(
+        bare = await start_server(
             f"bare-{backend}", "bare_ws.asgi:application", bare_env(backend), tmp
         )
         servers.append(bare)
         driver = await Driver.start(driver_env(backend), tmp, backend)
-
-        board_fleet = Fleet(
-            "portal", portal.port, f"/ws/boards/{setup['board']}/?tv={setup['token']}"
+        # The domain events (points.recorded: move the boards, push them) are handled by a
+        # Celery worker, as in production.
+        worker_log = tmp / f"worker-{backend}.log"
+        worker = await spawn(
+            f"worker {backend}",
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool=solo",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            driver_env(backend),
+            worker_log,
         )
+        workers.append(worker)
+        deadline = time.monotonic() + 120
+        while "ready." not in worker_log.read_text(errors="replace"):
+            if worker.returncode is not None or time.monotonic() > deadline:
+                raise Broken(f"the Celery worker did not start:\n{log_tail(worker_log)}")
+            await asyncio.sleep(0.5)
+
+        portal_path = f"/ws/live/?board={setup['board']}&tv={setup['token']}"
+        board_fleet = Fleet("portal", portal.port, portal_path)
         bare_fleet = Fleet("bare", bare.port, "/ws/bare/")
         fleets += [board_fleet, bare_fleet]
         connect_seconds = {}
@@ -539,6 +671,7 @@ async def run_backend(backend: str, setup: dict, tmp: Path, next_lead: list[int]
                 f"{connect_seconds[fleet.name]:.1f} s",
                 flush=True,
             )
+        memory = {"portal_start": rss_mb(portal.proc.pid)}
         gc.collect()
         gc.freeze()  # 2,000 connections' objects: keep the collector out of the rounds
         await asyncio.sleep(IDLE_SECONDS)
@@ -548,16 +681,42 @@ async def run_backend(backend: str, setup: dict, tmp: Path, next_lead: list[int]
             flush=True,
         )
 
-        rounds = {"bare": [], "portal": []}
+        rounds: dict[str, list[Round]] = {"bare": [], "portal": [], "stalled": [], "big": []}
         pids = {
             "driver": driver.proc.pid,
+            "worker": worker.pid,
             "redis": redis_pid(),
             "postgres": postgres_pid(),
         }
         bare_pids = {**pids, "server": bare.proc.pid}
         portal_pids = {**pids, "server": portal.proc.pid}
         last_action = 0.0
+
+        async def portal_action(fleet: Fleet) -> Round:
+            nonlocal last_action
+            await asyncio.sleep(max(0.0, last_action + SPACING_SECONDS - time.monotonic()))
+            lead, referrer = setup["leads"][next_lead[0]]
+            points = 1000 + 10 * next_lead[0]  # more than anyone so far: a new #1
+            next_lead[0] += 1
+            portal_round, got = await measure(
+                fleet,
+                driver,
+                {"cmd": "qualify", "lead": lead, "points": points},
+                f"[{referrer},",
+                portal_pids,
+            )
+            last_action = portal_round.t1
+            check_portal_diff(got, referrer, points)
+            return portal_round
+
+        half = WARMUP + ROUNDS // 2
         for k in range(WARMUP + ROUNDS):
+            if k == half:
+                # Clients that stop reading join the room: the others must not notice.
+                for _ in range(STALLED):
+                    stalled.append(
+                        await asyncio.to_thread(stalled_client, portal.port, portal_path)
+                    )
             token = f"{backend}-{k}"
             bare_round, _got = await measure(
                 bare_fleet,
@@ -566,22 +725,12 @@ async def run_backend(backend: str, setup: dict, tmp: Path, next_lead: list[int]
                 f'"round": "{token}"',
                 bare_pids,
             )
-            await asyncio.sleep(max(0.0, last_action + SPACING_SECONDS - time.monotonic()))
-            lead, referrer = setup["leads"][next_lead[0]]
-            points = 1000 + 10 * next_lead[0]  # more than anyone so far: a new #1
-            next_lead[0] += 1
-            portal_round, got = await measure(
-                board_fleet,
-                driver,
-                {"cmd": "qualify", "lead": lead, "points": points},
-                f"[{referrer}, ",
-                portal_pids,
-            )
-            last_action = portal_round.t1
-            check_portal_diff(got, referrer, points)
+            portal_round = await portal_action(board_fleet)
             if k >= WARMUP:
                 rounds["bare"].append(bare_round)
                 rounds["portal"].append(portal_round)
+                if k >= half:
+                    rounds["stalled"].append(portal_round)
             await asyncio.sleep(0.2)
         last = [max(r.latencies_ms(), default=float("nan")) for r in rounds["portal"]]
         print(
@@ -589,6 +738,38 @@ async def run_backend(backend: str, setup: dict, tmp: Path, next_lead: list[int]
             f"{statistics.median(last):.0f} ms median",
             flush=True,
         )
+        stalled_dropped = sum(stalled_closed(sock) for sock in stalled)
+        for sock in stalled:
+            sock.close()
+
+        big_connect = None
+        if BIG_CLIENTS > CLIENTS:
+            # The bare room leaves; the portal's room grows to BIG_CLIENTS.
+            bare_fleet.closing = True
+            await bare_fleet.close_all()
+            print(f"   connecting {BIG_CLIENTS - CLIENTS} more portal clients", flush=True)
+            gc.unfreeze()
+            memory["portal_small"] = rss_mb(portal.proc.pid)
+            big_connect = await board_fleet.connect(BIG_CLIENTS - CLIENTS)
+            memory["portal_big"] = rss_mb(portal.proc.pid)
+            gc.collect()
+            gc.freeze()
+            print(
+                f"   {board_fleet.n} portal clients ({BIG_CLIENTS - CLIENTS} connected in "
+                f"{big_connect:.1f} s)",
+                flush=True,
+            )
+            await asyncio.sleep(2)
+            for k in range(1 + BIG_ROUNDS):
+                big_round = await portal_action(board_fleet)
+                if k:
+                    rounds["big"].append(big_round)
+            big_last = [max(r.latencies_ms(), default=float("nan")) for r in rounds["big"]]
+            print(
+                f"   {BIG_ROUNDS} rounds at {board_fleet.n}: last client "
+                f"{statistics.median(big_last):.0f} ms median",
+                flush=True,
+            )
 
         nofile = {s.name: nofile_limit(s.proc.pid) for s in servers}
         dropped = {**board_fleet.dropped, **{-1 - i: v for i, v in bare_fleet.dropped.items()}}
@@ -598,7 +779,7 @@ async def run_backend(backend: str, setup: dict, tmp: Path, next_lead: list[int]
         await asyncio.gather(*(fleet.close_all() for fleet in fleets))
         stale = None
         if backend == "core":
-            stale = await stale_group_members([setup["group"], "live", "bare"])
+            stale = await stale_group_members([setup["group"], "live.partner", "bare"])
         else:
             await asyncio.sleep(2)
         await driver.stop()
@@ -608,6 +789,13 @@ async def run_backend(backend: str, setup: dict, tmp: Path, next_lead: list[int]
             backend=backend,
             bare=rounds["bare"],
             portal=rounds["portal"],
+            stalled=rounds["stalled"],
+            calm=[r for r in rounds["portal"] if r not in rounds["stalled"]],
+            stalled_dropped=stalled_dropped,
+            big=rounds["big"],
+            big_clients=board_fleet.n if rounds["big"] else 0,
+            big_connect=big_connect,
+            memory=memory,
             group=setup["group"],
             connect_seconds=connect_seconds,
             idle_dropped=idle_dropped,
@@ -618,11 +806,15 @@ async def run_backend(backend: str, setup: dict, tmp: Path, next_lead: list[int]
             nofile=nofile,
         )
     finally:
+        for sock in stalled:
+            sock.close()
         for fleet in fleets:
             if not fleet.closing:
                 await fleet.close_all()
         if driver is not None:
             await stop_process(driver.proc)
+        for proc in workers:
+            await stop_process(proc)
         for server in servers:
             await stop_process(server.proc)
 
@@ -765,6 +957,15 @@ def report(results: list[BackendResult]) -> None:
         "client; call returns: lead_qualify's whole call."
     )
     for res in results:
+        m = res.memory
+        if "portal_big" in m:
+            per_k = (m["portal_big"] - m["portal_small"]) / ((res.big_clients - CLIENTS) / 1000)
+            print(
+                f"  {res.backend}: portal server memory {m['portal_start']:.0f} MB with "
+                f"{CLIENTS} sockets, {m['portal_big']:.0f} MB with {res.big_clients} "
+                f"({WORKERS} processes): {per_k:.1f} MB per 1,000 sockets"
+            )
+    for res in results:
         b = portal_breakdown(res)
         print(
             f"  {res.backend}: {b['pushes']:.0f} board pushes per action, "
@@ -780,7 +981,7 @@ def report(results: list[BackendResult]) -> None:
         "CPU during a round (from just before the call until the last client has it; medians, ms):"
     )
     print(
-        f"{'backend':<7} {'sender':<7} {'wall':>6} {'daphne':>7} {'clients':>8} {'driver':>7} "
+        f"{'backend':<7} {'sender':<7} {'wall':>6} {'server':>7} {'clients':>8} {'driver':>7} "
         f"{'redis':>6} {'postgres':>9} {'other':>6} {'cores busy':>11}"
     )
     for res in results:
@@ -796,7 +997,8 @@ def report(results: list[BackendResult]) -> None:
                 f"{med['postgres']:>9.0f} {med['other']:>6.0f} {busy:>6.2f} of {os.cpu_count()}"
             )
     print(
-        "daphne: the server measured (portal or bare); clients: this process's 1,000 sockets; "
+        f"server: the server measured (portal or bare, its {WORKERS} uvicorn processes); "
+        f"clients: this process's {CLIENTS} sockets; "
         "postgres: every backend on the machine; other: every other process on the machine."
     )
 
@@ -829,7 +1031,32 @@ def report(results: list[BackendResult]) -> None:
     def budget_lines(backend: str) -> list[tuple[bool, str]]:
         p95, lost, ratio, bare_p95 = verdict(backend)
         s = summaries[backend, "portal"]
-        return [
+        res = next(r for r in results if r.backend == backend)
+        calm, stalled = summarize(res.calm), summarize(res.stalled)
+        allowed = max(calm.last_p95 * STALL_BUDGET_RATIO, calm.last_p95 + STALL_BUDGET_MS)
+        extra = [
+            (
+                stalled.last_p95 <= allowed,
+                f"with {STALLED} stalled clients in the room: last-client p95 "
+                f"{stalled.last_p95:.0f} ms against {calm.last_p95:.0f} ms without "
+                f"({stalled.rounds} / {calm.rounds} rounds; budget: at most {allowed:.0f} ms, "
+                f"{STALL_BUDGET_RATIO}x or +{STALL_BUDGET_MS:.0f} ms); {res.stalled_dropped} of "
+                f"{STALLED} stalled clients closed by the server",
+            )
+        ]
+        if res.big:
+            big = summarize(res.big)
+            extra.append(
+                (
+                    big.lost == 0,
+                    f"{res.big_clients} clients: last-client p95 {big.last_p95:.0f} ms, p50 "
+                    f"{big.last_p50:.0f} ms, median client {big.median_client:.0f} ms (reported); "
+                    f"{big.lost} of {big.deliveries} deliveries lost (budget: none; "
+                    f"{big.rounds} rounds, {res.big_connect:.0f} s to connect "
+                    f"{res.big_clients - CLIENTS})",
+                )
+            )
+        return extra + [
             (
                 p95 < P95_BUDGET_MS,
                 f"last-client p95 {p95:.0f} ms (budget: under {P95_BUDGET_MS:.0f} ms)",
@@ -915,7 +1142,7 @@ def common_env(backend: str) -> dict[str, str]:
     }
 
 
-def daphne_env(backend: str) -> dict[str, str]:
+def asgi_env(backend: str) -> dict[str, str]:
     return {**common_env(backend), "DATABASE_POOL": "true"}  # the `asgi` service
 
 
@@ -965,10 +1192,10 @@ def _main(started: float) -> int:
     for backend in BACKEND_NAMES:
         if backend not in BACKENDS:
             raise Broken(f"BENCH_LIVE_BACKENDS: unknown backend {backend!r} (core, pubsub)")
-    nofile = raise_nofile(2 * CLIENTS + 500)
+    nofile = raise_nofile(max(2 * CLIENTS, BIG_CLIENTS) + 500)
     load = os.getloadavg()
     print(
-        f"Live fan-out: {os.cpu_count()} cores, load {load[0]:.2f}; daphne (portal.asgi, "
+        f"Live fan-out: {os.cpu_count()} cores, load {load[0]:.2f}; uvicorn x{WORKERS} (portal.asgi, "
         f"DEBUG off, DATABASE_POOL), {CLIENTS} WebSocket clients per server in one asyncio "
         f"process (websockets {websockets.__version__}, open-file limit {nofile}); "
         f"{ROUNDS} measured actions per backend (+{WARMUP} warm-up), PostgreSQL {PG_URL}, "
@@ -985,7 +1212,7 @@ def _main(started: float) -> int:
     client.close()
     env = common_env("core")
     run([PYTHON, "manage.py", "migrate", "--no-input"], env, "migrate", timeout=300)
-    leads = len(BACKEND_NAMES) * (WARMUP + ROUNDS)
+    leads = len(BACKEND_NAMES) * (WARMUP + ROUNDS + 1 + BIG_ROUNDS)
     out = run([PYTHON, "-m", "live_ws.driver", "--setup", str(leads)], env, "setup", timeout=300)
     setup = json.loads(out.strip().splitlines()[-1])
 

@@ -14,8 +14,8 @@ from portal.events.models import Event
 from portal.events.registry import subscribe
 from portal.rewards.models import Tier
 
-from .consumers import user_group
-from .services import board_entry_apply, board_names_refresh, celebrate, live_broadcast
+from .push import push_to_user
+from .services import board_entry_apply, board_names_refresh, celebrate
 
 
 @subscribe("points.recorded")
@@ -29,7 +29,7 @@ def move_boards(event: Event) -> None:
         "event": event.payload["event"],
     }
     transaction.on_commit(
-        lambda: live_broadcast(update, group=user_group(event.payload["participant"])),
+        lambda: push_to_user(user_id=event.payload["participant"], payload=update),
         robust=True,
     )
 
@@ -40,10 +40,13 @@ def celebrate_win(event: Event) -> None:
         return
     referrer = User.objects.filter(pk=event.payload["referrer"]).first()
     if referrer is not None:
-        text = _("%(name)s just won a deal!") % {
-            "name": person_name(person=referrer, audience=Audience.PARTNER)
-        }
-        transaction.on_commit(lambda: celebrate(kind="won", text=text))
+
+        def text_for(audience: Audience) -> str:
+            return _("%(name)s just won a deal!") % {
+                "name": person_name(person=referrer, audience=audience)
+            }
+
+        transaction.on_commit(lambda: celebrate(kind="won", text_for=text_for))
 
 
 @subscribe("tier.changed")
@@ -53,11 +56,14 @@ def celebrate_tier_up(event: Event) -> None:
     participant = User.objects.filter(pk=event.payload["participant"]).first()
     tier = Tier.objects.filter(pk=event.payload["to"]).first()
     if participant is not None and tier is not None:
-        text = _("%(name)s reached %(tier)s!") % {
-            "name": person_name(person=participant, audience=Audience.PARTNER),
-            "tier": tier.name,
-        }
-        transaction.on_commit(lambda: celebrate(kind="tier_up", text=text))
+
+        def text_for(audience: Audience) -> str:
+            return _("%(name)s reached %(tier)s!") % {
+                "name": person_name(person=participant, audience=audience),
+                "tier": tier.name,
+            }
+
+        transaction.on_commit(lambda: celebrate(kind="tier_up", text_for=text_for))
 
 
 @subscribe("user.renamed")

@@ -1,8 +1,11 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from django.urls import path, re_path
 
-from . import consumers
+from .hub import LiveSocket
 
 websocket_urlpatterns = [
-    path("ws/live/", consumers.LiveConsumer.as_asgi()),
-    re_path(r"^ws/boards/(?P<board_id>[\w:.-]{3,80})/$", consumers.BoardConsumer.as_asgi()),
+    # One socket per page: ``?board=<id>`` adds a board's diffs, ``&tv=<token>`` a TV link.
+    path("ws/live/", LiveSocket.as_asgi()),
+    # The same socket, with the board in the path (links kept by older pages).
+    re_path(r"^ws/boards/(?P<board_id>[\w:.-]{3,80})/$", LiveSocket.as_asgi()),
 ]

@@ -177,15 +177,24 @@ def name_records(*, by_organisation: bool, ids: Iterable[int]) -> dict[int, str]
     return records
 
 
-def _display(record: str, *, by_organisation: bool, audience: Audience) -> str:
-    if by_organisation:
-        return record
-    return name_from_record(record=record, audience=audience)
-
-
 def employee_names_hidden_from(*, viewer) -> bool:
     """Whether ``viewer`` (``None``: a TV screen) sees employees by initials only."""
     return employees_hidden_from(audience=audience_of(viewer=viewer))
+
+
+def _records(*, board: Board, ids: Iterable[int], cached: dict[int, str]) -> dict[int, str]:
+    """Display records of ``ids``: those Redis returned, the rest from the database (and
+    then kept in Redis, so the next read needs no SQL)."""
+    missing = [i for i in ids if i not in cached]
+    if not missing:
+        return cached
+    records = dict(cached)
+    found = name_records(by_organisation=board.by_organisation, ids=missing)
+    records.update(found)
+    current = store.current_store()
+    if isinstance(current, store.RedisStore):
+        current.remember_names(board.by_organisation, found)
+    return records
 
 
 def _names(
@@ -196,21 +205,17 @@ def _names(
     cached: dict[int, str] | None = None,
     audience: Audience | None = None,
 ) -> dict[int, str]:
-    records = dict(cached or {})
-    missing = [i for i in ids if i not in records]
-    if missing:
-        found = name_records(by_organisation=board.by_organisation, ids=missing)
-        records.update(found)
-        current = store.current_store()
-        if isinstance(current, store.RedisStore):
-            current.remember_names(board.by_organisation, found)
-    if audience is None:
-        audience = audience_of(viewer=viewer)
-    return {
-        i: _display(records[i], by_organisation=board.by_organisation, audience=audience)
-        for i in ids
-        if i in records
-    }
+    return _names_for(
+        board=board,
+        records=_records(board=board, ids=ids, cached=cached or {}),
+        audience=audience if audience is not None else audience_of(viewer=viewer),
+    )
+
+
+def _names_for(*, board: Board, records: dict[int, str], audience: Audience) -> dict[int, str]:
+    if board.by_organisation:
+        return records
+    return {i: name_from_record(record=r, audience=audience) for i, r in records.items()}
 
 
 # --- Board rows ------------------------------------------------------------------------------
@@ -243,6 +248,31 @@ def board_rows(
         }
         for r in rows
     ]
+
+
+def board_rows_by_audience(*, board: Board, n: int) -> dict[Audience, list[dict]]:
+    """The top N rows as each audience sees them, from one store read (live pushes and
+    snapshots encode each audience's rows once)."""
+    current = store.current_store()
+    cached: dict[int, str] = {}
+    if isinstance(current, store.RedisStore):
+        rows, _me, _around, cached = current.page(board, n, None, 0)
+    else:
+        rows = current.top(board, n)
+    records = _records(board=board, ids=[r.participant_id for r in rows], cached=cached)
+    result = {}
+    for audience in Audience:
+        names = _names_for(board=board, records=records, audience=audience)
+        result[audience] = [
+            {
+                "rank": r.rank,
+                "id": r.participant_id,
+                "name": names.get(r.participant_id, "?"),
+                "total": r.total,
+            }
+            for r in rows
+        ]
+    return result
 
 
 def board_page(*, board: Board, viewer, n: int = 50, k: int = 2) -> dict:

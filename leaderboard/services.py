@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,14 +24,14 @@ from portal.audit.services import audit_record
 from portal.rewards.models import LedgerEntry
 
 from . import ranking, store
-from .consumers import LIVE_GROUP
 from .labels import board_exists
 from .models import BoardSync, Contest, Shoutout, TVScreen
+from .push import board_group, push_by_audience, toast
 from .ranking import METRICS, PERIODS, Board
 from .selectors import (
     _names,
     all_boards,
-    board_rows,
+    board_rows_by_audience,
     board_visible_to,
     contest_eligible,
     name_record,
@@ -46,25 +45,12 @@ PUSH_WINDOW_SECONDS = 1  # at most a leading and a trailing push per board per s
 PUSH_ROWS = 10
 
 
-# --- Live broadcasts ----------------------------------------------------------------------
+# --- Live pushes (leaderboard.push) ------------------------------------------------------
 
 
-def live_broadcast(payload: dict, group: str = LIVE_GROUP) -> None:
-    """Send to connected browsers. Never fails the caller: live is best effort."""
-    try:
-        async_to_sync(get_channel_layer().group_send)(
-            group, {"type": "live.event", "payload": payload}
-        )
-    except Exception:  # Redis away: pages still work, just not live
-        log.warning("live broadcast to %s failed", group, exc_info=True)
-
-
-def celebrate(*, kind: str, text: str) -> None:
-    live_broadcast({"type": "toast", "kind": kind, "text": text})
-
-
-def board_group(board: Board) -> str:
-    return "board." + board.id.replace(":", "-")
+def celebrate(*, kind: str, text_for: Callable[[Audience], str]) -> None:
+    """A toast to everyone connected, worded per audience. Best effort."""
+    toast(kind=kind, text_for=text_for)
 
 
 # --- Which boards an entry touches ------------------------------------------------------
@@ -186,21 +172,32 @@ def boards_changed(boards: list[Board]) -> None:
             board_push_task.apply_async(args=[board_id], countdown=PUSH_WINDOW_SECONDS)
 
 
-def board_push(*, board_id: str) -> dict | None:
-    """Send the rows that changed since the last push (a compact diff) to the board's group."""
+def board_push(*, board_id: str) -> dict[Audience, dict] | None:
+    """Send the rows that changed since the last push (a compact diff) to the board's
+    groups, encoded once per audience (partners see employees by initials). Returns the
+    diffs sent, or None when nothing changed."""
     board = Board.parse(board_id)
-    # Staff names for now: one payload per audience replaces this (issue 19).
-    rows = board_rows(board=board, viewer=None, n=PUSH_ROWS, audience=Audience.STAFF)
-    current = {str(r["rank"]): [r["id"], r["name"], r["total"]] for r in rows}
-    previous = cache.get(f"lb:sent:{board.id}") or {}
-    changed = {rank: row for rank, row in current.items() if previous.get(rank) != row}
-    removed = [rank for rank in previous if rank not in current]
-    cache.set(f"lb:sent:{board.id}", current, 24 * 3600)
-    if not changed and not removed:
+    rows_by_audience = board_rows_by_audience(board=board, n=PUSH_ROWS)
+    keys = {audience: f"lb:sent:{board.id}:{audience}" for audience in rows_by_audience}
+    sent = cache.get_many(list(keys.values()))
+    diffs: dict[Audience, dict] = {}
+    for audience, rows in rows_by_audience.items():
+        current = {str(r["rank"]): [r["id"], r["name"], r["total"]] for r in rows}
+        previous = sent.get(keys[audience]) or {}
+        changed = {rank: row for rank, row in current.items() if previous.get(rank) != row}
+        removed = [rank for rank in previous if rank not in current]
+        sent[keys[audience]] = current
+        if changed or removed:
+            diffs[audience] = {"type": "board", "board": board.id, "set": changed, "drop": removed}
+    cache.set_many({key: sent[key] for key in keys.values()}, 24 * 3600)
+    if not diffs:
         return None
-    payload = {"type": "board", "board": board.id, "set": changed, "drop": removed}
-    live_broadcast(payload, group=board_group(board))
-    return payload
+    push_by_audience(
+        payload_for=diffs.get,
+        group_for=lambda audience: board_group(board.id, audience),
+        board_id=board.id,
+    )
+    return diffs
 
 
 # --- Rebuild ------------------------------------------------------------------------------
@@ -302,15 +299,15 @@ def shoutout_post(*, author: User, about: User, message: str) -> Shoutout:
     with transaction.atomic():
         shout = Shoutout.objects.create(author=author, about=about, message=message)
         audit_record(actor=author, action="shoutout.posted", target=shout, note=message)
-        # The toast reaches every socket, partners' too: people appear as partners see them.
-        text = _("%(author)s: %(about)s — %(message)s") % {
-            "author": person_name(person=author, audience=Audience.PARTNER),
-            "about": person_name(person=about, audience=Audience.PARTNER),
-            "message": message,
-        }
-        transaction.on_commit(
-            lambda: live_broadcast({"type": "toast", "kind": "shoutout", "text": text})
-        )
+
+        def text_for(audience: Audience) -> str:
+            return _("%(author)s: %(about)s — %(message)s") % {
+                "author": person_name(person=author, audience=audience),
+                "about": person_name(person=about, audience=audience),
+                "message": message,
+            }
+
+        transaction.on_commit(lambda: celebrate(kind="shoutout", text_for=text_for))
         if settings.CHAT_WEBHOOK_URL:
             from .tasks import shoutout_to_chat
 
@@ -372,7 +369,7 @@ def contest_close(*, contest: Contest) -> list[dict]:
                 "contest": contest.name,
                 "name": contest.winners[0]["name"],
             }
-            transaction.on_commit(lambda: celebrate(kind="contest", text=text))
+            transaction.on_commit(lambda: celebrate(kind="contest", text_for=lambda _a: text))
     return contest.winners
 
 

@@ -7,8 +7,8 @@ rebuild starts from).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db.models import Case, IntegerField, Max, Q, Sum, Value, When
@@ -85,8 +85,7 @@ return {top, rank, score, around, ids, names}
 NAMES_KEY = {False: f"{KEY_PREFIX}:names:people", True: f"{KEY_PREFIX}:names:orgs"}
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     rank: int
     participant_id: int
     total: int
@@ -220,6 +219,17 @@ def client():
     return _client
 
 
+_scripts: dict[int, Any] = {}
+
+
+def page_script(redis):
+    """PAGE_SCRIPT registered once per client (EVALSHA; loaded again if Redis lost it)."""
+    script = _scripts.get(id(redis))
+    if script is None:
+        script = _scripts[id(redis)] = redis.register_script(PAGE_SCRIPT)
+    return script
+
+
 class RedisStore:
     def __init__(self, redis=None):
         self.redis = redis or client()
@@ -246,19 +256,28 @@ class RedisStore:
         return Row(rank + 1, member_id, ranking.decode(score)), rows
 
     def page(self, board: Board, n: int, member_id: int | None, k: int):
-        """Top N, my row, my neighbours and the cached names, in one round trip."""
-        script = self.redis.register_script(PAGE_SCRIPT)
+        """Top N, my row, my neighbours and the cached names, in one round trip (a Lua
+        script): no SQL, no model instances."""
         member = ranking.member(member_id) if member_id is not None else ""
-        top, rank, score, around, ids, names = script(
+        top, rank, score, around, ids, names = page_script(self.redis)(
             keys=[redis_key(board), NAMES_KEY[board.by_organisation]], args=[n, member, k]
         )
-        top_rows = self._rows(_pairs(top), 1)
-        me = around_rows = None
+        span = ranking.TIE_SPAN
+        top_rows = [
+            Row(i // 2 + 1, int(top[i]), int(float(top[i + 1]) // span))
+            for i in range(0, len(top), 2)
+        ]
+        me = None
+        around_rows: list[Row] = []
         if rank is not None:
-            me = Row(rank + 1, member_id, ranking.decode(float(score)))
-            around_rows = self._rows(_pairs(around), max(0, rank - k) + 1)
+            me = Row(rank + 1, member_id, int(float(score) // span))
+            first = max(0, rank - k) + 1
+            around_rows = [
+                Row(first + i // 2, int(around[i]), int(float(around[i + 1]) // span))
+                for i in range(0, len(around), 2)
+            ]
         cached = {int(i): v.decode() for i, v in zip(ids, names, strict=True) if v is not None}
-        return top_rows, me, around_rows or [], cached
+        return top_rows, me, around_rows, cached
 
     def remember_names(self, by_organisation: bool, names: dict[int, str]) -> None:
         if names:
@@ -267,27 +286,25 @@ class RedisStore:
             )
 
 
-def _pairs(flat: list) -> list[tuple[bytes, float]]:
-    return [(flat[i], float(flat[i + 1])) for i in range(0, len(flat), 2)]
-
-
 def current_store():
     return RedisStore() if settings.REDIS_URL else SqlStore()
 
 
 def throttle(board_ids: list[str], window_ms: int) -> tuple[list[str], list[str]]:
-    """For each board: may it push now (leading), or should it schedule the trailing push?
-    One Redis round trip for all boards (SET NX PX)."""
+    """For each board: may it push now (leading), or should it schedule the trailing push
+    (once per window, for the updates that came after the leading push)? One Redis round
+    trip, a second only for boards already pushed in this window (SET NX PX)."""
     redis = client()
     with redis.pipeline(transaction=False) as pipe:
         for board_id in board_ids:
             pipe.set(f"{KEY_PREFIX}:push:{board_id}", 1, nx=True, px=window_ms)
-            pipe.set(f"{KEY_PREFIX}:trail:{board_id}", 1, nx=True, px=2 * window_ms)
         replies = pipe.execute()
-    leading, trailing = [], []
-    for i, board_id in enumerate(board_ids):
-        if replies[2 * i]:
-            leading.append(board_id)
-        elif replies[2 * i + 1]:
-            trailing.append(board_id)
-    return leading, trailing
+    leading = [b for b, ok in zip(board_ids, replies, strict=True) if ok]
+    held = [b for b, ok in zip(board_ids, replies, strict=True) if not ok]
+    if not held:
+        return leading, []
+    with redis.pipeline(transaction=False) as pipe:
+        for board_id in held:
+            pipe.set(f"{KEY_PREFIX}:trail:{board_id}", 1, nx=True, px=window_ms)
+        replies = pipe.execute()
+    return leading, [b for b, ok in zip(held, replies, strict=True) if ok]

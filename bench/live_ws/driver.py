@@ -38,8 +38,10 @@ def setup(n: int) -> dict:
     from django.contrib.auth.models import Group
     from django.utils import timezone
 
+    from leaderboard.push import board_group
     from leaderboard.ranking import Board
-    from leaderboard.services import board_group, tv_screen_create
+    from leaderboard.services import tv_screen_create
+    from portal.accounts.display import Audience
     from portal.accounts.models import User
     from portal.accounts.roles import STAFF_GROUPS, Role, ensure_role_groups
     from portal.leads.models import Lead, Program
@@ -103,7 +105,8 @@ def setup(n: int) -> dict:
     _screen, token = tv_screen_create(actor=staff[Role.MANAGER], name="Bench TV", boards=BOARD_ID)
     return {
         "board": BOARD_ID,
-        "group": board_group(Board.parse(BOARD_ID)),
+        # A TV link is the partner audience.
+        "group": board_group(Board.parse(BOARD_ID).id, Audience.PARTNER),
         "token": token,
         "leads": leads[VETERANS:],
     }
@@ -113,28 +116,30 @@ def serve(out) -> None:
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
-    import leaderboard.services as lb
+    import leaderboard.handlers as handlers
+    import leaderboard.push as push
     from portal.accounts.models import User
     from portal.leads.models import Lead
     from portal.leads.services import lead_qualify
     from portal.rewards.models import PointRule
 
     events: list[list] = []
-    live_broadcast, board_entry_committed = lb.live_broadcast, lb.board_entry_committed
+    send, board_entry_apply = push._send, handlers.board_entry_apply
 
-    def timed_broadcast(payload, group=lb.LIVE_GROUP):
+    def timed_send(messages, board_id=None):
         start = time.monotonic()
-        live_broadcast(payload, group=group)
-        events.append(["push", group, start, time.monotonic()])
+        send(messages, board_id)
+        end = time.monotonic()
+        events.extend(["push", group, start, end] for group, _text in messages)
 
-    def timed_committed(*, entry_id):
+    def timed_apply(*, entry_id):
         start = time.monotonic()
-        board_entry_committed(entry_id=entry_id)
-        events.append(["committed", None, start, time.monotonic()])
+        events.append(["committed", None, start, start])
+        return board_entry_apply(entry_id=entry_id)
 
-    # Module attributes, looked up at call time (ledger_add imports board_entry_committed
-    # when it runs; board_push and celebrate call live_broadcast by its global name).
-    lb.live_broadcast, lb.board_entry_committed = timed_broadcast, timed_committed
+    # Module attributes, looked up at call time (every push goes through push._send; the
+    # points.recorded handler calls board_entry_apply by its global name).
+    push._send, handlers.board_entry_apply = timed_send, timed_apply
 
     reviewer = User.objects.get(email="bench-live-reviewer@demo.vouch.test")
     layer = get_channel_layer()

@@ -436,6 +436,10 @@ LEADERBOARD_PARTNERS_SEE_EMPLOYEE_NAMES = env_bool("LEADERBOARD_PARTNERS_SEE_EMP
 CHAT_WEBHOOK_URL = env_str("CHAT_WEBHOOK_URL", "") or ""
 # Celebrate tier-ups and won deals with a toast for everyone connected.
 CELEBRATE_AUTOMATICALLY = env_bool("CELEBRATE_AUTOMATICALLY", True)
+# Live sockets (leaderboard/hub.py): a client this many messages behind, or that does not
+# take one frame in this many seconds, is closed and reconnects.
+LIVE_OUTBOX_LIMIT = env_int("LIVE_OUTBOX_LIMIT", 64)
+LIVE_SEND_TIMEOUT = float(env_str("LIVE_SEND_TIMEOUT", "10") or 10)
 
 # --- Webhooks and CRM callbacks (README "REST API and webhooks") -------------------------
 # Outbound webhooks: per attempt timeout, attempts per delivery, first retry delay (doubling).

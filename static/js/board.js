@@ -1,18 +1,15 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-/* Live boards: apply compact diffs from /ws/boards/<id>/ with a small animation, resync
-   after reconnects, rotate TV screens. No inline script: this file is all there is. */
+/* Live boards: apply the compact diffs and snapshots that the page's one live socket
+   (vouch.js) receives for this board, with a small animation; rotate TV screens.
+   No inline script: this file is all there is. */
 (function () {
   "use strict";
-  var gettext = window.gettext || function (text) { return text; };
   var holder = document.querySelector("[data-board]");
   if (!holder) return;
   var boardId = holder.dataset.board;
-  var token = holder.dataset.token || "";
   var me = holder.dataset.me || "";
   var limit = Number(holder.dataset.limit || 0); // a widget shows only its top N
   var table = holder.querySelector("[data-board-table] tbody");
-  var dot = document.querySelector("[data-board-dot]");
-  var delay = 1000;
 
   function rowFor(rank) {
     var row = table.querySelector('tr[data-rank="' + rank + '"]');
@@ -33,6 +30,7 @@
       if (limit && Number(rank) > limit) return;
       var values = diff.set[rank];
       var row = rowFor(rank);
+      var same = row.dataset.id === String(values[0]) && row.querySelector(".total").textContent === String(values[2]);
       row.dataset.id = values[0];
       row.querySelector(".rank").textContent = rank;
       row.querySelector(".name").textContent = values[1];
@@ -44,6 +42,7 @@
         if (myRank) myRank.textContent = "#" + rank;
         if (myTotal) myTotal.textContent = values[2];
       }
+      if (same) return; // a snapshot repeating what is shown: no flash
       row.classList.remove("flash");
       void row.offsetWidth; // restart the animation
       row.classList.add("flash");
@@ -55,56 +54,21 @@
     document.body.dataset.boardUpdated = String(Date.now());
   }
 
-  function resync() {
-    if (!holder.dataset.json) return;
-    fetch(holder.dataset.json, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
-      var set = {};
-      data.rows.forEach(function (r) { set[String(r.rank)] = [r.id, r.name, r.total]; });
-      var drop = Array.prototype.map.call(table.rows, function (r) { return r.dataset.rank; }).filter(function (k) { return !(k in set); });
-      apply({ set: set, drop: drop });
-    }).catch(function () {});
+  // The socket's snapshot on every (re)connect: the whole board, so rows it no longer
+  // has go (no replay of the diffs missed while offline).
+  function snapshot(data) {
+    var set = data.set || {};
+    var drop = Array.prototype.map.call(table.rows, function (r) { return r.dataset.rank; })
+      .filter(function (rank) { return rank && !(rank in set); });
+    apply({ set: set, drop: drop });
   }
 
-  function toast(text) {
-    var box = document.querySelector(".toasts");
-    if (!box || !text) return;
-    var el = document.createElement("div");
-    el.className = "toast";
-    el.textContent = text;
-    box.appendChild(el);
-    setTimeout(function () { el.remove(); }, 8000);
-  }
-
-  function connect(first) {
-    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var url = scheme + location.host + "/ws/boards/" + encodeURIComponent(boardId) + "/" + (token ? "?tv=" + encodeURIComponent(token) : "");
-    var socket = new WebSocket(url);
-    socket.onopen = function () {
-      delay = 1000;
-      if (dot) {
-        dot.classList.add("on");
-        dot.title = gettext("Live: ranks update as referrals move.");
-      }
-      document.body.dataset.boardLive = "open";
-      if (!first) resync();
-    };
-    socket.onmessage = function (event) {
-      var data = JSON.parse(event.data);
-      if (data.type === "board" && data.board === boardId) apply(data);
-      if (data.type === "toast" && document.body.classList.contains("tv")) toast(data.text);
-    };
-    socket.onclose = function (event) {
-      if (dot) {
-        dot.classList.remove("on");
-        dot.title = gettext("Live updates: reconnecting…");
-      }
-      document.body.dataset.boardLive = "closed";
-      if (event.code === 4403) return; // not allowed (or a revoked TV link): do not retry
-      setTimeout(function () { connect(false); }, delay);
-      delay = Math.min(delay * 2, 30000);
-    };
-  }
-  connect(true);
+  document.addEventListener("vouch:live", function (event) {
+    var data = event.detail;
+    if (data.type !== "board" || data.board !== boardId) return;
+    if (data.snapshot) snapshot(data);
+    else apply(data);
+  });
 
   var rotate = Number(document.body.dataset.rotate || 0);
   var next = document.body.dataset.next;

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-/* Vouch portal: the live connection (toasts now; boards subscribe through it later).
-   Words come from Django's JavaScript catalog (/i18n/js/<lang>.js, loaded first). */
+/* Vouch portal: the page's one live connection. It carries the toasts, the person's own
+   figures and, on a page with a board ([data-board]), that board's diffs; board.js listens
+   to the "vouch:live" events it dispatches. One socket per page, so one toast per event.
+   Reconnects with jittered exponential back-off; while it cannot, the page says it is
+   offline and keeps what it shows. A board page gets the current board on every
+   (re)connect. Words come from Django's JavaScript catalog (/i18n/js/<lang>.js). */
 (function () {
   "use strict";
   // A table wider than a phone scrolls inside its wrapper: keyboard users can focus the
@@ -21,10 +25,14 @@
   var body = document.body;
   if (!body || body.dataset.live !== "on" || !("WebSocket" in window)) return;
 
-  var dot = document.querySelector("[data-live-dot]");
+  var holder = document.querySelector("[data-board]");
+  var dots = document.querySelectorAll("[data-live-dot], [data-board-dot]");
   var toasts = document.querySelector(".toasts");
-  var delay = 1000;
+  var attempt = 0;
   var pingTimer = null;
+  var offlineTimer = null;
+  var banner = null;
+  var OFFLINE_AFTER_MS = 2000;
 
   function toast(text) {
     if (!toasts || !text) return;
@@ -36,15 +44,52 @@
     setTimeout(function () { el.remove(); }, 8000);
   }
 
-  function connect() {
+  function setDots(on, title) {
+    Array.prototype.forEach.call(dots, function (dot) {
+      dot.classList.toggle("on", on);
+      dot.title = title;
+    });
+  }
+
+  function offline(show) {
+    if (show && !banner) {
+      banner = document.createElement("div");
+      banner.className = "live-offline";
+      banner.setAttribute("role", "status");
+      banner.dataset.liveOffline = "";
+      banner.textContent = gettext("Live updates are offline: this page shows the last state it received. Reconnecting…");
+      body.insertBefore(banner, body.firstChild);
+    } else if (!show && banner) {
+      banner.remove();
+      banner = null;
+    }
+    body.dataset.liveState = show ? "offline" : body.dataset.liveState;
+  }
+
+  // Full jitter: a random wait up to a cap that doubles per failed attempt (1 s to 30 s),
+  // so thousands of pages reconnecting after a restart arrive spread out.
+  function backoff() {
+    var cap = Math.min(30000, 1000 * Math.pow(2, attempt));
+    attempt += 1;
+    return 250 + Math.random() * cap;
+  }
+
+  function url() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + location.host + "/ws/live/");
+    var query = [];
+    if (holder && holder.dataset.board) query.push("board=" + encodeURIComponent(holder.dataset.board));
+    if (holder && holder.dataset.token) query.push("tv=" + encodeURIComponent(holder.dataset.token));
+    return scheme + location.host + "/ws/live/" + (query.length ? "?" + query.join("&") : "");
+  }
+
+  function connect() {
+    var socket = new WebSocket(url());
     socket.onopen = function () {
-      delay = 1000;
-      if (dot) {
-        dot.classList.add("on");
-        dot.title = gettext("Live updates: connected");
-      }
+      attempt = 0;
+      clearTimeout(offlineTimer);
+      offlineTimer = null;
+      offline(false);
+      setDots(true, gettext("Live updates: connected"));
       body.dataset.liveState = "open";
       pingTimer = setInterval(function () { socket.send(JSON.stringify({ type: "ping" })); }, 25000);
     };
@@ -53,16 +98,17 @@
       if (data.type === "toast") toast(data.text);
       document.dispatchEvent(new CustomEvent("vouch:live", { detail: data }));
     };
-    socket.onclose = function () {
-      if (dot) {
-        dot.classList.remove("on");
-        dot.title = gettext("Live updates: reconnecting…");
-      }
-      body.dataset.liveState = "closed";
+    socket.onclose = function (event) {
+      setDots(false, gettext("Live updates: reconnecting…"));
+      if (body.dataset.liveState !== "offline") body.dataset.liveState = "closed";
       clearInterval(pingTimer);
-      // Reconnect by itself after a server restart or a network blip, backing off.
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 30000);
+      if (event.code === 4401 || event.code === 4403) return; // not allowed: do not retry
+      // Offline once the socket has stayed closed a moment (a dropped client that
+      // reconnects at once shows nothing).
+      if (!offlineTimer && !banner) {
+        offlineTimer = setTimeout(function () { offlineTimer = null; offline(true); }, OFFLINE_AFTER_MS);
+      }
+      setTimeout(connect, backoff());
     };
   }
   connect();

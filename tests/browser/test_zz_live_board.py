@@ -65,7 +65,7 @@ class LiveBoardTest(ChannelsLiveServerTestCase):
             viewer.add_cookies([_session_cookie(self.viewer, self.host)])
             board = viewer.new_page()
             board.goto(f"{self.live_server_url}/boards/everyone.points.month/")
-            expect(board.locator("body[data-board-live=open]")).to_have_count(1, timeout=10000)
+            expect(board.locator("body[data-live-state=open]")).to_have_count(1, timeout=10000)
             row = board.locator(f'tr[data-id="{self.climber.pk}"]').first
             expect(row).to_contain_text("10")  # +10 for the submission
             board.evaluate("window.__notReloaded = true")
@@ -84,6 +84,56 @@ class LiveBoardTest(ChannelsLiveServerTestCase):
             expect(board.locator("[data-my-rank]")).to_have_text("#2")
             assert board.evaluate("window.__notReloaded") is True
             board.screenshot(path=str(ARTIFACTS / "live-board.png"), full_page=True)
+        finally:
+            for context in browser.contexts:
+                context.close()
+
+    def test_one_socket_per_page_offline_keeps_the_board_and_resumes_without_reload(self):
+        """The page opens one socket; when it cannot reach the live service it says it is
+        offline and keeps its rows; once the service is back it resumes by itself and shows
+        the board as it is now (the snapshot), with no reload."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser = self.browser
+        sockets = []
+        state = {"down": False}
+
+        def route(ws):
+            sockets.append(ws)
+            if state["down"]:
+                ws.close(code=1011)
+            else:
+                ws.connect_to_server()
+
+        try:
+            viewer = browser.new_context()
+            viewer.add_cookies([_session_cookie(self.viewer, self.host)])
+            board = viewer.new_page()
+            board.route_web_socket("**/ws/**", route)
+            board.goto(f"{self.live_server_url}/boards/everyone.points.month/")
+            expect(board.locator("body[data-live-state=open]")).to_have_count(1, timeout=10000)
+            board.wait_for_timeout(500)
+            assert len(sockets) == 1  # toasts and the board share one socket
+            assert "board=everyone.points.month" in sockets[0].url
+            board.evaluate("window.__notReloaded = true")
+
+            state["down"] = True
+            sockets[0].close(code=1011)
+            banner = board.locator("[data-live-offline]")
+            expect(banner).to_be_visible(timeout=10000)
+            expect(board.locator("body[data-live-state=offline]")).to_have_count(1)
+            # The last state stays on the page.
+            expect(board.locator(f'tr[data-id="{self.viewer.pk}"]').first).to_contain_text("30")
+            # While it is offline, Carl passes Vera.
+            ledger_add(participant=self.climber, amount=90, event="adjustment", reason="t")
+
+            state["down"] = False
+            expect(board.locator("body[data-live-state=open]")).to_have_count(1, timeout=30000)
+            expect(banner).to_have_count(0)
+            first = board.locator('tr[data-rank="1"]').first
+            expect(first).to_contain_text("Carl Climber", timeout=10000)
+            expect(first).to_contain_text("100")
+            assert board.evaluate("window.__notReloaded") is True
+            board.screenshot(path=str(ARTIFACTS / "live-board-resumed.png"), full_page=True)
         finally:
             for context in browser.contexts:
                 context.close()

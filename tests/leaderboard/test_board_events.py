@@ -5,6 +5,7 @@ boards, and with Redis away nothing a user does fails or is lost."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -174,7 +175,7 @@ def test_the_submitter_hears_of_their_new_balance_live():
     from channels.db import database_sync_to_async
     from channels.layers import get_channel_layer
 
-    from leaderboard.consumers import user_group
+    from leaderboard.push import user_group
     from tests.factories import ProgramFactory
 
     employee = UserFactory()
@@ -187,7 +188,7 @@ def test_the_submitter_hears_of_their_new_balance_live():
         try:
             await database_sync_to_async(submit_lead)(employee, program)
             message = await asyncio.wait_for(layer.receive(channel), 5)
-            assert message["payload"] == {
+            assert json.loads(message["text"]) == {
                 "type": "me",
                 "balance": 10,
                 "amount": 10,

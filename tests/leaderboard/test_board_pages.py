@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from leaderboard.consumers import CLOSE_FORBIDDEN
+from leaderboard.hub import CLOSE_FORBIDDEN
 from leaderboard.models import Contest, Shoutout
 from leaderboard.services import contest_close, shoutout_post, tv_screen_create, tv_screen_revoke
 from leaderboard.tasks import shoutout_to_chat

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import timedelta
 
@@ -17,9 +18,11 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from leaderboard import store
+from leaderboard.push import board_group
 from leaderboard.ranking import Board
 from leaderboard.selectors import all_boards
-from leaderboard.services import board_group, boards_rebuild
+from leaderboard.services import boards_rebuild
+from portal.accounts.display import Audience
 from portal.rewards.services import ledger_add
 from tests.factories import PartnerUserFactory, TeamFactory, UserFactory
 
@@ -129,7 +132,7 @@ def test_a_ledger_write_that_rolls_back_pushes_nothing():
 
     _flush()
     user = UserFactory()
-    group = board_group(Board("everyone", "points", "month"))
+    group = board_group("everyone.points.month", Audience.STAFF)
 
     def roll_back():
         with pytest.raises(RuntimeError), transaction.atomic():
@@ -155,8 +158,9 @@ def test_a_ledger_write_that_rolls_back_pushes_nothing():
             # The first message is the committed entry's: a push for the rolled-back
             # 500 points would have arrived before it.
             message = await asyncio.wait_for(layer.receive(channel), 5)
-            assert message["payload"]["type"] == "board"
-            assert [row[2] for row in message["payload"]["set"].values()] == [5]
+            diff = json.loads(message["text"])
+            assert diff["type"] == "board"
+            assert [row[2] for row in diff["set"].values()] == [5]
         finally:
             await layer.group_discard(group, channel)
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from leaderboard.consumers import CLOSE_FORBIDDEN
+from leaderboard.hub import CLOSE_FORBIDDEN
 from leaderboard.models import Contest, TVScreen
 from leaderboard.services import tv_screen_create
 from portal.accounts.roles import Role

@@ -59,13 +59,17 @@ def test_a_partner_reads_shoutout_cards_with_initials(
 def test_the_shoutout_toast_carries_no_full_name(
     manager, eva, monkeypatch, django_capture_on_commit_callbacks
 ):
+    from portal.accounts.display import Audience
+
     sent = []
-    monkeypatch.setattr("leaderboard.services.live_broadcast", lambda p, *a, **k: sent.append(p))
+    monkeypatch.setattr("leaderboard.services.celebrate", lambda **k: sent.append(k))
     with django_capture_on_commit_callbacks(execute=True):
         shoutout_post(author=manager, about=eva, message="Great work")
-    [toast] = sent  # one toast, to every socket, partners' included
-    assert "Great work" in toast["text"] and "E.E." in toast["text"]
-    assert FULL not in toast["text"] and manager.public_name not in toast["text"]
+    [toast] = sent  # one toast, written once per audience
+    partners = toast["text_for"](Audience.PARTNER)
+    assert "Great work" in partners and "E.E." in partners
+    assert FULL not in partners and manager.public_name not in partners
+    assert FULL in toast["text_for"](Audience.STAFF)
 
 
 def test_a_partner_reads_employees_by_initials_in_the_api(client, partner_user, on_the_board):

@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Live pushes: which groups a socket joins, and how a broadcast reaches them.
+
+A broadcast is encoded to JSON once per audience (``portal.accounts.display.Audience``:
+staff see chosen names, partners and TV screens see employees by initials), never once
+per socket: each audience has its own group, and every socket of the group relays the
+same pre-encoded text (``{"type": "live.text", "text": ...}``, see ``leaderboard.hub``).
+A person's own group (their balance) has one audience: the person.
+
+Pushing is best effort: with Redis away it logs and returns, the pages show they are
+offline, and they catch up from the board snapshot when they reconnect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from portal.accounts.display import Audience
+
+log = logging.getLogger(__name__)
+
+AUDIENCES: tuple[Audience, ...] = (Audience.STAFF, Audience.PARTNER)
+MESSAGE_TYPE = "live.text"
+
+
+def live_group(audience: Audience) -> str:
+    """Everyone connected of one audience: toasts (wins, tier-ups, shout-outs)."""
+    return f"live.{audience}"
+
+
+def user_group(user_id: int) -> str:
+    """A person's own group: their figures as they change (points, tier)."""
+    return f"user.{user_id}"
+
+
+def board_group(board_id: str, audience: Audience) -> str:
+    """The sockets of one audience watching one board (its diffs)."""
+    return f"board.{board_id.replace(':', '-')}.{audience}"
+
+
+def encode(payload: dict) -> str:
+    """The text every socket of a group sends as it is."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+
+
+def _send(messages: list[tuple[str, str]], board_id: str | None = None) -> None:
+    """(group, text) pairs, sent in one trip to the event loop; ``board_id`` when the texts
+    are that board's diff (the sockets' processes forget their snapshot of it). Never
+    raises."""
+    if not messages:
+        return
+    layer = get_channel_layer()
+    extra = {"board": board_id} if board_id else {}
+
+    async def send_all() -> None:
+        await asyncio.gather(
+            *(
+                layer.group_send(group, {"type": MESSAGE_TYPE, "text": text, **extra})
+                for group, text in messages
+            )
+        )
+
+    try:
+        async_to_sync(send_all)()
+    except Exception:  # Redis away: pages still work, just not live
+        log.warning("live push to %s failed", [g for g, _t in messages], exc_info=True)
+
+
+def push_to_user(*, user_id: int, payload: dict) -> None:
+    """Send ``payload`` to one person's open pages. Best effort; never raises."""
+    _send([(user_group(user_id), encode(payload))])
+
+
+def push_by_audience(
+    *,
+    payload_for: Callable[[Audience], dict | None],
+    group_for: Callable[[Audience], str],
+    board_id: str | None = None,
+) -> dict[Audience, str]:
+    """Encode ``payload_for(audience)`` once per audience (once in all when both
+    audiences get the same payload; not at all when it is None) and send it to
+    ``group_for(audience)``. Returns the texts sent. Best effort; never raises."""
+    texts: dict[Audience, str] = {}
+    previous: tuple[dict, str] | None = None
+    for audience in AUDIENCES:
+        payload = payload_for(audience)
+        if payload is None:
+            continue
+        if previous is not None and previous[0] == payload:
+            texts[audience] = previous[1]
+        else:
+            texts[audience] = encode(payload)
+            previous = (payload, texts[audience])
+    _send([(group_for(audience), text) for audience, text in texts.items()], board_id)
+    return texts
+
+
+def toast(*, kind: str, text_for: Callable[[Audience], str]) -> dict[Audience, str]:
+    """A toast to everyone connected, worded per audience (names follow
+    ``portal.accounts.display``). Best effort; never raises."""
+    return push_by_audience(
+        payload_for=lambda audience: {"type": "toast", "kind": kind, "text": text_for(audience)},
+        group_for=live_group,
+    )
