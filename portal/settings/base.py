@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "portal.leads",
     "portal.rewards",
     "portal.payouts",
+    "portal.insight",
     "portal.api",
     "portal.webhooks",
     "leaderboard",
