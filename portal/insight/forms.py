@@ -14,6 +14,12 @@ from portal.leads.models import Program
 
 from .selectors import InsightFilters, InsightScope
 
+PROFILE_LABELS = {
+    "connector": _("Connector"),
+    "maven": _("Maven"),
+    "salesperson": _("Salesperson"),
+}
+
 PERIODS = [
     ("30d", _("Last 30 days")),
     ("90d", _("Last 90 days")),
@@ -50,6 +56,11 @@ class InsightFilterForm(forms.Form):
     )
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False)
     period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
+    profile = forms.ChoiceField(
+        label=_("Referrer profile"),
+        choices=[("", _("Any")), *PROFILE_LABELS.items()],
+        required=False,
+    )
 
     def __init__(self, *args, scope: InsightScope, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,3 +87,7 @@ class InsightFilterForm(forms.Form):
             start=start,
             end=end,
         )
+
+    @property
+    def chosen_profile(self) -> str:
+        return (self.cleaned_data.get("profile") or "") if self.is_valid() else ""

@@ -11,11 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.conf import settings
+from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
-from portal.accounts.models import User
+from portal.accounts.models import PartnerOrganisation, User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import roles_of
 from portal.core.dates import local_midnight
@@ -384,3 +386,149 @@ def lead_daily_rollup() -> dict[DailyKey, tuple[int, int, int, int]]:
 
 def today() -> date:
     return timezone.localdate()
+
+
+# --- Partner health --------------------------------------------------------------------
+
+
+@dataclass
+class PartnerHealth:
+    organisation: PartnerOrganisation
+    last_submission: date | None
+    current: int  # leads in the last INSIGHT_HEALTH_PERIOD_DAYS days
+    previous: int  # leads in the period before that
+    quiet_days: int | None  # days since the last submission (None: never)
+
+    @property
+    def quiet(self) -> bool:
+        return self.quiet_days is None or self.quiet_days >= settings.INSIGHT_QUIET_DAYS
+
+    @property
+    def dropped(self) -> bool:
+        """The count fell by INSIGHT_DROP_PERCENT or more against the previous period."""
+        return self.previous > 0 and (self.previous - self.current) * 100 >= (
+            self.previous * settings.INSIGHT_DROP_PERCENT
+        )
+
+
+def partner_health(*, scope: InsightScope, on: date) -> list[PartnerHealth]:
+    """Active partner organisations in scope that need attention on day ``on``: no
+    submission in INSIGHT_QUIET_DAYS days, or a count that fell by INSIGHT_DROP_PERCENT or
+    more against their own previous period (INSIGHT_HEALTH_PERIOD_DAYS days each)."""
+    if scope.everything:
+        organisations = PartnerOrganisation.objects.filter(status="active")
+    elif scope.organisation_id is not None:
+        organisations = PartnerOrganisation.objects.filter(pk=scope.organisation_id)
+    else:
+        return []
+    days = settings.INSIGHT_HEALTH_PERIOD_DAYS
+    current_from = on - timedelta(days=days - 1)
+    previous_from = current_from - timedelta(days=days)
+    stats = {
+        r["organisation_id"]: r
+        for r in LeadDaily.objects.filter(organisation__in=organisations)
+        .values("organisation_id")
+        .annotate(
+            last=Max("day"),
+            current=Sum("submitted", filter=Q(day__gte=current_from, day__lte=on)),
+            previous=Sum("submitted", filter=Q(day__gte=previous_from, day__lt=current_from)),
+        )
+    }
+    out = []
+    for org in organisations.order_by("name"):
+        r: dict[str, Any] = dict(stats.get(org.pk) or {})
+        last = r.get("last")
+        health = PartnerHealth(
+            organisation=org,
+            last_submission=last,
+            current=r.get("current") or 0,
+            previous=r.get("previous") or 0,
+            quiet_days=(on - last).days if last else None,
+        )
+        if health.quiet or health.dropped:
+            out.append(health)
+    return out
+
+
+# --- Referrer profiles -----------------------------------------------------------------
+
+PROFILES = ("salesperson", "maven", "connector")
+
+
+@dataclass
+class ReferrerProfile:
+    referrer: User
+    leads: int
+    won: int
+    average_deal: Decimal | None
+    currency: str
+    kind: str  # one of PROFILES, or ""
+
+    @property
+    def won_rate(self) -> Decimal:
+        return _rate(self.won, self.leads) or Decimal("0.0")
+
+
+def profile_of(*, leads: int, won: int, average_deal: Decimal | None) -> str:
+    """Salesperson (high deal values), maven (few leads, high conversion) or connector
+    (many leads); the first that fits, in that order; "" for none. Thresholds are the
+    INSIGHT_* settings."""
+    if average_deal is not None and average_deal >= settings.INSIGHT_SALESPERSON_MIN_AVERAGE_DEAL:
+        return "salesperson"
+    if (
+        0 < leads <= settings.INSIGHT_MAVEN_MAX_LEADS
+        and won * 100 >= leads * settings.INSIGHT_MAVEN_MIN_WON_PERCENT
+    ):
+        return "maven"
+    if leads >= settings.INSIGHT_CONNECTOR_MIN_LEADS:
+        return "connector"
+    return ""
+
+
+def referrer_profiles(*, scope: InsightScope, filters: InsightFilters) -> list[ReferrerProfile]:
+    """Every referrer with leads in scope and period, classified, most leads first."""
+    unfiltered = InsightFilters(**{**filters.__dict__, "referrer_ids": None})
+    counts = {
+        r["referrer_id"]: r
+        for r in LeadDaily.objects.filter(_lead_q(scope, unfiltered), _days(unfiltered))
+        .values("referrer_id")
+        .annotate(n=Sum("submitted"), w=Sum("won") - Sum("reversed"))
+    }
+    deals = {
+        r["referrer_id"]: r
+        for r in LeadFact.objects.filter(
+            _lead_q(scope, unfiltered),
+            _in_period("submitted_at", unfiltered),
+            won_at__isnull=False,
+            reversed_at__isnull=True,
+        )
+        .values("referrer_id")
+        .annotate(avg=Avg("deal_value"), currency=Max("deal_currency"))
+    }
+    people = User.objects.in_bulk(list(counts))
+    out = []
+    for pk, c in counts.items():
+        d: dict[str, Any] = dict(deals.get(pk) or {})
+        average = money(d["avg"]) if d.get("avg") is not None else None
+        leads, won = c["n"] or 0, max(c["w"] or 0, 0)
+        out.append(
+            ReferrerProfile(
+                referrer=people[pk],
+                leads=leads,
+                won=won,
+                average_deal=average,
+                currency=d.get("currency") or "",
+                kind=profile_of(leads=leads, won=won, average_deal=average),
+            )
+        )
+    out.sort(key=lambda p: (-p.leads, p.referrer.pk))
+    return out
+
+
+def referrers_with_profile(
+    *, scope: InsightScope, filters: InsightFilters, kind: str
+) -> tuple[int, ...]:
+    """The referrers of one profile (the page's profile filter)."""
+    return tuple(
+        p.referrer.pk for p in referrer_profiles(scope=scope, filters=filters) if p.kind == kind
+    )

@@ -198,3 +198,32 @@ def insight_rebuild() -> dict[str, int]:
         "daily": LeadDaily.objects.count(),
         "points": PointsDaily.objects.count(),
     }
+
+
+def partner_health_digest_send(*, on: date) -> int:
+    """Weekly: one line for every reviewer naming the partner organisations that need
+    attention (quiet, or their count halved; ``selectors.partner_health``). Sends nothing
+    when all are well. Changes nothing else, so a rerun only repeats the notice. Returns
+    how many reviewers were notified."""
+    from django.contrib.auth.models import Group
+    from django.urls import reverse
+
+    from portal.accounts.roles import STAFF_GROUPS, Role
+    from portal.notifications.services import notify
+
+    from .selectors import InsightScope, partner_health
+
+    attention = partner_health(scope=InsightScope(everything=True), on=on)
+    if not attention:
+        return 0
+    group = Group.objects.filter(name=STAFF_GROUPS[Role.REVIEWER]).first()
+    reviewers = list(group.user_set.filter(is_active=True)) if group else []
+    names = ", ".join(h.organisation.name for h in attention)
+    for reviewer in reviewers:
+        notify(
+            user=reviewer,
+            kind="partner_health",
+            context={"count": len(attention), "names": names},
+            url=reverse("insight:home") + "#health",
+        )
+    return len(reviewers)

@@ -11,8 +11,12 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from .selectors import FunnelRow, MoneyRow
+from portal.core.money import money_format
+
+from .forms import PROFILE_LABELS
+from .selectors import FunnelRow, MoneyRow, PartnerHealth, ReferrerProfile
 
 
 @dataclass(frozen=True)
@@ -121,3 +125,71 @@ def money_table(rows: list[MoneyRow], query: dict[str, Any]) -> Table:
 
 def hours(value: timedelta | None) -> str:
     return "" if value is None else Cell(value, "duration").csv
+
+
+def health_table(rows: list[PartnerHealth]) -> Table:
+    table = Table(
+        key="health",
+        title=_("Partners who need attention"),
+        header=[
+            _("Partner organisation"),
+            _("Last lead"),
+            _("Leads this period"),
+            _("Leads the period before"),
+            _("Why"),
+        ],
+    )
+    for r in rows:
+        reasons = []
+        if r.quiet_days is None:
+            reasons.append(_("No lead yet"))
+        elif r.quiet:
+            reasons.append(
+                ngettext("No lead in %(days)s day", "No lead in %(days)s days", r.quiet_days)
+                % {"days": r.quiet_days}
+            )
+        if r.dropped:
+            reasons.append(_("Leads fell by half or more"))
+        table.rows.append(
+            [
+                Cell(r.organisation.name),
+                Cell(r.last_submission, "date"),
+                Cell(r.current, "count"),
+                Cell(r.previous, "count"),
+                Cell("; ".join(reasons)),
+            ]
+        )
+    return table
+
+
+def profile_explanation(p: ReferrerProfile) -> str:
+    """ "12 leads, 58 % won", and the average deal when there is one."""
+    text = ngettext("%(n)s lead, %(rate)s %% won", "%(n)s leads, %(rate)s %% won", p.leads) % {
+        "n": p.leads,
+        "rate": p.won_rate,
+    }
+    if p.average_deal is not None:
+        text = _("%(counts)s, average deal %(amount)s") % {
+            "counts": text,
+            "amount": money_format(p.average_deal, p.currency),
+        }
+    return text
+
+
+def profiles_table(rows: list[ReferrerProfile], query: dict[str, Any]) -> Table:
+    table = Table(
+        key="profiles",
+        title=_("Referrer profiles"),
+        header=[_("Referrer"), _("Profile"), _("Leads"), _("Won"), _("Why")],
+    )
+    for p in rows:
+        table.rows.append(
+            [
+                Cell(p.referrer.display_name),
+                Cell(str(PROFILE_LABELS[p.kind]) if p.kind else ""),
+                Cell(p.leads, "count"),
+                Cell(p.won, "count"),
+                Cell(profile_explanation(p)),
+            ]
+        )
+    return table

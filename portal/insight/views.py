@@ -3,18 +3,29 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 
 from .exports import csv_response
 from .forms import InsightFilterForm
-from .selectors import insight_funnel, insight_leads, insight_money, insight_scope
-from .tables import funnel_table, money_table
+from .selectors import (
+    insight_funnel,
+    insight_leads,
+    insight_money,
+    insight_scope,
+    partner_health,
+    referrer_profiles,
+    referrers_with_profile,
+)
+from .tables import funnel_table, health_table, money_table, profiles_table
 
-FILTER_KEYS = ("program", "organisation", "team", "period")
+FILTER_KEYS = ("program", "organisation", "team", "period", "profile")
 
 
 def _setup(request):
@@ -23,7 +34,11 @@ def _setup(request):
         raise PermissionDenied
     form = InsightFilterForm(request.GET or None, scope=scope)
     query = {k: request.GET.get(k, "") for k in FILTER_KEYS}
-    return scope, form, form.filters(), query
+    filters = form.filters()
+    if form.chosen_profile:
+        ids = referrers_with_profile(scope=scope, filters=filters, kind=form.chosen_profile)
+        filters = replace(filters, referrer_ids=ids)
+    return scope, form, filters, query
 
 
 @login_required
@@ -32,7 +47,11 @@ def insight(request):
     tables = [
         funnel_table(insight_funnel(scope=scope, filters=filters), query),
         money_table(insight_money(scope=scope, filters=filters), query),
+        profiles_table(referrer_profiles(scope=scope, filters=filters), query),
     ]
+    if scope.everything or scope.organisation_id is not None:
+        health = partner_health(scope=scope, on=timezone.localdate())
+        tables.append(health_table(health))
     if request.GET.get("format") == "csv":
         wanted = request.GET.get("table", "funnel")
         table = next((t for t in tables if t.key == wanted), None)

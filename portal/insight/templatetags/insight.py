@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from portal.core.money import money_format
@@ -24,6 +24,8 @@ def cell(value: Cell) -> str:
         return _("%(rate)s %%") % {"rate": number_format(value.value, 1)}
     if value.kind == "duration":
         return _("%(hours)s h") % {"hours": number_format(float(value.csv), 1)}
+    if value.kind == "date":
+        return date_format(value.value, "SHORT_DATE_FORMAT")
     if value.kind == "count":
         return number_format(value.value, force_grouping=True)
     return str(value.value)

@@ -214,3 +214,16 @@ def test_the_period_counts_the_cohort_submitted_in_it(client, reviewer, history)
     assert _counts(_row(tables["funnel"], "All sources")) == [4, 5, 3, 2]
     assert _row(tables["money"], "EUR")[1] == Decimal("1000.00")
     assert date.today() >= moved.date()
+
+
+def test_referrer_profiles_explain_themselves_and_filter_the_page(client, reviewer, history):
+    tables = _tables(client, reviewer, period="all")
+    profiles = {r[0].value: [c.value for c in r[1:]] for r in tables["profiles"].rows}
+    other = history["other"][0].referrer.display_name
+    assert profiles[other] == ["Maven", 1, 1, "1 lead, 100.0 % won, average deal €2,000.00"]
+    employee = history["employee"][0].referrer.display_name
+    assert profiles[employee][3].startswith("3 leads, 33.3 % won")
+    assert profiles[employee][0] == ""
+    maven = _tables(client, reviewer, period="all", profile="maven")
+    assert _counts(_row(maven["funnel"], "All sources")) == [0, 1, 1, 1]
+    assert _row(maven["money"], "EUR")[1] == Decimal("2000.00")
