@@ -58,6 +58,10 @@ app.conf.beat_schedule = {
         "task": "leaderboard.tasks.weekly_digest",
         "schedule": crontab(day_of_week=1, hour=7, minute=0),
     },
+    "partner-health-digest": {
+        "task": "portal.insight.tasks.partner_health_digest",
+        "schedule": crontab(day_of_week=1, hour=7, minute=5),
+    },
     "publish-scheduled-pages": {"task": "cms.tasks.pages_publish_scheduled_task", "schedule": 60.0},
     "anonymise-old-leads": {
         "task": "portal.leads.tasks.leads_anonymise",

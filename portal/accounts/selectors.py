@@ -180,6 +180,8 @@ def navigation_for(user) -> list[NavItem]:
         items.append(NavItem(_("Review"), reverse("dashboards:review"), "review"))
         items.append(NavItem(_("Lead queue"), reverse("leads_admin:queue"), "queue"))
         items.append(NavItem(_("Partners"), reverse("accounts:partner_list"), "partners"))
+    if roles & {Role.REVIEWER, Role.MANAGER, Role.PARTNER_ADMIN}:
+        items.append(NavItem(_("Insight"), reverse("insight:home"), "insight"))
     if Role.FINANCE in roles:
         items.append(NavItem(_("Finance"), reverse("dashboards:finance"), "finance"))
         items.append(NavItem(_("Payouts"), reverse("payouts_admin:batches"), "payouts"))

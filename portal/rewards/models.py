@@ -265,6 +265,16 @@ class RewardItem(models.Model):
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     is_active = models.BooleanField(_("in the catalog"), default=True)
+    # What one fulfilled redemption costs the program (insight's ROI); empty: unknown.
+    value = models.DecimalField(
+        _("cost to the program"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("What one fulfilled redemption costs, for the return on investment."),
+    )
+    value_currency = models.CharField(_("currency of the cost"), max_length=3, default="EUR")
 
     class Meta:
         ordering = ["points_price", "name"]

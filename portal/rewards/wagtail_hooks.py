@@ -57,6 +57,8 @@ class RewardsGroup(ModelViewSetGroup):
                 "eligible_tiers",
                 "image",
                 "is_active",
+                "value",
+                "value_currency",
             ],
             ["name", "kind", "points_price", "stock", "is_active"],
             ["kind", "is_active"],

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "portal.leads",
     "portal.rewards",
     "portal.payouts",
+    "portal.insight",
     "portal.api",
     "portal.webhooks",
     "leaderboard",
@@ -315,6 +316,17 @@ REFERRAL_FORM_LINK_RATE = env_str("REFERRAL_FORM_LINK_RATE", "100/h")
 # Payees whose approved total is below this are left for a later batch.
 PAYOUT_MINIMUM = env_decimal("PAYOUT_MINIMUM", "50.00")
 EMPLOYEE_BONUS_HOLD_DAYS = env_int("EMPLOYEE_BONUS_HOLD_DAYS", 30)
+
+# Insight: partner health and referrer profiles (portal/insight).
+INSIGHT_QUIET_DAYS = env_int("INSIGHT_QUIET_DAYS", 30)
+INSIGHT_HEALTH_PERIOD_DAYS = env_int("INSIGHT_HEALTH_PERIOD_DAYS", 30)
+INSIGHT_DROP_PERCENT = env_int("INSIGHT_DROP_PERCENT", 50)
+INSIGHT_CONNECTOR_MIN_LEADS = env_int("INSIGHT_CONNECTOR_MIN_LEADS", 10)
+INSIGHT_MAVEN_MAX_LEADS = env_int("INSIGHT_MAVEN_MAX_LEADS", 9)
+INSIGHT_MAVEN_MIN_WON_PERCENT = env_int("INSIGHT_MAVEN_MIN_WON_PERCENT", 50)
+INSIGHT_SALESPERSON_MIN_AVERAGE_DEAL = env_decimal(
+    "INSIGHT_SALESPERSON_MIN_AVERAGE_DEAL", "10000.00"
+)
 
 # --- E-mail ------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

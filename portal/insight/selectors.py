@@ -1,0 +1,534 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Reads for the insight pages: who may see what (``insight_scope``), the funnel, money
+and ROI, and the leads behind each figure. Counts come from the rollups (``models.py``);
+``lead_daily_from_source`` computes the same counts from the raw tables (the property
+test and the benchmark compare the two)."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
+from django.utils import timezone
+
+from portal.accounts.models import PartnerOrganisation, User
+from portal.accounts.roles import Role
+from portal.accounts.selectors import roles_of
+from portal.core.dates import local_midnight
+from portal.core.money import money
+from portal.leads.models import Lead, LeadSource, LeadStatus, LinkVisit
+from portal.payouts.models import Commission, CommissionEvent, CommissionStatus
+from portal.rewards.models import Redemption, RedemptionStatus
+
+from .models import LeadDaily, LeadFact
+from .services import local_day
+
+STEPS = ("submitted", "qualified", "won")
+
+
+@dataclass(frozen=True)
+class InsightScope:
+    """What a viewer may see: everything (reviewers), their teams' people (managers) or
+    their organisation (partner admins)."""
+
+    everything: bool = False
+    team_ids: tuple[int, ...] = ()
+    organisation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class InsightFilters:
+    program_id: int | None = None
+    organisation_id: int | None = None
+    team_id: int | None = None
+    start: date | None = None  # first day, inclusive
+    end: date | None = None  # last day, inclusive
+    referrer_ids: tuple[int, ...] | None = None  # a referrer profile, resolved to people
+
+
+def insight_scope(*, user: User) -> InsightScope | None:
+    """The viewer's scope, or None when the insight page is not for them. Reviewers see
+    every program, managers the people of the teams they manage, partner admins their
+    own organisation."""
+    roles = roles_of(user)
+    if Role.REVIEWER in roles:
+        return InsightScope(everything=True)
+    if Role.MANAGER in roles:
+        return InsightScope(team_ids=tuple(user.managed_teams.values_list("pk", flat=True)))
+    if Role.PARTNER_ADMIN in roles:
+        return InsightScope(organisation_id=user.partner_organisation_id)
+    return None
+
+
+def _people_q(scope: InsightScope, filters: InsightFilters, *, person: str) -> Q:
+    """Who the figures are about, through ``person`` (a path to a user: "referrer")."""
+    q = Q()
+    if not scope.everything:
+        if scope.organisation_id is not None:
+            q &= Q(**{f"{person}__partner_organisation_id": scope.organisation_id})
+        else:
+            q &= Q(**{f"{person}__team_id__in": scope.team_ids})
+    if filters.organisation_id:
+        q &= Q(**{f"{person}__partner_organisation_id": filters.organisation_id})
+    if filters.team_id:
+        q &= Q(**{f"{person}__team_id": filters.team_id})
+    if filters.referrer_ids is not None:
+        q &= Q(**{f"{person}_id__in": filters.referrer_ids})
+    return q
+
+
+def _lead_q(scope: InsightScope, filters: InsightFilters) -> Q:
+    """For rows that carry program, organisation and referrer (rollups and leads). A
+    lead's organisation is its own (as ``leads_visible_to`` reads it), not the referrer's
+    present one."""
+    q = Q()
+    if not scope.everything:
+        if scope.organisation_id is not None:
+            q &= Q(organisation_id=scope.organisation_id)
+        else:
+            q &= Q(referrer__team_id__in=scope.team_ids)
+    if filters.program_id:
+        q &= Q(program_id=filters.program_id)
+    if filters.organisation_id:
+        q &= Q(organisation_id=filters.organisation_id)
+    if filters.team_id:
+        q &= Q(referrer__team_id=filters.team_id)
+    if filters.referrer_ids is not None:
+        q &= Q(referrer_id__in=filters.referrer_ids)
+    return q
+
+
+def _moments(filters: InsightFilters) -> tuple[datetime | None, datetime | None]:
+    """The period as [start, end) aware datetimes in the site time zone."""
+    start = local_midnight(filters.start) if filters.start else None
+    end = local_midnight(filters.end + timedelta(days=1)) if filters.end else None
+    return start, end
+
+
+def _in_period(path: str, filters: InsightFilters) -> Q:
+    start, end = _moments(filters)
+    q = Q()
+    if start:
+        q &= Q(**{f"{path}__gte": start})
+    if end:
+        q &= Q(**{f"{path}__lt": end})
+    return q
+
+
+def _days(filters: InsightFilters, path: str = "day") -> Q:
+    q = Q()
+    if filters.start:
+        q &= Q(**{f"{path}__gte": filters.start})
+    if filters.end:
+        q &= Q(**{f"{path}__lte": filters.end})
+    return q
+
+
+# --- Funnel ----------------------------------------------------------------------------
+
+
+def _rate(part: int, whole: int | None) -> Decimal | None:
+    """``part`` of ``whole`` in per cent, one decimal; None when there is no whole."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+@dataclass
+class FunnelRow:
+    source: str  # a LeadSource value, or "" for all sources
+    label: str
+    visits: int | None
+    submitted: int
+    qualified: int
+    won: int
+    to_qualify: timedelta | None = None  # median time from submitted to qualified
+    to_win: timedelta | None = None  # median time from qualified to won
+
+    @property
+    def visit_rate(self) -> Decimal | None:
+        return _rate(self.submitted, self.visits)
+
+    @property
+    def qualify_rate(self) -> Decimal | None:
+        return _rate(self.qualified, self.submitted)
+
+    @property
+    def win_rate(self) -> Decimal | None:
+        return _rate(self.won, self.qualified)
+
+
+def _median(durations: list[timedelta]) -> timedelta | None:
+    if not durations:
+        return None
+    seconds = statistics.median(d.total_seconds() for d in durations)
+    return timedelta(seconds=round(seconds))
+
+
+def insight_funnel(*, scope: InsightScope, filters: InsightFilters) -> list[FunnelRow]:
+    """Link visits → submitted → qualified → won for the leads submitted in the period
+    (a cohort), by source, then all sources together (last). Medians of the time each
+    lead spent in a step. Visits belong to referral links, so only the link row and the
+    total have them; they are not per program."""
+    counts = {
+        r["source"]: r
+        for r in LeadDaily.objects.filter(_lead_q(scope, filters), _days(filters))
+        .values("source")
+        .annotate(s=Sum("submitted"), q=Sum("qualified"), w=Sum("won"))
+    }
+    visits = LinkVisit.objects.filter(
+        _people_q(scope, filters, person="link__user"), _days(filters)
+    ).count()
+    durations: dict[str, dict[str, list[timedelta]]] = defaultdict(lambda: defaultdict(list))
+    for source, submitted_at, qualified_at, won_at in (
+        LeadFact.objects.filter(_lead_q(scope, filters), _in_period("submitted_at", filters))
+        .filter(qualified_at__isnull=False)
+        .values_list("source", "submitted_at", "qualified_at", "won_at")
+    ):
+        for key in (source, ""):
+            durations[key]["q"].append(qualified_at - submitted_at)  # type: ignore[operator]
+            if won_at:
+                durations[key]["w"].append(won_at - qualified_at)  # type: ignore[operator]
+    rows: list[FunnelRow] = []
+    for source, label in [*LeadSource.choices, ("", "")]:
+        if source:
+            c = counts.get(source) or {"s": 0, "q": 0, "w": 0}
+            s, q, w = c["s"] or 0, c["q"] or 0, c["w"] or 0
+        else:
+            s, q, w = (
+                sum(r.submitted for r in rows),
+                sum(r.qualified for r in rows),
+                sum(r.won for r in rows),
+            )
+        rows.append(
+            FunnelRow(
+                source=source,
+                label=str(label),
+                visits=visits if source in (LeadSource.LINK, "") else None,
+                submitted=s,
+                qualified=q,
+                won=w,
+                to_qualify=_median(durations[source]["q"]),
+                to_win=_median(durations[source]["w"]),
+            )
+        )
+    return rows
+
+
+# --- Money -----------------------------------------------------------------------------
+
+
+@dataclass
+class MoneyRow:
+    currency: str
+    revenue: Decimal = Decimal("0.00")
+    won: int = 0
+    rewards: Decimal = Decimal("0.00")
+    commissions: Decimal = Decimal("0.00")  # commissions and employee bonuses paid
+    clawbacks: Decimal = Decimal("0.00")  # paid clawbacks: negative
+
+    @property
+    def cost(self) -> Decimal:
+        return money(self.rewards + self.commissions + self.clawbacks)
+
+    @property
+    def roi(self) -> Decimal | None:
+        """(revenue − cost) / cost, in per cent; None without cost."""
+        if self.cost <= 0:
+            return None
+        return ((self.revenue - self.cost) * 100 / self.cost).quantize(Decimal("0.1"))
+
+    @property
+    def cost_per_won(self) -> Decimal | None:
+        return money(self.cost / self.won) if self.won else None
+
+
+def insight_money(*, scope: InsightScope, filters: InsightFilters) -> list[MoneyRow]:
+    """Revenue and program cost in the period, one row per currency (amounts in different
+    currencies are never added up). Revenue: deals won in the period and not reversed.
+    Cost: rewards fulfilled in the period at their catalog value, commissions and bonuses
+    of payout batches paid in the period, and the clawbacks paid in them (negative).
+    Rewards belong to no program: with a program filter they are left out."""
+    rows: dict[str, MoneyRow] = {}
+
+    def row(currency: str) -> MoneyRow:
+        return rows.setdefault(currency, MoneyRow(currency=currency))
+
+    for won in (
+        LeadFact.objects.filter(
+            _lead_q(scope, filters), _in_period("won_at", filters), won_at__isnull=False
+        )
+        .filter(reversed_at__isnull=True)
+        .values("deal_currency")
+        .annotate(total=Sum("deal_value"), n=Count("pk"))
+    ):
+        row(won["deal_currency"]).revenue += money(won["total"])
+        row(won["deal_currency"]).won += won["n"]
+    commission_q = Q(status=CommissionStatus.PAID) & _in_period("batch__paid_at", filters)
+    if filters.program_id:
+        commission_q &= Q(program_id=filters.program_id)
+    lead_scope = _lead_q(scope, InsightFilters(**{**filters.__dict__, "program_id": None}))
+    for paid in (
+        Commission.objects.filter(commission_q)
+        .filter(lead__in=Lead.objects.filter(lead_scope).values("pk"))
+        .values("currency", "event")
+        .annotate(total=Sum("amount"))
+    ):
+        target = row(paid["currency"])
+        if paid["event"] == CommissionEvent.CLAWBACK:
+            target.clawbacks += money(paid["total"])
+        else:
+            target.commissions += money(paid["total"])
+    if not filters.program_id:
+        for fulfilled in (
+            Redemption.objects.filter(
+                _people_q(scope, filters, person="participant"),
+                _in_period("updated_at", filters),
+                status=RedemptionStatus.FULFILLED,
+                item__value__isnull=False,
+            )
+            .values("item__value_currency")
+            .annotate(total=Sum("item__value"))
+        ):
+            row(fulfilled["item__value_currency"]).rewards += money(fulfilled["total"])
+    return [rows[c] for c in sorted(rows)]
+
+
+# --- The leads behind a figure ---------------------------------------------------------
+
+
+def insight_leads(
+    *,
+    user: User,
+    scope: InsightScope,
+    filters: InsightFilters,
+    step: str,
+    source: str = "",
+    currency: str = "",
+) -> QuerySet[Lead]:
+    """The leads counted in one figure: ``step`` is submitted, qualified or won (the
+    funnel's cohort) or revenue (won in the period, not reversed, in ``currency``)."""
+    facts = LeadFact.objects.filter(_lead_q(scope, filters))
+    if step == "revenue":
+        facts = facts.filter(
+            _in_period("won_at", filters),
+            won_at__isnull=False,
+            reversed_at__isnull=True,
+            deal_currency=currency,
+        )
+    else:
+        facts = facts.filter(_in_period("submitted_at", filters))
+        if step == "qualified":
+            facts = facts.filter(qualified_at__isnull=False)
+        elif step == "won":
+            facts = facts.filter(won_at__isnull=False)
+        elif step != "submitted":
+            return Lead.objects.none()
+    if source:
+        facts = facts.filter(source=source)
+    return (
+        Lead.objects.filter(pk__in=facts.values("lead_id"))
+        .select_related("program", "referrer", "organisation")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+# --- The same counts from the raw tables ----------------------------------------------
+
+DailyKey = tuple[int, date, int, str]
+
+
+def lead_daily_from_source() -> dict[DailyKey, tuple[int, int, int, int]]:
+    """(referrer, day, program, source) → (submitted, qualified, won, reversed), computed
+    from the leads and their audit trail, as a rebuild would: what the rollups must equal."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from portal.audit.models import AuditEvent
+
+    reached = defaultdict(set)
+    for target_id, state in AuditEvent.objects.filter(
+        target_type=ContentType.objects.get_for_model(Lead),
+        action__startswith="lead.",
+        to_state__in=[LeadStatus.QUALIFIED, LeadStatus.WON],
+    ).values_list("target_id", "to_state"):
+        reached[int(target_id)].add(state)
+    out: dict[DailyKey, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for pk, referrer, submitted_at, program, source, reversed_at in Lead.objects.values_list(
+        "pk", "referrer_id", "submitted_at", "program_id", "source", "deal_reversed_at"
+    ):
+        c = out[(referrer, local_day(submitted_at), program, source)]
+        c[0] += 1
+        c[1] += LeadStatus.QUALIFIED in reached[pk]
+        c[2] += LeadStatus.WON in reached[pk]
+        c[3] += reversed_at is not None
+    return {k: (v[0], v[1], v[2], v[3]) for k, v in out.items()}
+
+
+def lead_daily_rollup() -> dict[DailyKey, tuple[int, int, int, int]]:
+    """The rollup rows in the shape of ``lead_daily_from_source`` (empty rows left out)."""
+    return {
+        (r.referrer_id, r.day, r.program_id, r.source): (
+            r.submitted,
+            r.qualified,
+            r.won,
+            r.reversed,
+        )
+        for r in LeadDaily.objects.all()
+        if r.submitted
+    }
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+# --- Partner health --------------------------------------------------------------------
+
+
+@dataclass
+class PartnerHealth:
+    organisation: PartnerOrganisation
+    last_submission: date | None
+    current: int  # leads in the last INSIGHT_HEALTH_PERIOD_DAYS days
+    previous: int  # leads in the period before that
+    quiet_days: int | None  # days since the last submission (None: never)
+
+    @property
+    def quiet(self) -> bool:
+        return self.quiet_days is None or self.quiet_days >= settings.INSIGHT_QUIET_DAYS
+
+    @property
+    def dropped(self) -> bool:
+        """The count fell by INSIGHT_DROP_PERCENT or more against the previous period."""
+        return self.previous > 0 and (self.previous - self.current) * 100 >= (
+            self.previous * settings.INSIGHT_DROP_PERCENT
+        )
+
+
+def partner_health(*, scope: InsightScope, on: date) -> list[PartnerHealth]:
+    """Active partner organisations in scope that need attention on day ``on``: no
+    submission in INSIGHT_QUIET_DAYS days, or a count that fell by INSIGHT_DROP_PERCENT or
+    more against their own previous period (INSIGHT_HEALTH_PERIOD_DAYS days each)."""
+    if scope.everything:
+        organisations = PartnerOrganisation.objects.filter(status="active")
+    elif scope.organisation_id is not None:
+        organisations = PartnerOrganisation.objects.filter(pk=scope.organisation_id)
+    else:
+        return []
+    days = settings.INSIGHT_HEALTH_PERIOD_DAYS
+    current_from = on - timedelta(days=days - 1)
+    previous_from = current_from - timedelta(days=days)
+    stats = {
+        r["organisation_id"]: r
+        for r in LeadDaily.objects.filter(organisation__in=organisations)
+        .values("organisation_id")
+        .annotate(
+            last=Max("day"),
+            current=Sum("submitted", filter=Q(day__gte=current_from, day__lte=on)),
+            previous=Sum("submitted", filter=Q(day__gte=previous_from, day__lt=current_from)),
+        )
+    }
+    out = []
+    for org in organisations.order_by("name"):
+        r: dict[str, Any] = dict(stats.get(org.pk) or {})
+        last = r.get("last")
+        health = PartnerHealth(
+            organisation=org,
+            last_submission=last,
+            current=r.get("current") or 0,
+            previous=r.get("previous") or 0,
+            quiet_days=(on - last).days if last else None,
+        )
+        if health.quiet or health.dropped:
+            out.append(health)
+    return out
+
+
+# --- Referrer profiles -----------------------------------------------------------------
+
+PROFILES = ("salesperson", "maven", "connector")
+
+
+@dataclass
+class ReferrerProfile:
+    referrer: User
+    leads: int
+    won: int
+    average_deal: Decimal | None
+    currency: str
+    kind: str  # one of PROFILES, or ""
+
+    @property
+    def won_rate(self) -> Decimal:
+        return _rate(self.won, self.leads) or Decimal("0.0")
+
+
+def profile_of(*, leads: int, won: int, average_deal: Decimal | None) -> str:
+    """Salesperson (high deal values), maven (few leads, high conversion) or connector
+    (many leads); the first that fits, in that order; "" for none. Thresholds are the
+    INSIGHT_* settings."""
+    if average_deal is not None and average_deal >= settings.INSIGHT_SALESPERSON_MIN_AVERAGE_DEAL:
+        return "salesperson"
+    if (
+        0 < leads <= settings.INSIGHT_MAVEN_MAX_LEADS
+        and won * 100 >= leads * settings.INSIGHT_MAVEN_MIN_WON_PERCENT
+    ):
+        return "maven"
+    if leads >= settings.INSIGHT_CONNECTOR_MIN_LEADS:
+        return "connector"
+    return ""
+
+
+def referrer_profiles(*, scope: InsightScope, filters: InsightFilters) -> list[ReferrerProfile]:
+    """Every referrer with leads in scope and period, classified, most leads first."""
+    unfiltered = InsightFilters(**{**filters.__dict__, "referrer_ids": None})
+    counts = {
+        r["referrer_id"]: r
+        for r in LeadDaily.objects.filter(_lead_q(scope, unfiltered), _days(unfiltered))
+        .values("referrer_id")
+        .annotate(n=Sum("submitted"), w=Sum("won") - Sum("reversed"))
+    }
+    deals = {
+        r["referrer_id"]: r
+        for r in LeadFact.objects.filter(
+            _lead_q(scope, unfiltered),
+            _in_period("submitted_at", unfiltered),
+            won_at__isnull=False,
+            reversed_at__isnull=True,
+        )
+        .values("referrer_id")
+        .annotate(avg=Avg("deal_value"), currency=Max("deal_currency"))
+    }
+    people = User.objects.in_bulk(list(counts))
+    out = []
+    for pk, c in counts.items():
+        d: dict[str, Any] = dict(deals.get(pk) or {})
+        average = money(d["avg"]) if d.get("avg") is not None else None
+        leads, won = c["n"] or 0, max(c["w"] or 0, 0)
+        out.append(
+            ReferrerProfile(
+                referrer=people[pk],
+                leads=leads,
+                won=won,
+                average_deal=average,
+                currency=d.get("currency") or "",
+                kind=profile_of(leads=leads, won=won, average_deal=average),
+            )
+        )
+    out.sort(key=lambda p: (-p.leads, p.referrer.pk))
+    return out
+
+
+def referrers_with_profile(
+    *, scope: InsightScope, filters: InsightFilters, kind: str
+) -> tuple[int, ...]:
+    """The referrers of one profile (the page's profile filter)."""
+    return tuple(
+        p.referrer.pk for p in referrer_profiles(scope=scope, filters=filters) if p.kind == kind
+    )

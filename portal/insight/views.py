@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""/insight/: parse the filters, ask the selectors, answer HTML or CSV."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from .exports import csv_response
+from .forms import InsightFilterForm
+from .selectors import (
+    insight_funnel,
+    insight_leads,
+    insight_money,
+    insight_scope,
+    partner_health,
+    referrer_profiles,
+    referrers_with_profile,
+)
+from .tables import funnel_table, health_table, money_table, profiles_table
+
+FILTER_KEYS = ("program", "organisation", "team", "period", "profile")
+
+
+def _setup(request):
+    scope = insight_scope(user=request.user)
+    if scope is None:
+        raise PermissionDenied
+    form = InsightFilterForm(request.GET or None, scope=scope)
+    query = {k: request.GET.get(k, "") for k in FILTER_KEYS}
+    filters = form.filters()
+    if form.chosen_profile:
+        ids = referrers_with_profile(scope=scope, filters=filters, kind=form.chosen_profile)
+        filters = replace(filters, referrer_ids=ids)
+    return scope, form, filters, query
+
+
+@login_required
+def insight(request):
+    scope, form, filters, query = _setup(request)
+    tables = [
+        funnel_table(insight_funnel(scope=scope, filters=filters), query),
+        money_table(insight_money(scope=scope, filters=filters), query),
+        profiles_table(referrer_profiles(scope=scope, filters=filters), query),
+    ]
+    if scope.everything or scope.organisation_id is not None:
+        health = partner_health(scope=scope, on=timezone.localdate())
+        tables.append(health_table(health))
+    if request.GET.get("format") == "csv":
+        wanted = request.GET.get("table", "funnel")
+        table = next((t for t in tables if t.key == wanted), None)
+        if table is None:
+            raise Http404
+        return csv_response(
+            filename=f"insight-{table.key}.csv", header=table.header, rows=table.csv_rows()
+        )
+    return render(
+        request,
+        "insight/insight.html",
+        {"form": form, "tables": tables, "query": query, "active_nav": "insight"},
+    )
+
+
+@login_required
+def leads(request):
+    """The leads behind one figure of the insight page (same scope, same filters)."""
+    scope, form, filters, query = _setup(request)
+    qs = insight_leads(
+        user=request.user,
+        scope=scope,
+        filters=filters,
+        step=request.GET.get("step", ""),
+        source=request.GET.get("source", ""),
+        currency=request.GET.get("currency", ""),
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "insight/leads.html",
+        {"page": page, "count": page.paginator.count, "query": query, "active_nav": "insight"},
+    )
