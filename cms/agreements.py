@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The partner agreement: which version is current, who accepted what, and asking again."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """WebSocket consumers. Broadcasts go to a group; each consumer relays its group's events."""
 
 from __future__ import annotations

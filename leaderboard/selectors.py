@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Board reads: who may see a board, how people appear on it, and the board's rows.
 
 Pure reads: nothing here writes to the database (the one exception is warming Redis's

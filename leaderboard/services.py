@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Boards: incremental updates when ledger entries commit, rebuilds from the ledger,
 reading with privacy rules, live pushes (coalesced), shout-outs, contests, TV screens."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """What a user may see and do. Every view, API endpoint and consumer asks here.
 
 This is the one place where roles are derived; nothing else reads groups or flags.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Changes to accounts, organisations and invitations. Views and tasks call these."""
 
 from __future__ import annotations

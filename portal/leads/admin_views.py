@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The reviewers' lead screens inside the Wagtail admin (one admin site for staff)."""
 
 from __future__ import annotations

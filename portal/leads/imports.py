@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """CSV import of leads by reviewers: preview every row's errors, then import the valid
 rows one by one (each row is its own transaction: never half a row)."""
 

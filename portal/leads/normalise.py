@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Normalised keys used to match leads: e-mail, phone (E.164) and company domain."""
 
 from __future__ import annotations

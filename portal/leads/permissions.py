@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """May this user submit leads at all? One rule for the form, the referral link, the CSV
 import, the dashboards and the API. Programs decide the rest (``program_check_open_to``).
 

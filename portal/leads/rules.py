@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Quality rules every new lead passes before review (SPEC §3).
 
 Each rule looks at the lead about to be saved and returns a Finding or None; the

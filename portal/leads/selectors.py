@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reads of leads and programs. Lead contact data (PII) is reached only through here."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The lead lifecycle (SPEC §3): submission with quality rules and attribution, review
 transitions, conflict resolution, referral links, import and retention.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Notify a user: an entry in their in-portal list and a localised e-mail via an outbox.
 
 Titles and bodies are rendered in the recipient's language from templates

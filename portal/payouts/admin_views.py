@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Finance screens in the Wagtail admin: commissions, holds, batches and payee ledgers."""
 
 from __future__ import annotations

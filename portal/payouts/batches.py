@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Payout batches: finance user A builds one (set-based, in Celery), finance user B
 approves it (the payout file is written), and it is marked paid (SPEC §6). A commission
 joins at most one batch, even when two finance users click at once."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The files finance and partners download: payout files and monthly statements."""
 
 from __future__ import annotations

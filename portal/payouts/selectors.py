@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reads of commissions, plans, batches and statements."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Commissions: plans and their arithmetic, creation from lead events, reversal,
 approval and holds; payout details (SPEC §6). Batches live in ``batches.py``, reads and
 statements in ``selectors.py``.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Partner side: commissions, monthly statements and payout details."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Raffles with a reproducible draw.
 
 The algorithm, so anyone can re-run it from the published entry list and seed:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The catalog's redemptions, milestone rewards and two-sided welcome offers (SPEC §5).
 
 Spending and refunds go through the ledger (``services.ledger_add``) under the

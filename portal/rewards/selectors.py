@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reads of points, tiers, badges, the catalog and redemptions."""
 
 from __future__ import annotations

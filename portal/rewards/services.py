@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Points, tiers and badges (SPEC §4); redemptions, milestones and welcome offers live in
 ``redemptions.py``, reads in ``selectors.py``.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reviewers' integration screens inside the Wagtail admin: webhook endpoints, their
 delivery log (with replays), and CRM integrations."""
 

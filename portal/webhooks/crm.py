@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Inbound CRM callbacks: a CRM marks a lead won (deal value, currency, deal id) or lost
 (reason), or reverses a won deal, which claws back its commissions.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Outbound webhooks subscribe to domain events and queue signed deliveries for the
 endpoints that asked for them (in the handler's transaction; sending starts after it
 commits)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """What each webhook event carries: ids and states, and a lead's contact data only for
 endpoints that ask for it (``CONTACT``)."""
 

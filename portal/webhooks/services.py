@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Outbound webhooks: endpoints, the outbox of deliveries, signed sending with retries,
 replays and switching off endpoints that keep failing (CRM callbacks: ``crm.py``).
 
