@@ -35,7 +35,7 @@ def agreement_pending_for(user) -> AgreementPage | None:
     """The agreement this partner user still has to accept (None: nothing to accept)."""
     from portal.accounts.selectors import is_partner
 
-    if not (user and user.is_authenticated and is_partner(user)):
+    if not (user and user.is_authenticated and is_partner(user=user)):
         return None
     current = agreement_current()
     if current is None:
@@ -88,14 +88,14 @@ def agreement_may_accept(user, page: AgreementPage) -> bool:
 
     current = agreement_current()
     in_force = current is not None and page.version == current[1]  # not an old translation
-    return bool(page.live and in_force and user and user.is_authenticated and is_partner(user))
+    return bool(page.live and in_force and user and user.is_authenticated and is_partner(user=user))
 
 
 def agreement_accept(*, user, page: AgreementPage, ip_address: str | None) -> AgreementAcceptance:
     """Record that a partner user accepted the live version. Accepting twice is harmless."""
     from portal.accounts.selectors import is_partner
 
-    if not is_partner(user):
+    if not is_partner(user=user):
         raise PermissionDenied(_("Only partner users accept the partner agreement."))
     page = AgreementPage.objects.live().filter(pk=page.pk).first()
     current = agreement_current()

@@ -82,7 +82,7 @@ class _Viewer:
     def __init__(self, user):
         self.user = user
         self.signed_in = bool(user and user.is_authenticated)
-        self.roles = roles_of(user) if self.signed_in else frozenset()
+        self.roles = roles_of(user=user) if self.signed_in else frozenset()
         self._tiers: dict[int, int] | None = None
 
     @property

@@ -65,7 +65,7 @@ def contest_eligible(*, contest: Contest, participant: User) -> bool:
 def board_visible_to(*, user, board: Board) -> bool:
     """Staff see every board; employees the company boards and their own team's; partners
     the boards of partners (and everyone's, where employees appear by initials)."""
-    roles = roles_of(user)
+    roles = roles_of(user=user)
     if not roles:
         return False
     if roles & {Role.REVIEWER, Role.FINANCE, Role.MANAGER} and not board.scope.startswith("team:"):

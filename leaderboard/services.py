@@ -288,7 +288,7 @@ def board_names_refresh(*, user_ids: list[int] = (), organisation_ids: list[int]
 
 
 def shoutout_post(*, author: User, about: User, message: str) -> Shoutout:
-    if not has_role(author, Role.MANAGER):
+    if not has_role(user=author, roles=(Role.MANAGER,)):
         raise PermissionDenied(_("Only managers post shout-outs."))
     message = (message or "").strip()
     if not message:
@@ -382,7 +382,7 @@ def contests_close_due() -> int:
 def tv_screen_create(
     *, actor: User, name: str, boards: str, rotate_seconds: int = 20
 ) -> tuple[TVScreen, str]:
-    if not has_role(actor, Role.MANAGER, Role.REVIEWER):
+    if not has_role(user=actor, roles=(Role.MANAGER, Role.REVIEWER)):
         raise PermissionDenied(_("Only managers and reviewers set up TV screens."))
     for board_id in [b.strip() for b in boards.split(",") if b.strip()]:
         try:
@@ -404,7 +404,7 @@ def tv_screen_create(
 
 
 def tv_screen_revoke(*, actor: User, screen: TVScreen) -> TVScreen:
-    if not has_role(actor, Role.MANAGER, Role.REVIEWER):
+    if not has_role(user=actor, roles=(Role.MANAGER, Role.REVIEWER)):
         raise PermissionDenied(_("Only managers and reviewers revoke TV screens."))
     screen.revoked_at = timezone.now()
     screen.save(update_fields=["revoked_at"])

@@ -25,7 +25,7 @@ from .ranking import Board
 
 
 def default_board(user) -> Board:
-    return Board("partners" if is_partner(user) else "everyone", "points", "month")
+    return Board("partners" if is_partner(user=user) else "everyone", "points", "month")
 
 
 def _board_or_404(user, board_id: str) -> Board:
@@ -199,7 +199,7 @@ def tv_screens(request):
         {
             "form": form,
             "screens": TVScreen.objects.filter(created_by=request.user)
-            if not has_role(request.user, Role.REVIEWER)
+            if not has_role(user=request.user, roles=(Role.REVIEWER,))
             else TVScreen.objects.all(),
             "new_link": new_link,
             "active_nav": "team",

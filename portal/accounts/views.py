@@ -34,13 +34,13 @@ def _back(request) -> str:
         target, {request.get_host()}, request.is_secure()
     ):
         return target
-    return dashboard_url_for(request.user)
+    return dashboard_url_for(user=request.user)
 
 
 def invitation_accept(request, token: str):
-    invitation = services.invitation_for_token(token)
+    invitation = services.invitation_for_token(token=token)
     try:
-        services.invitation_check_usable(invitation)
+        services.invitation_check_usable(invitation=invitation)
     except ValidationError as exc:
         return render(
             request,
@@ -50,7 +50,7 @@ def invitation_accept(request, token: str):
         )
     if request.user.is_authenticated:
         messages.info(request, _("You are already logged in. Log out to accept this invitation."))
-        return redirect(dashboard_url_for(request.user))
+        return redirect(dashboard_url_for(user=request.user))
     form = InvitationAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -80,7 +80,7 @@ def invitation_accept(request, token: str):
                 request,
                 user,
                 email_verification=settings.ACCOUNT_EMAIL_VERIFICATION,
-                redirect_url=dashboard_url_for(user),
+                redirect_url=dashboard_url_for(user=user),
             )
     return render(
         request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
@@ -110,7 +110,7 @@ def partner_list(request):
                 request, _("%(org)s created; the invitation is on its way.") % {"org": org.name}
             )
             return redirect("accounts:partner_list")
-    organisations = organisations_visible_to(request.user).annotate(
+    organisations = organisations_visible_to(user=request.user).annotate(
         member_count=Count("users", filter=Q(users__is_active=True)),
         pending_invitations=Count(
             "invitations",
@@ -125,7 +125,7 @@ def partner_list(request):
 @role_required(Role.REVIEWER)
 @require_POST
 def partner_status(request, pk: int):
-    org = get_object_or_404(organisations_visible_to(request.user), pk=pk)
+    org = get_object_or_404(organisations_visible_to(user=request.user), pk=pk)
     status = request.POST.get("status", "")
     try:
         services.organisation_set_status(
@@ -148,7 +148,7 @@ def invite(request, pk: int | None = None):
     """Reviewers invite into any organisation; partner admins, users into their own."""
     if pk is None:
         pk = request.user.partner_organisation_id
-    org = get_object_or_404(organisations_visible_to(request.user), pk=pk)
+    org = get_object_or_404(organisations_visible_to(user=request.user), pk=pk)
     form = InvitationForm(request.POST)
     as_admin = request.POST.get("as_admin") == "1"
     if form.is_valid():
@@ -173,7 +173,7 @@ def invite(request, pk: int | None = None):
 @role_required(Role.REVIEWER, Role.PARTNER_ADMIN)
 @require_POST
 def invitation_revoke(request, pk: int):
-    invitation = get_object_or_404(invitations_visible_to(request.user), pk=pk)
+    invitation = get_object_or_404(invitations_visible_to(user=request.user), pk=pk)
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except ValidationError as exc:
@@ -186,7 +186,7 @@ def invitation_revoke(request, pk: int):
 @role_required(Role.PARTNER_ADMIN)
 @require_POST
 def member_deactivate(request, pk: int):
-    member = get_object_or_404(organisation_members(request.user), pk=pk)
+    member = get_object_or_404(organisation_members(user=request.user), pk=pk)
     try:
         services.partner_user_deactivate(actor=request.user, user=member)
     except ValidationError as exc:

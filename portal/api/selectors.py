@@ -27,7 +27,7 @@ def personal_tokens_of(user: User) -> QuerySet[ApiToken]:
 
 def can_manage_integration_keys(user: User, organisation: PartnerOrganisation) -> bool:
     """Reviewers, for every organisation; a partner admin, for their own."""
-    roles = roles_of(user)
+    roles = roles_of(user=user)
     if Role.REVIEWER in roles:
         return True
     return Role.PARTNER_ADMIN in roles and user.partner_organisation_id == organisation.pk

@@ -54,9 +54,9 @@ def _clean_name(name: str) -> str:
 
 
 def _check_may_hold_token(user: User) -> None:
-    if not user.is_active or not roles_of(user):
+    if not user.is_active or not roles_of(user=user):
         raise PermissionDenied(_("This account cannot use the API."))
-    if needs_mfa_setup(user):
+    if needs_mfa_setup(user=user):
         raise PermissionDenied(
             _(
                 "Set up two-factor authentication first: your account has reviewer or "
@@ -115,7 +115,7 @@ def integration_key_create(
     *, actor: User, organisation: PartnerOrganisation, acting_user: User, name: str
 ) -> tuple[ApiToken, str]:
     """An organisation's integration key, acting as ``acting_user`` (an active member)."""
-    if not can_manage_integration_keys(actor, organisation) or needs_mfa_setup(actor):
+    if not can_manage_integration_keys(actor, organisation) or needs_mfa_setup(user=actor):
         raise PermissionDenied(_("You cannot manage this organisation's integration keys."))
     name = _clean_name(name)
     if not organisation.is_active:

@@ -56,7 +56,7 @@ def tokens(request):
             "form": form,
             "tokens": personal_tokens_of(request.user),
             "new_token": new_token,
-            "mfa_needed": needs_mfa_setup(request.user),
+            "mfa_needed": needs_mfa_setup(user=request.user),
             "docs_url": reverse("api:docs"),
         },
     )
@@ -75,7 +75,7 @@ def token_revoke(request, pk: int):
 
 def _organisation_for(request, pk: int | None) -> PartnerOrganisation:
     pk = request.user.partner_organisation_id if pk is None else pk
-    organisation = get_object_or_404(organisations_visible_to(request.user), pk=pk)
+    organisation = get_object_or_404(organisations_visible_to(user=request.user), pk=pk)
     if not can_manage_integration_keys(request.user, organisation):
         raise PermissionDenied
     return organisation

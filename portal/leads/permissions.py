@@ -42,7 +42,7 @@ def lead_submission_permission(user: User) -> SubmitPermission:
     """Employees may submit; partner users while their organisation is active and every
     registered partner check passes (the current partner agreement accepted). Reads the
     user's own row; a partner check may read more."""
-    if is_partner(user):
+    if is_partner(user=user):
         if not user.partner_organisation.is_active:
             return SubmitPermission(
                 False,
@@ -53,6 +53,6 @@ def lead_submission_permission(user: User) -> SubmitPermission:
             if refusal is not None:
                 return refusal
         return ALLOWED
-    if has_role(user, Role.EMPLOYEE):  # from the user's own row: no query
+    if has_role(user=user, roles=(Role.EMPLOYEE,)):  # from the user's own row: no query
         return ALLOWED
     return SubmitPermission(False, _("Only employees and partners submit leads."))

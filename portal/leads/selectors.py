@@ -24,7 +24,7 @@ from .permissions import lead_submission_permission
 def program_audience_includes(program: Program, user) -> bool:
     if program.audience == Audience.BOTH:
         return True
-    return (program.audience == Audience.PARTNERS) == is_partner(user)
+    return (program.audience == Audience.PARTNERS) == is_partner(user=user)
 
 
 def programs_open_to(user) -> QuerySet[Program]:
@@ -32,7 +32,7 @@ def programs_open_to(user) -> QuerySet[Program]:
     if not lead_submission_permission(user).allowed:
         return Program.objects.none()
     today = timezone.localdate()
-    audiences = [Audience.BOTH, Audience.PARTNERS if is_partner(user) else Audience.EMPLOYEES]
+    audiences = [Audience.BOTH, Audience.PARTNERS if is_partner(user=user) else Audience.EMPLOYEES]
     return Program.objects.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=today),
         is_enabled=True,
@@ -44,7 +44,7 @@ def programs_open_to(user) -> QuerySet[Program]:
 def leads_visible_to(user) -> QuerySet[Lead]:
     """Every lead the user may see: reviewers all; partner admins their organisation's;
     managers their teams'; everyone else their own."""
-    roles = roles_of(user)
+    roles = roles_of(user=user)
     qs = Lead.objects.select_related("program", "referrer", "organisation")
     if not roles:
         return qs.none()
@@ -60,7 +60,7 @@ def leads_visible_to(user) -> QuerySet[Lead]:
 
 def lead_pii_visible(user, lead: Lead) -> bool:
     """Contact data: the submitter, the submitter's partner admin, and reviewers."""
-    roles = roles_of(user)
+    roles = roles_of(user=user)
     if Role.REVIEWER in roles or lead.referrer_id == user.pk:
         return True
     return Role.PARTNER_ADMIN in roles and lead.organisation_id == user.partner_organisation_id

@@ -229,7 +229,7 @@ def _check_actor(actor: User, lead: Lead, action: str) -> None:
         if lead.referrer_id != actor.pk:
             raise PermissionDenied(_("Only the person who submitted a lead can withdraw it."))
         return
-    if not has_role(actor, Role.REVIEWER):
+    if not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers can change a lead's status."))
     if lead.referrer_id == actor.pk:
         raise PermissionDenied(_("You cannot review a lead you submitted yourself."))
@@ -378,7 +378,7 @@ def lead_reverse_deal(*, lead: Lead, actor: User | None, reason: str) -> Lead:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Say why the deal was reversed.")]})
-    if actor is not None and not has_role(actor, Role.REVIEWER):
+    if actor is not None and not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers reverse deals."))
     with transaction.atomic():
         locked = Lead.objects.select_for_update().get(pk=lead.pk)

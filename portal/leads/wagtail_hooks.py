@@ -22,7 +22,7 @@ def register_lead_urls():
 
 class ReviewerMenuItem(MenuItem):
     def is_shown(self, request):
-        return has_role(request.user, Role.REVIEWER)
+        return has_role(user=request.user, roles=(Role.REVIEWER,))
 
 
 @hooks.register("register_admin_menu_item")

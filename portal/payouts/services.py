@@ -211,7 +211,7 @@ def _basis(
 
 def finance_only(actor: User) -> None:
     """Refuse (PermissionDenied) anyone but finance."""
-    if not has_role(actor, Role.FINANCE):
+    if not has_role(user=actor, roles=(Role.FINANCE,)):
         raise PermissionDenied(_("Only finance handles commissions and payouts."))
 
 
@@ -369,7 +369,8 @@ def payout_details_update(
 ) -> PartnerOrganisation:
     """The partner admin keeps the organisation's payout details (validated IBAN/BIC)."""
     if not (
-        has_role(actor, Role.PARTNER_ADMIN) and actor.partner_organisation_id == organisation.pk
+        has_role(user=actor, roles=(Role.PARTNER_ADMIN,))
+        and actor.partner_organisation_id == organisation.pk
     ):
         raise PermissionDenied(_("Only the organisation's partner admin edits its payout details."))
     errors: dict[str, list[str]] = {}

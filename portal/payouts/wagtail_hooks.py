@@ -21,7 +21,7 @@ def register_payout_urls():
 
 class FinanceMenuItem(MenuItem):
     def is_shown(self, request):
-        return has_role(request.user, Role.FINANCE)
+        return has_role(user=request.user, roles=(Role.FINANCE,))
 
 
 @hooks.register("register_admin_menu_item")

@@ -91,7 +91,7 @@ def raffle_draw(
     *, raffle: Raffle, actor: User | None = None, seed: str | None = None
 ) -> list[RaffleEntry]:
     """Close the raffle: collect entries, record a random seed, mark the winners. Once."""
-    if actor is not None and not has_role(actor, Role.REVIEWER):
+    if actor is not None and not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers draw raffles."))
     with transaction.atomic():
         raffle = Raffle.objects.select_for_update().get(pk=raffle.pk)

@@ -29,7 +29,7 @@ from .services import ledger_add, points_account_lock
 def redemption_request(*, participant: User, item: RewardItem) -> Redemption:
     """Spend points on a catalog item. The balance and the stock are checked under row
     locks, so two requests at the same instant can never overspend or oversell."""
-    if not has_role(participant, Role.EMPLOYEE, Role.PARTNER_USER):
+    if not has_role(user=participant, roles=(Role.EMPLOYEE, Role.PARTNER_USER)):
         raise PermissionDenied(_("Only participants redeem rewards."))
     with transaction.atomic():
         account = points_account_lock(participant)
@@ -82,7 +82,7 @@ def redemption_transition(
     redemption, then the item; audits and notifies the participant."""
     allowed_from, to_status = REDEMPTION_FLOW[action]
     own_cancel = action == "cancel" and redemption.participant_id == actor.pk
-    if not (has_role(actor, Role.REVIEWER) or own_cancel):
+    if not (has_role(user=actor, roles=(Role.REVIEWER,)) or own_cancel):
         raise PermissionDenied(_("Only reviewers handle redemptions."))
     with transaction.atomic():
         locked = (
@@ -93,7 +93,7 @@ def redemption_transition(
         if (
             own_cancel
             and locked.status != RedemptionStatus.REQUESTED
-            and not has_role(actor, Role.REVIEWER)
+            and not has_role(user=actor, roles=(Role.REVIEWER,))
         ):
             raise ValidationError(_("An approved redemption can be cancelled by a reviewer only."))
         if locked.status not in allowed_from:
@@ -174,7 +174,7 @@ def milestones_grant(*, participant: User, program: Program) -> list[Redemption]
 def offer_codes_add(*, actor: User, program: Program, codes: list[str]) -> int:
     """Reviewers upload a pool of welcome codes; codes already known are skipped. Returns
     how many were added. Locks nothing (codes are unique)."""
-    if not has_role(actor, Role.REVIEWER):
+    if not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers upload offer codes."))
     cleaned = {c.strip() for c in codes if c.strip()}
     existing = set(OfferCode.objects.filter(code__in=cleaned).values_list("code", flat=True))

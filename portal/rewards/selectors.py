@@ -46,7 +46,7 @@ def redemptions_visible_to(user) -> QuerySet[Redemption]:
     """Reviewers see every redemption; anyone else only their own (a partner never sees
     an employee's, nor the other way round)."""
     qs = Redemption.objects.select_related("item", "participant")
-    if has_role(user, Role.REVIEWER):
+    if has_role(user=user, roles=(Role.REVIEWER,)):
         return qs
     return qs.filter(participant=user)
 

@@ -86,7 +86,9 @@ def crm_callback_process(
     if stored is not None:
         return stored.result, True
     actor = integration.acting_user
-    if not (actor.is_active and has_role(actor, Role.REVIEWER)) or needs_mfa_setup(actor):
+    if not (actor.is_active and has_role(user=actor, roles=(Role.REVIEWER,))) or needs_mfa_setup(
+        user=actor
+    ):
         raise PermissionDenied(
             _("The integration acts as %(user)s, who cannot review leads now.")
             % {"user": actor.email}
@@ -147,7 +149,7 @@ def crm_callback_process(
 
 
 def _check_acting_user(acting_user) -> None:
-    if not (acting_user.is_active and has_role(acting_user, Role.REVIEWER)):
+    if not (acting_user.is_active and has_role(user=acting_user, roles=(Role.REVIEWER,))):
         raise ValidationError({"acting_user": [_("Choose an active reviewer.")]})
 
 

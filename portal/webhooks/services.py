@@ -57,7 +57,7 @@ def secret_new() -> str:
 
 
 def require_reviewer(actor) -> None:
-    if not has_role(actor, Role.REVIEWER):
+    if not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers manage webhooks and integrations."))
 
 

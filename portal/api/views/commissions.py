@@ -43,7 +43,9 @@ class CommissionsView(ListAPIView):
     )
     def get(self, request: Request) -> Response:
         user = api_user(request)
-        if has_role(user, Role.PARTNER_USER) and not has_role(user, Role.PARTNER_ADMIN):
+        if has_role(user=user, roles=(Role.PARTNER_USER,)) and not has_role(
+            user=user, roles=(Role.PARTNER_ADMIN,)
+        ):
             raise exceptions.PermissionDenied(
                 _("Partner users see their organisation's totals; the partner admin sees the list.")
             )

@@ -60,7 +60,7 @@ def _detail(request: Request, lead: Lead) -> dict[str, Any]:
     context = {
         "viewer": request.user,
         "timeline": lead_timeline(lead),
-        "show_actor": has_role(request.user, Role.REVIEWER),
+        "show_actor": has_role(user=request.user, roles=(Role.REVIEWER,)),
     }
     return LeadDetailSerializer(lead, context=context).data
 

@@ -66,7 +66,7 @@ class MeView(APIView):
             "id": user.pk,
             "email": user.email,
             "name": user.display_name,
-            "roles": sorted(roles_of(user)),
+            "roles": sorted(roles_of(user=user)),
             "organisation": {"id": org.pk, "name": org.name} if org else None,
             "points": summary["balance"],
             "tiers": [
