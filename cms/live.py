@@ -155,11 +155,11 @@ def contest_countdown(contest_id: int | None) -> dict | None:
 def share_links(user) -> dict | None:
     """The reader's own referral link, for employees and partners who may refer."""
     from portal.leads.permissions import lead_submission_permission
-    from portal.leads.services import referral_link_for
+    from portal.leads.referrals import referral_link_for
 
-    if not _participant(user) or not lead_submission_permission(user).allowed:
+    if not _participant(user) or not lead_submission_permission(user=user).allowed:
         return None
-    return referral_share_links(referral_link_for(user))
+    return referral_share_links(link=referral_link_for(user=user))
 
 
 def board_snapshot(board_id: str, *, top_n: int, previous_period: bool) -> dict:

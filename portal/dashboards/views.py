@@ -47,10 +47,10 @@ def _referrer_context(user) -> dict:
         "balance": rewards["balance"],
         "tiers": rewards["tiers"],
         "milestones": rewards["milestones"],
-        "submit": lead_submission_permission(user),
-        "counts": lead_counts_for(user),
-        "recent_leads": leads_visible_to(user).filter(referrer=user)[:5],
-        "programs": programs_open_to(user),
+        "submit": lead_submission_permission(user=user),
+        "counts": lead_counts_for(user=user),
+        "recent_leads": leads_visible_to(user=user).filter(referrer=user)[:5],
+        "programs": programs_open_to(user=user),
     }
 
 
@@ -67,7 +67,9 @@ def employee(request):
 def partner(request):
     context = _referrer_context(request.user)
     if Role.PARTNER_ADMIN in roles_of(user=request.user):
-        context["org_leads"] = leads_visible_to(request.user).exclude(referrer=request.user)[:5]
+        context["org_leads"] = leads_visible_to(user=request.user).exclude(referrer=request.user)[
+            :5
+        ]
     return render(
         request,
         "dashboards/partner.html",

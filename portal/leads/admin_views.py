@@ -15,6 +15,7 @@ from portal.accounts.decorators import admin_role_required
 from portal.accounts.roles import Role
 
 from . import services
+from .bulk import leads_bulk
 from .forms import ImportForm, LostForm, QueueFilterForm, RejectForm, WonForm
 from .imports import lead_import, lead_import_preview
 from .models import Lead, LeadStatus
@@ -36,7 +37,7 @@ def queue(request):
     form = QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     leads = review_queue(
-        program=filters.get("program").pk if filters.get("program") else None,
+        program=program.pk if (program := filters.get("program")) else None,
         status=filters.get("status", ""),
         conflict=filters.get("conflict", ""),
         older_than=filters.get("older_than", ""),
@@ -64,13 +65,13 @@ def bulk(request):
         messages.error(request, _("Select at least one lead."))
         return redirect("leads_admin:queue")
     if action == "qualify":
-        result = services.leads_bulk(actor=request.user, leads=leads, action="qualify")
+        result = leads_bulk(actor=request.user, leads=leads, action="qualify")
     elif action == "reject":
         form = RejectForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Choose a reason for the rejection."))
             return redirect("leads_admin:queue")
-        result = services.leads_bulk(
+        result = leads_bulk(
             actor=request.user,
             leads=leads,
             action="reject",
@@ -106,7 +107,7 @@ def detail(request, pk: int):
         "leads/admin/detail.html",
         {
             "lead": lead,
-            "timeline": lead_timeline(lead),
+            "timeline": lead_timeline(lead=lead),
             "rivals": rivals,
             "reject_form": RejectForm(),
             "won_form": WonForm(),

@@ -39,9 +39,9 @@ class LeadForm(forms.Form):
 
     def __init__(self, *args, programs=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = (
-            programs if programs is not None else Program.objects.none()
-        )
+        program = self.fields["program"]
+        assert isinstance(program, forms.ModelChoiceField)
+        program.queryset = programs if programs is not None else Program.objects.none()
 
 
 class ReferralPageForm(LeadForm):

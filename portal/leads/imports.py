@@ -17,7 +17,9 @@ from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
 
 from .models import Lead, LeadSource, Program
-from .services import lead_clean, lead_submit, program_check_open_to
+from .normalise import lead_clean
+from .selectors import program_check_open_to
+from .services import lead_submit
 
 COLUMNS = ["program", "referrer_email", "name", "email", "phone", "company", "notes", "consent"]
 REQUIRED_COLUMNS = {"program", "referrer_email", "name", "consent"}
@@ -85,13 +87,13 @@ def lead_import_preview(*, actor: User, csv_text: str) -> list[ImportRow]:
             row.errors.append(_("No active referrer with the e-mail “%(e)s”.") % {"e": email})
         if row.program and row.referrer:
             try:
-                program_check_open_to(row.program, row.referrer)
+                program_check_open_to(program=row.program, user=row.referrer)
             except ValidationError as exc:
                 row.errors.extend(exc.messages)
             except PermissionDenied as exc:
                 row.errors.append(str(exc))
         try:
-            lead_clean(_lead_data(data))
+            lead_clean(data=_lead_data(data))
         except ValidationError as exc:
             row.errors.extend(
                 f"{name}: {msg}" for name, msgs in exc.message_dict.items() for msg in msgs
@@ -105,9 +107,12 @@ def _lead_data(data: dict[str, str]) -> dict[str, Any]:
 
 
 def lead_import(*, actor: User, csv_text: str) -> ImportResult:
+    """Submit every valid row of a reviewer's CSV as a lead (checked row by row as
+    ``lead_import_preview`` does, then submitted through ``lead_submit``, which locks and
+    publishes per lead); rows that fail are returned with their reasons."""
     result = ImportResult()
     for row in lead_import_preview(actor=actor, csv_text=csv_text):
-        if not row.ok:
+        if not row.ok or row.referrer is None or row.program is None:
             result.failed.append(row)
             continue
         try:

@@ -164,6 +164,9 @@ class LeadSource(models.TextChoices):
 
 
 class Lead(models.Model):
+    # Set per viewer on the list page (lead_pii_visible); never stored.
+    show_pii: bool
+
     program = models.ForeignKey(
         Program, on_delete=models.PROTECT, related_name="leads", verbose_name=_("program")
     )

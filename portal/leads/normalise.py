@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 # Addresses at these providers say nothing about the prospect's company.
@@ -71,3 +73,35 @@ def company_domain(email: str, company: str = "") -> str:
     if "." in candidate and " " not in candidate:
         return candidate
     return ""
+
+
+LEAD_FIELDS = ("name", "email", "phone", "company", "notes")
+
+
+def lead_clean(*, data: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise submitted contact data. Raises ValidationError per field.
+    Pure: reads and writes nothing."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {key: str(data.get(key) or "").strip() for key in LEAD_FIELDS}
+    if not cleaned["name"]:
+        errors.setdefault("name", []).append(_("Enter the person's name."))
+    if len(cleaned["name"]) > 200 or len(cleaned["company"]) > 200:
+        errors.setdefault("name", []).append(_("Keep names under 200 characters."))
+    if cleaned["email"]:
+        try:
+            validate_email(cleaned["email"])
+        except ValidationError:
+            errors.setdefault("email", []).append(_("Enter a valid e-mail address."))
+    try:
+        cleaned["phone_e164"] = normalise_phone(cleaned["phone"])
+    except ValidationError as exc:
+        errors.setdefault("phone", []).extend(exc.messages)
+    if not cleaned["email"] and not cleaned["phone"]:
+        errors.setdefault("email", []).append(_("Give an e-mail address or a phone number."))
+    consent = data.get("consent")
+    if consent not in (True, "true", "True", "on", "1", "yes", 1):
+        errors.setdefault("consent", []).append(_("The person must agree to be contacted."))
+    if errors:
+        raise ValidationError(errors)
+    cleaned["consent"] = True
+    return cleaned

@@ -38,12 +38,13 @@ def partner_submission_check_register(check: SubmissionCheck) -> None:
         _partner_checks.append(check)
 
 
-def lead_submission_permission(user: User) -> SubmitPermission:
+def lead_submission_permission(*, user: User) -> SubmitPermission:
     """Employees may submit; partner users while their organisation is active and every
     registered partner check passes (the current partner agreement accepted). Reads the
     user's own row; a partner check may read more."""
     if is_partner(user=user):
-        if not user.partner_organisation.is_active:
+        organisation = user.partner_organisation
+        if organisation is None or not organisation.is_active:
             return SubmitPermission(
                 False,
                 _("Your organisation's account is suspended, so new leads cannot be submitted."),

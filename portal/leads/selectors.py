@@ -3,17 +3,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.models import User
 from portal.accounts.roles import Role
-from portal.accounts.selectors import is_partner, roles_of
+from portal.accounts.selectors import Viewer, is_partner, roles_of
 from portal.audit.models import AuditEvent
 from portal.audit.selectors import audit_events_for
 
@@ -21,15 +24,18 @@ from .models import Audience, Lead, LeadStatus, Program, ReferralLink
 from .permissions import lead_submission_permission
 
 
-def program_audience_includes(program: Program, user) -> bool:
+def program_audience_includes(*, program: Program, user: Viewer) -> bool:
+    """Whether the program's audience (employees, partners, both) includes the user.
+    No query."""
     if program.audience == Audience.BOTH:
         return True
     return (program.audience == Audience.PARTNERS) == is_partner(user=user)
 
 
-def programs_open_to(user) -> QuerySet[Program]:
-    """Programs that accept leads from this user today."""
-    if not lead_submission_permission(user).allowed:
+def programs_open_to(*, user: User) -> QuerySet[Program]:
+    """Programs that accept leads from this user today (none when the user may not
+    submit at all). Read only."""
+    if not lead_submission_permission(user=user).allowed:
         return Program.objects.none()
     today = timezone.localdate()
     audiences = [Audience.BOTH, Audience.PARTNERS if is_partner(user=user) else Audience.EMPLOYEES]
@@ -41,7 +47,7 @@ def programs_open_to(user) -> QuerySet[Program]:
     )
 
 
-def leads_visible_to(user) -> QuerySet[Lead]:
+def leads_visible_to(*, user: Viewer) -> QuerySet[Lead]:
     """Every lead the user may see: reviewers all; partner admins their organisation's;
     managers their teams'; everyone else their own."""
     roles = roles_of(user=user)
@@ -50,6 +56,8 @@ def leads_visible_to(user) -> QuerySet[Lead]:
         return qs.none()
     if Role.REVIEWER in roles:
         return qs
+    if not isinstance(user, User):
+        return qs.none()
     visible = Q(referrer=user)
     if Role.PARTNER_ADMIN in roles:
         visible |= Q(organisation_id=user.partner_organisation_id)
@@ -58,20 +66,26 @@ def leads_visible_to(user) -> QuerySet[Lead]:
     return qs.filter(visible).distinct()
 
 
-def lead_pii_visible(user, lead: Lead) -> bool:
-    """Contact data: the submitter, the submitter's partner admin, and reviewers."""
+def lead_pii_visible(*, user: Viewer, lead: Lead) -> bool:
+    """Contact data: the submitter, the submitter's partner admin, and reviewers. Read
+    only."""
     roles = roles_of(user=user)
     if Role.REVIEWER in roles or lead.referrer_id == user.pk:
         return True
-    return Role.PARTNER_ADMIN in roles and lead.organisation_id == user.partner_organisation_id
+    return (
+        isinstance(user, User)
+        and Role.PARTNER_ADMIN in roles
+        and lead.organisation_id == user.partner_organisation_id
+    )
 
 
-def lead_timeline(lead: Lead) -> QuerySet[AuditEvent]:
-    return audit_events_for(lead)
+def lead_timeline(*, lead: Lead) -> QuerySet[AuditEvent]:
+    """The lead's audit records, for its history. Read only."""
+    return audit_events_for(target=lead)
 
 
-def lead_counts_for(user) -> dict[str, int]:
-    """Figures for the referrer's own dashboard."""
+def lead_counts_for(*, user: User) -> dict[str, int]:
+    """Figures for the referrer's own dashboard: total, open, qualified, won. Read only."""
     return Lead.objects.filter(referrer=user).aggregate(
         total=Count("pk"),
         open=Count(
@@ -108,8 +122,9 @@ def review_queue(
     return qs.order_by("submitted_at", "pk")
 
 
-def stale_leads(now=None) -> QuerySet[Lead]:
-    """Leads waiting for review longer than their program's reminder threshold."""
+def stale_leads(*, now: datetime | None = None) -> QuerySet[Lead]:
+    """Leads waiting for review longer than their program's reminder threshold at
+    ``now`` (default: this moment). Read only."""
     now = now or timezone.now()
     # One condition per distinct threshold: programs are few, and this stays portable SQL.
     due = Q(pk__in=[])
@@ -124,19 +139,25 @@ def stale_leads(now=None) -> QuerySet[Lead]:
     )
 
 
-def referral_link_by_code(code: str) -> ReferralLink | None:
+def referral_link_by_code(*, code: str) -> ReferralLink | None:
+    """The active link with this code whose owner may still refer, or None. Read only."""
     link = (
         ReferralLink.objects.select_related("user", "user__partner_organisation")
         .filter(code=code, is_active=True)
         .first()
     )
-    if link is None or not link.user.is_active or not lead_submission_permission(link.user).allowed:
+    if (
+        link is None
+        or not link.user.is_active
+        or not lead_submission_permission(user=link.user).allowed
+    ):
         return None
     return link
 
 
-def referral_share_links(link: ReferralLink) -> dict:
-    """The public address of a referral link and ready-made links to share it."""
+def referral_share_links(*, link: ReferralLink) -> dict[str, Any]:
+    """The public address of a referral link and ready-made links to share it (no
+    query)."""
     url = settings.SITE_URL + reverse("referral_page", args=[link.code])
     text = _("I think you would like what we do. Have a look and get in touch:")
     return {
@@ -149,3 +170,19 @@ def referral_share_links(link: ReferralLink) -> dict:
             "x": f"https://x.com/intent/post?text={quote(text)}&url={quote(url, safe='')}",
         },
     }
+
+
+def program_check_open_to(*, program: Program, user: User) -> None:
+    """Refuse (PermissionDenied, ValidationError) unless this user may refer to this
+    program today. Locks nothing."""
+    permission = lead_submission_permission(user=user)
+    if not permission.allowed:
+        raise PermissionDenied(permission.reason)
+    if not program.is_open_on(timezone.localdate()):
+        raise ValidationError(
+            {"program": [_("%(program)s is not accepting referrals.") % {"program": program.name}]}
+        )
+    if not program_audience_includes(program=program, user=user):
+        raise ValidationError(
+            {"program": [_("%(program)s is not open to you.") % {"program": program.name}]}
+        )

@@ -14,15 +14,12 @@ raise ``ValidationError`` (bad input, illegal transition: nothing changes) or
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -38,15 +35,13 @@ from .models import (
     Lead,
     LeadSource,
     LeadStatus,
-    LinkVisit,
     Program,
     ReferralLink,
     RejectionReason,
     RuleAction,
 )
-from .normalise import company_domain, normalise_email, normalise_phone
-from .permissions import lead_submission_permission
-from .selectors import program_audience_includes
+from .normalise import company_domain, lead_clean, normalise_email
+from .selectors import program_check_open_to
 
 
 class IllegalTransition(ValidationError):
@@ -54,53 +49,6 @@ class IllegalTransition(ValidationError):
 
 
 # --- Submission -----------------------------------------------------------------------
-
-LEAD_FIELDS = ("name", "email", "phone", "company", "notes")
-
-
-def lead_clean(data: dict[str, Any]) -> dict[str, Any]:
-    """Validate and normalise submitted contact data. Raises ValidationError per field.
-    Pure: reads and writes nothing."""
-    errors: dict[str, list[str]] = {}
-    cleaned = {key: str(data.get(key) or "").strip() for key in LEAD_FIELDS}
-    if not cleaned["name"]:
-        errors.setdefault("name", []).append(_("Enter the person's name."))
-    if len(cleaned["name"]) > 200 or len(cleaned["company"]) > 200:
-        errors.setdefault("name", []).append(_("Keep names under 200 characters."))
-    if cleaned["email"]:
-        try:
-            validate_email(cleaned["email"])
-        except ValidationError:
-            errors.setdefault("email", []).append(_("Enter a valid e-mail address."))
-    try:
-        cleaned["phone_e164"] = normalise_phone(cleaned["phone"])
-    except ValidationError as exc:
-        errors.setdefault("phone", []).extend(exc.messages)
-    if not cleaned["email"] and not cleaned["phone"]:
-        errors.setdefault("email", []).append(_("Give an e-mail address or a phone number."))
-    consent = data.get("consent")
-    if consent not in (True, "true", "True", "on", "1", "yes", 1):
-        errors.setdefault("consent", []).append(_("The person must agree to be contacted."))
-    if errors:
-        raise ValidationError(errors)
-    cleaned["consent"] = True
-    return cleaned
-
-
-def program_check_open_to(program: Program, user: User) -> None:
-    """Refuse (PermissionDenied, ValidationError) unless this user may refer to this
-    program today. Locks nothing."""
-    permission = lead_submission_permission(user)
-    if not permission.allowed:
-        raise PermissionDenied(permission.reason)
-    if not program.is_open_on(timezone.localdate()):
-        raise ValidationError(
-            {"program": [_("%(program)s is not accepting referrals.") % {"program": program.name}]}
-        )
-    if not program_audience_includes(program, user):
-        raise ValidationError(
-            {"program": [_("%(program)s is not open to you.") % {"program": program.name}]}
-        )
 
 
 def _lock_attribution_keys(lead: Lead) -> None:
@@ -134,8 +82,8 @@ def lead_submit(
     Locks the referrer's row when the program caps submissions per day, and (PostgreSQL)
     advisory locks on the prospect's e-mail, phone and domain, so two submissions for one
     prospect serialise. Points, notifications and webhooks follow from the event."""
-    program_check_open_to(program, referrer)
-    cleaned = lead_clean(data)
+    program_check_open_to(program=program, user=referrer)
+    cleaned = lead_clean(data=data)
     now = timezone.now()
     with transaction.atomic():
         if program.rule_daily_cap != RuleAction.OFF:
@@ -163,7 +111,7 @@ def lead_submit(
             status_changed_at=now,
         )
         _lock_attribution_keys(lead)
-        findings, conflict = rules.evaluate(lead, referrer)
+        findings, conflict = rules.evaluate(lead=lead, referrer=referrer)
         lead.conflict_with = conflict
         lead.flags = [
             {"rule": f.rule, "action": f.action, "message": f.message, "language": f.language}
@@ -220,7 +168,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
-def _describe(statuses) -> str:
+def _describe(statuses: Iterable[str]) -> str:
     return _(" or ").join(str(S(s).label).lower() for s in sorted(statuses))
 
 
@@ -407,28 +355,6 @@ def lead_reverse_deal(*, lead: Lead, actor: User | None, reason: str) -> Lead:
     return locked
 
 
-@dataclass
-class BulkResult:
-    done: list[Lead] = field(default_factory=list)
-    failed: list[tuple[Lead, str]] = field(default_factory=list)
-
-
-def leads_bulk(*, actor: User, leads: Any, action: str, **kwargs: Any) -> BulkResult:
-    """Apply one action to many leads; each lead succeeds or fails on its own (each in its
-    own transaction, under its own lock)."""
-    service = {"qualify": lead_qualify, "reject": lead_reject, "start_review": lead_start_review}[
-        action
-    ]
-    result = BulkResult()
-    for lead in leads:
-        try:
-            result.done.append(service(lead=lead, actor=actor, **kwargs))
-        except (ValidationError, PermissionDenied) as exc:
-            message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            result.failed.append((lead, message))
-    return result
-
-
 def lead_conflict_resolve(*, actor: User, keep: Lead, reject: Lead, note: str = "") -> Lead:
     """A reviewer decides a conflict: ``reject`` becomes a duplicate pointing at ``keep``,
     and ``keep`` may then be qualified. Locks both leads; publishes the rejection."""
@@ -462,71 +388,3 @@ def lead_conflict_resolve(*, actor: User, keep: Lead, reject: Lead, note: str = 
             data={"rejected": reject.pk},
         )
     return rejected
-
-
-# --- Referral links ----------------------------------------------------------------------
-
-
-def referral_link_for(user: User) -> ReferralLink:
-    """The user's stable referral link, created on first use (a unique constraint settles
-    two first uses at once)."""
-    link = ReferralLink.objects.filter(user=user).first()
-    if link:
-        return link
-    try:
-        with transaction.atomic():
-            return ReferralLink.objects.create(user=user)
-    except IntegrityError:  # created by a concurrent request
-        return ReferralLink.objects.get(user=user)
-
-
-def referral_link_record_visit(*, link: ReferralLink, ip: str, user_agent: str) -> bool:
-    """Count a visit once per visitor per day (a unique constraint). Returns True when it
-    was a new visitor."""
-    day = timezone.localdate()
-    visitor = hashlib.sha256(f"{settings.SECRET_KEY}|{day}|{ip}|{user_agent}".encode()).hexdigest()
-    try:
-        with transaction.atomic():
-            LinkVisit.objects.create(link=link, day=day, visitor=visitor)
-    except IntegrityError:  # this visitor was already counted today
-        return False
-    return True
-
-
-# --- Retention ---------------------------------------------------------------------------
-
-ERASED = "—"
-
-
-def leads_anonymise_expired(*, now: datetime | None = None) -> int:
-    """Erase contact data of lost, rejected and withdrawn leads past the retention period.
-    The rows stay (status, program, dates, referrer) so the statistics keep their counts.
-    Locks the expired rows; audits each."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.LEAD_RETENTION_DAYS)
-    with transaction.atomic():
-        expired = Lead.objects.select_for_update().filter(
-            status__in=[S.LOST, S.REJECTED, S.WITHDRAWN],
-            status_changed_at__lt=cutoff,
-            anonymised_at__isnull=True,
-        )
-        ids = list(expired.values_list("pk", flat=True))
-        Lead.objects.filter(pk__in=ids).update(
-            name=ERASED,
-            email="",
-            phone="",
-            company="",
-            notes="",
-            email_normalised="",
-            phone_e164="",
-            company_domain="",
-            anonymised_at=now,
-        )
-        for lead in Lead.objects.filter(pk__in=ids):
-            audit_record(
-                actor=None,
-                action="lead.anonymised",
-                target=lead,
-                note=_("Contact details erased after the retention period."),
-            )
-    return len(ids)

@@ -8,8 +8,8 @@ from django.urls import reverse
 from portal.accounts.roles import STAFF_GROUPS, Role
 from portal.notifications.services import notify
 
+from .retention import leads_anonymise_expired
 from .selectors import stale_leads
-from .services import leads_anonymise_expired
 
 
 @shared_task

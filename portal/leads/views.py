@@ -23,6 +23,7 @@ from portal.leads.permissions import lead_submission_permission
 from . import services
 from .forms import LeadForm, ReferralPageForm
 from .models import LeadSource, LeadStatus
+from .referrals import referral_link_for, referral_link_record_visit
 from .selectors import (
     lead_pii_visible,
     lead_timeline,
@@ -54,8 +55,8 @@ def _submitted_message(request, lead) -> None:
 
 @role_required(*REFERRERS)
 def lead_new(request):
-    permission = lead_submission_permission(request.user)
-    programs = programs_open_to(request.user)
+    permission = lead_submission_permission(user=request.user)
+    programs = programs_open_to(user=request.user)
     form = LeadForm(request.POST or None, programs=programs)
     if request.method == "POST" and form.is_valid():
         try:
@@ -86,13 +87,13 @@ def lead_new(request):
 
 @role_required(*REFERRERS, Role.MANAGER, Role.REVIEWER)
 def lead_list(request):
-    leads = leads_visible_to(request.user)
+    leads = leads_visible_to(user=request.user)
     status = request.GET.get("status", "")
     if status in LeadStatus.values:
         leads = leads.filter(status=status)
     page = Paginator(leads.order_by("-submitted_at", "-pk"), 25).get_page(request.GET.get("page"))
     for lead in page:
-        lead.show_pii = lead_pii_visible(request.user, lead)
+        lead.show_pii = lead_pii_visible(user=request.user, lead=lead)
     return render(
         request,
         "leads/list.html",
@@ -107,14 +108,14 @@ def lead_list(request):
 
 @role_required(*REFERRERS, Role.MANAGER, Role.REVIEWER)
 def lead_detail(request, pk: int):
-    lead = get_object_or_404(leads_visible_to(request.user), pk=pk)
+    lead = get_object_or_404(leads_visible_to(user=request.user), pk=pk)
     return render(
         request,
         "leads/detail.html",
         {
             "lead": lead,
-            "show_pii": lead_pii_visible(request.user, lead),
-            "timeline": lead_timeline(lead),
+            "show_pii": lead_pii_visible(user=request.user, lead=lead),
+            "timeline": lead_timeline(lead=lead),
             "can_withdraw": lead.referrer_id == request.user.pk
             and lead.status == LeadStatus.SUBMITTED,
             "active_nav": "leads",
@@ -125,7 +126,7 @@ def lead_detail(request, pk: int):
 @role_required(*REFERRERS)
 @require_POST
 def lead_withdraw(request, pk: int):
-    lead = get_object_or_404(leads_visible_to(request.user), pk=pk)
+    lead = get_object_or_404(leads_visible_to(user=request.user), pk=pk)
     try:
         services.lead_withdraw(
             lead=lead, actor=request.user, note=request.POST.get("note", "").strip()
@@ -142,12 +143,12 @@ def lead_withdraw(request, pk: int):
 
 @role_required(*REFERRERS)
 def referral_share(request):
-    link = services.referral_link_for(request.user)
+    link = referral_link_for(user=request.user)
     return render(
         request,
         "leads/share.html",
         {
-            **referral_share_links(link),
+            **referral_share_links(link=link),
             "link": link,
             "visits": link.visits.count(),
             "link_leads": link.leads.count(),
@@ -167,8 +168,8 @@ def _qr(url: str):
 def referral_qr(request, fmt: str):
     if fmt not in {"svg", "png"}:
         raise Http404
-    link = services.referral_link_for(request.user)
-    qr = _qr(referral_share_links(link)["url"])
+    link = referral_link_for(user=request.user)
+    qr = _qr(referral_share_links(link=link)["url"])
     buffer = io.BytesIO()
     if fmt == "svg":
         qr.make_image(image_factory=qrcode.image.svg.SvgPathImage).save(buffer)
@@ -197,13 +198,13 @@ def rate_limited(request, exception):
     key="ip", rate=lambda group, request: settings.REFERRAL_FORM_RATE, method="POST", block=True
 )
 def referral_page(request, code: str):
-    link = referral_link_by_code(code)
+    link = referral_link_by_code(code=code)
     if link is None:
         return render(request, "leads/referral_unknown.html", status=404)
-    programs = programs_open_to(link.user)
-    if not programs.exists():
-        return render(request, "leads/referral_unknown.html", status=404)
+    programs = programs_open_to(user=link.user)
     first = programs.first()
+    if first is None:
+        return render(request, "leads/referral_unknown.html", status=404)
     form = ReferralPageForm(
         request.POST or None,
         programs=programs,
@@ -211,7 +212,7 @@ def referral_page(request, code: str):
         initial={"program": first},
     )
     if request.method == "GET":
-        services.referral_link_record_visit(
+        referral_link_record_visit(
             link=link, ip=_client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
         )
     elif form.is_valid():
@@ -246,7 +247,7 @@ def referral_page(request, code: str):
 
 
 def referral_thanks(request, code: str):
-    link = referral_link_by_code(code)
+    link = referral_link_by_code(code=code)
     if link is None:
         return render(request, "leads/referral_unknown.html", status=404)
     return render(request, "leads/referral_thanks.html", {"referrer": link.user})

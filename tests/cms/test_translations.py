@@ -162,7 +162,7 @@ def test_accepting_the_agreement_in_finnish_accepts_the_version(agreement, partn
         assert agreement_pending_for(partner_user).pk == page.pk
     agreement_accept(user=partner_user, page=finnish, ip_address="127.0.0.1")
     assert agreement_pending_for(partner_user) is None
-    assert lead_submission_permission(partner_user).allowed
+    assert lead_submission_permission(user=partner_user).allowed
 
 
 def test_the_current_version_is_the_originals_and_its_translations_share_it(
