@@ -99,20 +99,20 @@ def point_rules(program: Program | None) -> list[dict] | None:
     return [
         {"event": event.label, "beneficiary": beneficiary, "points": points}
         for event in LeadEvent
-        for beneficiary, points in points_for(program, event).items()
+        for beneficiary, points in points_for(program=program, event=event).items()
     ]
 
 
 @quiet
 def catalog_slice(user, *, limit: int, kind: str = "") -> list[RewardItem] | None:
-    items = catalog_for(user).order_by("points_price")
+    items = catalog_for(user=user).order_by("points_price")
     if kind:
         items = items.filter(kind=kind)
     rows = list(items[:limit])
     if not rows:
         return None
     if _participant(user):
-        return catalog_with_eligibility(user, rows)
+        return catalog_with_eligibility(participant=user, items=rows)
     return rows
 
 
@@ -125,7 +125,10 @@ def my_progress(user, program: Program | None) -> dict | None:
         program = Program.objects.filter(tiers__isnull=False).distinct().order_by("pk").first()
     if program is None:
         return None
-    return {"balance": balance_of(user), **tier_progress(user, program)}
+    return {
+        "balance": balance_of(participant=user),
+        **tier_progress(participant=user, program=program),
+    }
 
 
 @quiet

@@ -40,7 +40,7 @@ def dashboard(request):
 
 
 def _referrer_context(user) -> dict:
-    rewards = participant_summary(user)
+    rewards = participant_summary(participant=user)
     board = default_board(user)
     return {
         "board_widget": {**board_page(board=board, viewer=user, n=5, k=1), "label": board.id},

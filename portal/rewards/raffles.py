@@ -30,7 +30,7 @@ from .models import Raffle, RaffleEntry
 from .services import ledger_add
 
 
-def draw_winners(participant_ids: list[int], seed: str, count: int) -> list[int]:
+def draw_winners(*, participant_ids: list[int], seed: str, count: int) -> list[int]:
     """The documented draw: pure, so a re-run from the same entries and seed agrees."""
     tickets = list(participant_ids)
     random.Random(seed).shuffle(tickets)  # noqa: S311 - reproducibility is the point
@@ -43,8 +43,9 @@ def draw_winners(participant_ids: list[int], seed: str, count: int) -> list[int]
     return winners
 
 
-def raffle_entries_collect(raffle: Raffle) -> int:
-    """One entry per referral qualified in the raffle's period (idempotent)."""
+def raffle_entries_collect(*, raffle: Raffle) -> int:
+    """One entry per referral qualified in the raffle's period (idempotent: a unique
+    constraint skips entries already there). Locks nothing."""
     qualified = Lead.objects.filter(
         status__in=[LeadStatus.QUALIFIED, LeadStatus.WON],
         ledger_entries__event="qualified",
@@ -66,6 +67,9 @@ def raffle_entries_collect(raffle: Raffle) -> int:
 
 
 def raffle_ticket_buy(*, participant: User, raffle: Raffle) -> RaffleEntry:
+    """A participant buys one ticket with points. Checks the raffle sells tickets and is
+    open; locks the participant's points account and checks the balance; writes the
+    entry and the ledger debit. Publishes nothing."""
     if not raffle.ticket_price:
         raise ValidationError(_("Tickets for this raffle cannot be bought."))
     now = timezone.now()
@@ -74,7 +78,7 @@ def raffle_ticket_buy(*, participant: User, raffle: Raffle) -> RaffleEntry:
     with transaction.atomic():
         from .services import points_account_lock
 
-        account = points_account_lock(participant)
+        account = points_account_lock(participant=participant)
         if account.balance < raffle.ticket_price:
             raise ValidationError(_("Not enough points for a ticket."))
         entry = RaffleEntry.objects.create(raffle=raffle, participant=participant, bought=True)
@@ -101,11 +105,13 @@ def raffle_draw(
             )
         if timezone.now() < raffle.ends_at:
             raise ValidationError(_("The raffle is still open for entries."))
-        raffle_entries_collect(raffle)
+        raffle_entries_collect(raffle=raffle)
         entries = list(RaffleEntry.objects.filter(raffle=raffle).order_by("pk"))
         raffle.seed = seed or secrets.token_hex(16)
         winners = draw_winners(
-            [e.participant_id for e in entries], raffle.seed, raffle.winners_count
+            participant_ids=[e.participant_id for e in entries],
+            seed=raffle.seed,
+            count=raffle.winners_count,
         )
         winning_entries = []
         for pid in winners:

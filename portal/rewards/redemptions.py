@@ -32,11 +32,11 @@ def redemption_request(*, participant: User, item: RewardItem) -> Redemption:
     if not has_role(user=participant, roles=(Role.EMPLOYEE, Role.PARTNER_USER)):
         raise PermissionDenied(_("Only participants redeem rewards."))
     with transaction.atomic():
-        account = points_account_lock(participant)
+        account = points_account_lock(participant=participant)
         item = RewardItem.objects.select_for_update().get(pk=item.pk)
         if not item.is_active:
             raise ValidationError(_("This reward is no longer in the catalog."))
-        if not reward_eligible(item, participant):
+        if not reward_eligible(item=item, participant=participant):
             raise ValidationError(_("This reward is for higher tiers."))
         if not item.in_stock:
             raise ValidationError(_("This reward is out of stock."))

@@ -50,7 +50,7 @@ from .selectors import (
 # --- Ledger ---------------------------------------------------------------------------
 
 
-def points_account_lock(participant: User) -> PointsAccount:
+def points_account_lock(*, participant: User) -> PointsAccount:
     """The participant's points account, created if missing, locked for this transaction."""
     PointsAccount.objects.get_or_create(participant=participant)
     return PointsAccount.objects.select_for_update().get(participant=participant)
@@ -72,7 +72,7 @@ def ledger_add(
     None when this (lead, event, participant) or (redemption, event) already has its
     entry (a unique constraint)."""
     with transaction.atomic():
-        account = points_account_lock(participant)
+        account = points_account_lock(participant=participant)
         try:
             with transaction.atomic():
                 entry = LedgerEntry.objects.create(
@@ -127,8 +127,8 @@ def lead_event_apply(*, lead: Lead, event: str, at: datetime | None = None) -> N
     elif event == "won_reversed":
         _reverse_lead_awards(lead, events=[LeadEvent.WON], at=at)
     elif event in LeadEvent.values:
-        for beneficiary, amount in points_for(lead.program, event).items():
-            for participant in lead_beneficiaries(lead, beneficiary):
+        for beneficiary, amount in points_for(program=lead.program, event=event).items():
+            for participant in lead_beneficiaries(lead=lead, beneficiary=beneficiary):
                 if amount:
                     ledger_add(
                         participant=participant,
@@ -190,8 +190,8 @@ def tier_recompute(
         participant=participant, program=program
     )
     at = max(at or timezone.now(), status.since) if status.tier_id else at or timezone.now()
-    points = earned_points(participant, program, at=at)
-    target = tier_for_points(program, points)
+    points = earned_points(participant=participant, program=program, at=at)
+    target = tier_for_points(program=program, points=points)
     if status.tier_id == (target.pk if target else None):
         return target
     previous = status.tier
@@ -255,6 +255,8 @@ def tiers_recompute_all() -> int:
 
 
 def badge_award(*, badge: Badge, participant: User, note: str = "") -> BadgeAward | None:
+    """Award a badge once (a unique constraint; None when already awarded) and notify the
+    participant. Locks nothing, publishes nothing."""
     try:
         with transaction.atomic():
             award = BadgeAward.objects.create(badge=badge, participant=participant, note=note)
@@ -265,7 +267,7 @@ def badge_award(*, badge: Badge, participant: User, note: str = "") -> BadgeAwar
 
 
 # Which badge criteria a lead event can move (a badge is never taken back).
-EVENT_CRITERIA = {
+EVENT_CRITERIA: dict[str, set[str]] = {
     LeadEvent.SUBMITTED: {BadgeCriterion.SUBMITTED, BadgeCriterion.STREAK_WEEKS},
     LeadEvent.QUALIFIED: {BadgeCriterion.QUALIFIED},
     LeadEvent.WON: {BadgeCriterion.WON},
@@ -289,7 +291,7 @@ def badges_evaluate(*, participant: User, criteria: set[str] | None = None) -> l
     for badge in pending:
         if badge.criterion not in counts:
             counts[badge.criterion] = badge_criterion_count(
-                participant, badge.criterion, reach[badge.criterion]
+                participant=participant, criterion=badge.criterion, threshold=reach[badge.criterion]
             )
         if counts[badge.criterion] >= badge.threshold and (
             award := badge_award(badge=badge, participant=participant)

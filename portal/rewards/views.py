@@ -27,19 +27,21 @@ def _error(request, exc: Exception) -> None:
 
 @role_required(*PARTICIPANTS)
 def home(request):
-    summary = selectors.participant_summary(request.user)
+    summary = selectors.participant_summary(participant=request.user)
     return render(request, "rewards/home.html", {**summary, "active_nav": "rewards"})
 
 
 @role_required(*PARTICIPANTS)
 def catalog(request):
-    items = selectors.catalog_with_eligibility(request.user, catalog_for(request.user))
+    items = selectors.catalog_with_eligibility(
+        participant=request.user, items=catalog_for(user=request.user)
+    )
     return render(
         request,
         "rewards/catalog.html",
         {
             "items": items,
-            "balance": selectors.balance_of(request.user),
+            "balance": selectors.balance_of(participant=request.user),
             "active_nav": "rewards",
         },
     )
@@ -48,7 +50,7 @@ def catalog(request):
 @role_required(*PARTICIPANTS)
 @require_POST
 def redeem(request, pk: int):
-    item = get_object_or_404(catalog_for(request.user), pk=pk)
+    item = get_object_or_404(catalog_for(user=request.user), pk=pk)
     try:
         redeeming.redemption_request(participant=request.user, item=item)
     except (ValidationError, PermissionDenied) as exc:
@@ -63,7 +65,7 @@ def redeem(request, pk: int):
 
 @role_required(*PARTICIPANTS, Role.REVIEWER)
 def redemptions(request):
-    own = redemptions_visible_to(request.user).filter(participant=request.user)
+    own = redemptions_visible_to(user=request.user).filter(participant=request.user)
     return render(
         request, "rewards/redemptions.html", {"redemptions": own, "active_nav": "rewards"}
     )
@@ -72,7 +74,7 @@ def redemptions(request):
 @role_required(*PARTICIPANTS)
 @require_POST
 def redemption_cancel(request, pk: int):
-    redemption = get_object_or_404(redemptions_visible_to(request.user), pk=pk)
+    redemption = get_object_or_404(redemptions_visible_to(user=request.user), pk=pk)
     try:
         redeeming.redemption_transition(redemption=redemption, actor=request.user, action="cancel")
     except (ValidationError, PermissionDenied) as exc:
@@ -87,13 +89,13 @@ def raffle_list(request):
     return render(
         request,
         "rewards/raffles.html",
-        {"raffles": raffles_visible_to(request.user), "active_nav": "rewards"},
+        {"raffles": raffles_visible_to(user=request.user), "active_nav": "rewards"},
     )
 
 
 @role_required(*PARTICIPANTS, Role.REVIEWER)
 def raffle_detail(request, pk: int):
-    raffle = get_object_or_404(raffles_visible_to(request.user), pk=pk)
+    raffle = get_object_or_404(raffles_visible_to(user=request.user), pk=pk)
     entries = RaffleEntry.objects.filter(raffle=raffle).select_related("participant").order_by("pk")
     return render(
         request,
@@ -111,7 +113,7 @@ def raffle_detail(request, pk: int):
 @role_required(*PARTICIPANTS)
 @require_POST
 def raffle_buy(request, pk: int):
-    raffle = get_object_or_404(raffles_visible_to(request.user), pk=pk)
+    raffle = get_object_or_404(raffles_visible_to(user=request.user), pk=pk)
     try:
         raffle_ticket_buy(participant=request.user, raffle=raffle)
     except ValidationError as exc:

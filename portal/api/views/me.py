@@ -60,7 +60,7 @@ class MeView(APIView):
     def get(self, request: Request) -> Response:
         user = api_user(request)
         query = query_params(MeQuerySerializer, request)
-        summary = participant_summary(user)
+        summary = participant_summary(participant=user)
         org = user.partner_organisation
         data = {
             "id": user.pk,
