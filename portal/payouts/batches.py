@@ -38,7 +38,7 @@ from .services import finance_only
 
 def payout_batch_start(*, actor: User, kind: str, currency: str, cutoff: date) -> PayoutBatch:
     """Finance user A asks for a batch; a Celery task builds it (progress on its page)."""
-    finance_only(actor)
+    finance_only(actor=actor)
     currency = (currency or "").strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise ValidationError({"currency": [_("Enter a three-letter currency code.")]})
@@ -73,7 +73,7 @@ def payout_batch_build(*, batch_id: int, chunk: int = 250) -> PayoutBatch:
     batch = PayoutBatch.objects.get(pk=batch_id)
     if batch.status != BatchStatus.BUILDING:
         return batch
-    field = payee_field(batch.kind)
+    field = payee_field(kind=batch.kind)
     # Only what was approved before the build began: a clawback approved meanwhile must not
     # slip into a payee whose total was checked without it.
     started = timezone.now()
@@ -152,7 +152,7 @@ def payout_batch_build(*, batch_id: int, chunk: int = 250) -> PayoutBatch:
 
 def payout_batch_approve(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
     """Finance user B approves (never the builder); approval exports the payout file."""
-    finance_only(actor)
+    finance_only(actor=actor)
     with transaction.atomic():
         locked = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status in {BatchStatus.APPROVED, BatchStatus.PAID}:
@@ -166,7 +166,7 @@ def payout_batch_approve(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
             raise PermissionDenied(_("You built this batch: another finance user must approve it."))
         with tempfile.TemporaryFile("w+b") as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-            payout_batch_write_csv(locked, text)
+            payout_batch_write_csv(batch=locked, out=text)
             text.flush()
             raw.seek(0)
             locked.export.save(f"payout-{locked.reference}.csv", File(raw), save=False)
@@ -189,7 +189,7 @@ def payout_batch_approve(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
 
 def payout_batch_mark_paid(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
     """Close the batch: its commissions are paid. Twice is once."""
-    finance_only(actor)
+    finance_only(actor=actor)
     with transaction.atomic():
         locked = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status == BatchStatus.PAID:
@@ -217,7 +217,9 @@ def payout_batch_mark_paid(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
 
 
 def payee_hold_set(*, actor: User, organisation: PartnerOrganisation, reason: str) -> PayeeHold:
-    finance_only(actor)
+    """Finance holds every payout to an organisation, saying why (one hold per
+    organisation: a second call updates the reason). Audits it; locks nothing."""
+    finance_only(actor=actor)
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why payouts are held.")]})
     hold, _created = PayeeHold.objects.update_or_create(
@@ -228,6 +230,7 @@ def payee_hold_set(*, actor: User, organisation: PartnerOrganisation, reason: st
 
 
 def payee_hold_release(*, actor: User, organisation: PartnerOrganisation) -> None:
-    finance_only(actor)
+    """Finance lifts an organisation's payout hold (none is fine). Audits it."""
+    finance_only(actor=actor)
     PayeeHold.objects.filter(organisation=organisation).delete()
     audit_record(actor=actor, action="payee.release", target=organisation)

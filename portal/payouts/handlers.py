@@ -30,7 +30,7 @@ def _actor(event: Event) -> User | None:
 def apply_status(event: Event) -> None:
     meaning = STATUS_MEANING.get(event.payload["to"])
     lead = _lead(event) if meaning else None
-    if lead is None:
+    if lead is None or meaning is None:
         return
     if meaning == "reversed":
         reason = (

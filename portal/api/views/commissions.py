@@ -50,7 +50,7 @@ class CommissionsView(ListAPIView):
                 _("Partner users see their organisation's totals; the partner admin sees the list.")
             )
         filters = query_params(CommissionFilterSerializer, request)
-        commissions = commissions_visible_to(user)
+        commissions = commissions_visible_to(user=user)
         if "status" in filters:
             commissions = commissions.filter(status=filters["status"])
         page = self.paginate_queryset(commissions.order_by("-created_at", "-pk"))
@@ -67,7 +67,7 @@ class CommissionSummaryView(APIView):
         user = api_user(request)
         require_role(user, Role.PARTNER_USER, message=_("Only partners have this summary."))
         assert user.partner_organisation_id is not None  # partner users have one
-        totals = commission_summary(user.partner_organisation_id)
+        totals = commission_summary(organisation_id=user.partner_organisation_id)
         rows = [{"status": s, "currency": c, "total": t} for (s, c), t in sorted(totals.items())]
         return Response(SummaryRowSerializer(rows, many=True).data)
 
