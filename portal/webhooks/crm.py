@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role, needs_mfa_setup
 from portal.audit.services import audit_record
@@ -148,16 +149,17 @@ def crm_callback_process(
 # --- Integrations (reviewers, in the admin) --------------------------------------------------
 
 
-def _check_acting_user(acting_user) -> None:
+def _check_acting_user(acting_user: User) -> None:
     if not (acting_user.is_active and has_role(user=acting_user, roles=(Role.REVIEWER,))):
         raise ValidationError({"acting_user": [_("Choose an active reviewer.")]})
 
 
 def crm_integration_create(
-    *, actor, name: str, source: str, acting_user
+    *, actor: User, name: str, source: str, acting_user: User
 ) -> tuple[CrmIntegration, str]:
-    """Register a CRM. Returns it and its shared secret (shown once)."""
-    require_reviewer(actor)
+    """A reviewer registers a CRM (unique source; the acting user an active reviewer).
+    Returns it and its shared secret (shown once). Audits it; locks nothing."""
+    require_reviewer(actor=actor)
     name, source = (name or "").strip(), (source or "").strip().lower()
     errors: dict[str, list[str]] = {}
     if not name:
@@ -185,9 +187,11 @@ def crm_integration_create(
 
 
 def crm_integration_update(
-    *, actor, integration: CrmIntegration, name: str, acting_user, is_active: bool
+    *, actor: User, integration: CrmIntegration, name: str, acting_user: User, is_active: bool
 ) -> CrmIntegration:
-    require_reviewer(actor)
+    """A reviewer renames an integration, changes its acting reviewer or switches it
+    off. Locks the integration's row; audits a change."""
+    require_reviewer(actor=actor)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": [_("Give the integration a name.")]})
@@ -210,8 +214,10 @@ def crm_integration_update(
     return locked
 
 
-def crm_integration_rotate_secret(*, actor, integration: CrmIntegration) -> str:
-    require_reviewer(actor)
+def crm_integration_rotate_secret(*, actor: User, integration: CrmIntegration) -> str:
+    """A reviewer replaces an integration's shared secret; returns the new one (shown
+    once). Audits it; locks nothing (one UPDATE)."""
+    require_reviewer(actor=actor)
     secret = secret_new()
     with transaction.atomic():
         CrmIntegration.objects.filter(pk=integration.pk).update(secret=secret)

@@ -18,20 +18,21 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from datetime import timedelta
-from http.client import HTTPException
-from typing import Any
+from datetime import datetime, timedelta
+from http.client import HTTPException, HTTPMessage
+from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.models import User
 from portal.accounts.roles import STAFF_GROUPS, Role
 from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
@@ -42,7 +43,6 @@ from .models import (
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
-    WebhookEvent,
 )
 from .payloads import CONTACT, PAYLOADS
 from .signing import HEADER, signature_header
@@ -53,22 +53,24 @@ USER_AGENT = "Vouch-Webhooks/1"
 
 
 def secret_new() -> str:
+    """A fresh signing secret for an endpoint or a CRM integration."""
     return "whsec_" + secrets.token_urlsafe(32)
 
 
-def require_reviewer(actor) -> None:
+def require_reviewer(*, actor: User) -> None:
+    """Refuse (PermissionDenied) anyone but a reviewer."""
     if not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers manage webhooks and integrations."))
 
 
-def _dump(envelope: dict) -> str:
+def _dump(envelope: dict[str, Any]) -> str:
     return json.dumps(envelope, cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False)
 
 
 # --- Emitting ---------------------------------------------------------------------------
 
 
-def event_emit(event: str, obj, **extra: Any) -> list[int]:
+def event_emit(*, event: str, obj: Model, **extra: Any) -> list[int]:
     """Queue ``event`` about ``obj`` for every active endpoint subscribed to it. Call
     inside a transaction; sending starts after it commits. Locks nothing."""
     endpoints = [
@@ -81,7 +83,7 @@ def event_emit(event: str, obj, **extra: Any) -> list[int]:
     if not endpoints:
         return []
     now = timezone.now()
-    envelope = {
+    envelope: dict[str, Any] = {
         "id": str(uuid.uuid4()),
         "type": event,
         "created_at": now,
@@ -105,16 +107,17 @@ def event_emit(event: str, obj, **extra: Any) -> list[int]:
         ]
     )
     ids = [d.pk for d in deliveries]
-    transaction.on_commit(lambda: deliveries_enqueue(ids), robust=True)
+    transaction.on_commit(lambda: deliveries_enqueue(ids=ids), robust=True)
     return ids
 
 
-def deliveries_enqueue(ids: list[int], countdown: int = 0) -> None:
+def deliveries_enqueue(*, ids: list[int], countdown: int = 0) -> None:
+    """Queue a send task per delivery, after ``countdown`` seconds. Locks nothing."""
     from .tasks import webhook_deliver
 
     for pk in ids:
         if countdown:
-            webhook_deliver.apply_async(args=[pk], countdown=countdown)
+            webhook_deliver.apply_async(args=(pk,), countdown=countdown)
         else:
             webhook_deliver.delay(pk)
 
@@ -125,7 +128,15 @@ def deliveries_enqueue(ids: list[int], countdown: int = 0) -> None:
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     """A redirect is an answer, not a success: the signed POST is never re-sent elsewhere."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: HTTPMessage,
+        newurl: str,
+    ) -> None:
         return None
 
 
@@ -133,7 +144,7 @@ _opener = urllib.request.build_opener(_NoRedirects)
 
 
 def http_post(
-    url: str, body: bytes, headers: dict[str, str], timeout: float
+    *, url: str, body: bytes, headers: dict[str, str], timeout: float
 ) -> tuple[int | None, str]:
     """POST and return (status code, error text). Never raises for network trouble."""
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (http/https checked on registration)
@@ -148,13 +159,13 @@ def http_post(
         return None, (str(reason) or exc.__class__.__name__)[:300]
 
 
-def retry_delay(failed_attempts: int) -> timedelta:
+def retry_delay(*, failed_attempts: int) -> timedelta:
     """1, 2, 4, 8 … × WEBHOOK_RETRY_BASE_SECONDS, at most six hours."""
     seconds = settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(0, failed_attempts - 1)
     return min(timedelta(seconds=seconds), MAX_RETRY_DELAY)
 
 
-def delivery_attempt(*, delivery_id: int, now=None) -> WebhookDelivery | None:
+def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> WebhookDelivery | None:
     """Make the next attempt of a due delivery. Safe to call twice at once: a claim (one
     UPDATE) lets only one caller send, and the HTTP request runs outside any transaction."""
     now = now or timezone.now()
@@ -184,7 +195,9 @@ def delivery_attempt(*, delivery_id: int, now=None) -> WebhookDelivery | None:
         "Vouch-Delivery": str(delivery.delivery_id),
     }
     started = time.monotonic()
-    status_code, error = http_post(endpoint.url, body, headers, settings.WEBHOOK_TIMEOUT_SECONDS)
+    status_code, error = http_post(
+        url=endpoint.url, body=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS
+    )
     latency_ms = int((time.monotonic() - started) * 1000)
     succeeded = status_code is not None and 200 <= status_code < 300
     number = delivery.attempt_count + 1
@@ -215,7 +228,7 @@ def delivery_attempt(*, delivery_id: int, now=None) -> WebhookDelivery | None:
                 None,
             )
         else:
-            retry_in = retry_delay(number)
+            retry_in = retry_delay(failed_attempts=number)
             delivery.next_attempt_at = now + retry_in
         delivery.save(
             update_fields=[
@@ -232,7 +245,7 @@ def delivery_attempt(*, delivery_id: int, now=None) -> WebhookDelivery | None:
     if retry_in is not None and not settings.CELERY_TASK_ALWAYS_EAGER:
         # With a worker, wake up on time; the beat task catches whatever this misses.
         try:
-            deliveries_enqueue([delivery.pk], countdown=int(retry_in.total_seconds()))
+            deliveries_enqueue(ids=[delivery.pk], countdown=int(retry_in.total_seconds()))
         except Exception:
             log.warning("could not schedule webhook retry %s", delivery.pk, exc_info=True)
     return delivery
@@ -283,7 +296,7 @@ def _endpoint_disable(endpoint: WebhookEndpoint, reason: str) -> None:
         )
 
 
-def deliveries_send_due(*, now=None, limit: int = 200) -> int:
+def deliveries_send_due(*, now: datetime | None = None, limit: int = 200) -> int:
     """Beat: send every delivery whose attempt is due (first attempts a lost task left
     behind, and retries). Returns how many attempts were made."""
     now = now or timezone.now()
@@ -295,9 +308,10 @@ def deliveries_send_due(*, now=None, limit: int = 200) -> int:
     return sum(delivery_attempt(delivery_id=pk, now=now) is not None for pk in due)
 
 
-def delivery_replay(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
-    """Send a delivery's event again, as a new delivery (new id, new signature)."""
-    require_reviewer(actor)
+def delivery_replay(*, actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
+    """A reviewer sends a delivery's event again, as a new delivery (new id, new
+    signature), queued on commit. Audits it; locks nothing."""
+    require_reviewer(actor=actor)
     endpoint = delivery.endpoint
     if not endpoint.is_active:
         raise ValidationError(_("Switch the endpoint on before replaying its deliveries."))
@@ -320,102 +334,5 @@ def delivery_replay(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
             to_state=replay.status,
             data={"replay_of": str(delivery.delivery_id), "endpoint": endpoint.pk},
         )
-        transaction.on_commit(lambda: deliveries_enqueue([replay.pk]), robust=True)
+        transaction.on_commit(lambda: deliveries_enqueue(ids=[replay.pk]), robust=True)
     return replay
-
-
-# --- Endpoints ----------------------------------------------------------------------------
-
-
-def _clean_endpoint(*, name: str, url: str, events: list[str]) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    name = (name or "").strip()
-    if not name:
-        errors["name"] = [_("Give the endpoint a name.")]
-    url = (url or "").strip()
-    schemes = ["https", "http"] if settings.WEBHOOK_ALLOW_HTTP else ["https"]
-    try:
-        URLValidator(schemes=schemes)(url)
-    except ValidationError:
-        errors["url"] = [
-            _("Enter an https:// URL.")
-            if not settings.WEBHOOK_ALLOW_HTTP
-            else _("Enter an http:// or https:// URL.")
-        ]
-    events = sorted(set(events or []))
-    if not events or not set(events) <= set(WebhookEvent.values):
-        errors["events"] = [_("Choose at least one event.")]
-    if errors:
-        raise ValidationError(errors)
-    return {"name": name, "url": url, "events": events}
-
-
-def endpoint_create(
-    *, actor, name: str, url: str, events: list[str], include_contact_data: bool = False
-) -> tuple[WebhookEndpoint, str]:
-    """Register an endpoint. Returns it and its signing secret (shown once)."""
-    require_reviewer(actor)
-    fields = _clean_endpoint(name=name, url=url, events=events)
-    secret = secret_new()
-    with transaction.atomic():
-        endpoint = WebhookEndpoint.objects.create(
-            **fields, secret=secret, include_contact_data=include_contact_data, created_by=actor
-        )
-        audit_record(
-            actor=actor,
-            action="webhook.endpoint_created",
-            target=endpoint,
-            to_state="active",
-            data={**fields, "include_contact_data": include_contact_data},
-        )
-    return endpoint, secret
-
-
-def endpoint_update(
-    *,
-    actor,
-    endpoint: WebhookEndpoint,
-    name: str,
-    url: str,
-    events: list[str],
-    is_active: bool,
-    include_contact_data: bool,
-) -> WebhookEndpoint:
-    """Edit an endpoint. Switching it back on starts a fresh run of failures."""
-    require_reviewer(actor)
-    fields = _clean_endpoint(name=name, url=url, events=events)
-    with transaction.atomic():
-        locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
-        before = {
-            "name": locked.name,
-            "url": locked.url,
-            "events": locked.events,
-            "is_active": locked.is_active,
-            "include_contact_data": locked.include_contact_data,
-        }
-        after = {**fields, "is_active": is_active, "include_contact_data": include_contact_data}
-        if before == after:
-            return locked
-        for key, value in after.items():
-            setattr(locked, key, value)
-        if is_active and not before["is_active"]:
-            locked.consecutive_failures, locked.disabled_reason = 0, ""
-        locked.save()
-        audit_record(
-            actor=actor,
-            action="webhook.endpoint_changed",
-            target=locked,
-            from_state="active" if before["is_active"] else "disabled",
-            to_state="active" if is_active else "disabled",
-            data={k: {"from": before[k], "to": v} for k, v in after.items() if before[k] != v},
-        )
-    return locked
-
-
-def endpoint_rotate_secret(*, actor, endpoint: WebhookEndpoint) -> str:
-    require_reviewer(actor)
-    secret = secret_new()
-    with transaction.atomic():
-        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(secret=secret)
-        audit_record(actor=actor, action="webhook.secret_rotated", target=endpoint)
-    return secret
