@@ -13,5 +13,5 @@ def navigation(request) -> dict:
     return {
         "nav_items": navigation_for(user=user),
         "user_roles": {r.value for r in roles_of(user=user)},
-        "unread_count": unread_count(user),
+        "unread_count": unread_count(user=user),
     }

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from portal.accounts.models import User
+
 from .models import Notification
 
 
@@ -26,7 +28,7 @@ def _render(kind: str, context: dict[str, Any], language: str) -> tuple[str, str
 
 
 def notify(
-    *, user, kind: str, context: dict[str, Any], url: str = "", email: bool = True
+    *, user: User, kind: str, context: dict[str, Any], url: str = "", email: bool = True
 ) -> Notification:
     """Record a notification; its e-mail leaves through the outbox after commit.
 
@@ -83,7 +85,9 @@ def notifications_send_pending(*, limit: int = 500) -> int:
     return sum(notification_email_send(notification_id=pk) for pk in ids)
 
 
-def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    """Mark the user's unread notifications read (only ``ids``, when given); returns how
+    many changed. One UPDATE, no lock; publishes nothing."""
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)

@@ -12,7 +12,7 @@ from .services import notifications_mark_read
 
 @login_required
 def notification_list(request):
-    page = Paginator(notifications_for(request.user), 30).get_page(request.GET.get("page"))
+    page = Paginator(notifications_for(user=request.user), 30).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {"page": page, "active_nav": "notifications"})
 
 

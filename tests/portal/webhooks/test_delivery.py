@@ -27,8 +27,8 @@ from portal.payouts.batches import (
 from portal.payouts.models import CommissionPlan, ProgramCommissionSettings
 from portal.payouts.services import commission_approve
 from portal.rewards.models import Tier
-from portal.webhooks.models import DeliveryStatus, WebhookDelivery
 from portal.webhooks.endpoints import endpoint_create, endpoint_update
+from portal.webhooks.models import DeliveryStatus, WebhookDelivery
 from portal.webhooks.services import deliveries_send_due, delivery_replay
 from portal.webhooks.signing import BadSignature, signature_verify
 from tests.factories import UserFactory, enable_mfa, give_role, submit_lead
