@@ -69,9 +69,9 @@ def _board_access(user, board_id: str, token: str | None):
         return None
     screen = tv_screen_for_token(token=token)
     if screen is not None and board_id in screen.board_ids:
-        return board_group(board)  # a TV link: read-only, this screen's boards only
+        return board_group(board=board)  # a TV link: read-only, this screen's boards only
     if user is not None and user.is_authenticated and board_visible_to(user=user, board=board):
-        return board_group(board)
+        return board_group(board=board)
     return None
 
 
@@ -80,7 +80,8 @@ class BoardConsumer(LiveConsumer):
 
     async def connect(self) -> None:
         board_id = self.scope["url_route"]["kwargs"]["board_id"]
-        token = (parse_qs(self.scope.get("query_string", b"").decode()).get("tv") or [None])[0]
+        tokens = parse_qs(self.scope.get("query_string", b"").decode()).get("tv") or []
+        token = tokens[0] if tokens else None
         group = await _board_access(self.scope.get("user"), board_id, token)
         if group is None:
             await self.close(code=CLOSE_FORBIDDEN)

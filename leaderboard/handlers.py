@@ -29,7 +29,7 @@ def move_boards(event: Event) -> None:
         "event": event.payload["event"],
     }
     transaction.on_commit(
-        lambda: live_broadcast(update, group=user_group(event.payload["participant"])),
+        lambda: live_broadcast(payload=update, group=user_group(event.payload["participant"])),
         robust=True,
     )
 

@@ -20,6 +20,9 @@ class Eligibility(models.TextChoices):
 class Contest(models.Model):
     """A time-boxed competition with its own board and prizes."""
 
+    # Set per viewer on the contests page (board_visible_to); never stored.
+    visible: bool
+
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     metric = models.CharField(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -18,12 +19,11 @@ from portal.accounts.display import (
     Audience,
     audience_of,
     display_record,
-    employees_hidden_from,
     name_from_record,
 )
 from portal.accounts.models import Team, User
 from portal.accounts.roles import Role
-from portal.accounts.selectors import roles_of
+from portal.accounts.selectors import Viewer, roles_of
 from portal.rewards.models import TierStatus
 
 from . import store
@@ -55,14 +55,17 @@ def contest_eligible(*, contest: Contest, participant: User) -> bool:
     if contest.eligibility == Eligibility.TEAM:
         return participant.team_id == contest.team_id
     if contest.eligibility == Eligibility.TIER:
-        return TierStatus.objects.filter(participant=participant, tier_id=contest.tier_id).exists()
+        return (
+            contest.tier_id is not None
+            and TierStatus.objects.filter(participant=participant, tier_id=contest.tier_id).exists()
+        )
     return True
 
 
 # --- Who may see a board -------------------------------------------------------------------
 
 
-def board_visible_to(*, user, board: Board) -> bool:
+def board_visible_to(*, user: Viewer, board: Board) -> bool:
     """Staff see every board; employees the company boards and their own team's; partners
     the boards of partners (and everyone's, where employees appear by initials)."""
     roles = roles_of(user=user)
@@ -71,6 +74,8 @@ def board_visible_to(*, user, board: Board) -> bool:
     if roles & {Role.REVIEWER, Role.FINANCE, Role.MANAGER} and not board.scope.startswith("team:"):
         return True
     scope = board.scope
+    if not isinstance(user, User):
+        return False  # roles above: an anonymous viewer has none
     if scope.startswith("team:"):
         team_id = int(scope.split(":", 1)[1])
         return user.team_id == team_id or Team.objects.filter(pk=team_id, managers=user).exists()
@@ -81,7 +86,7 @@ def board_visible_to(*, user, board: Board) -> bool:
     return scope in {"everyone", "employees", "orgs"}
 
 
-def tv_token_hash(token: str) -> str:
+def tv_token_hash(*, token: str) -> str:
     """What a TV screen's link token is stored as."""
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -90,7 +95,9 @@ def tv_screen_for_token(*, token: str | None) -> TVScreen | None:
     """The unrevoked screen a TV link's token opens, or None."""
     if not token:
         return None
-    return TVScreen.objects.filter(token_hash=tv_token_hash(token), revoked_at__isnull=True).first()
+    return TVScreen.objects.filter(
+        token_hash=tv_token_hash(token=token), revoked_at__isnull=True
+    ).first()
 
 
 # --- How people appear -----------------------------------------------------------------------
@@ -127,13 +134,8 @@ def _display(record: str, *, by_organisation: bool, audience: Audience) -> str:
     return name_from_record(record=record, audience=audience)
 
 
-def employee_names_hidden_from(*, viewer) -> bool:
-    """Whether ``viewer`` (``None``: a TV screen) sees employees by initials only."""
-    return employees_hidden_from(audience=audience_of(viewer=viewer))
-
-
 def _names(
-    *, board: Board, ids: list[int], viewer, cached: dict[int, str] | None = None
+    *, board: Board, ids: list[int], viewer: Viewer | None, cached: dict[int, str] | None = None
 ) -> dict[int, str]:
     records = dict(cached or {})
     missing = [i for i in ids if i not in records]
@@ -154,7 +156,7 @@ def _names(
 # --- Board rows ------------------------------------------------------------------------------
 
 
-def board_rows(*, board: Board, viewer, n: int = 50) -> list[dict]:
+def board_rows(*, board: Board, viewer: Viewer | None, n: int = 50) -> list[dict[str, Any]]:
     """The top N rows as ``viewer`` may see them (``None``: as a TV screen sees them)."""
     current = store.current_store()
     cached: dict[int, str] = {}
@@ -174,7 +176,7 @@ def board_rows(*, board: Board, viewer, n: int = 50) -> list[dict]:
     ]
 
 
-def board_page(*, board: Board, viewer, n: int = 50, k: int = 2) -> dict:
+def board_page(*, board: Board, viewer: User, n: int = 50, k: int = 2) -> dict[str, Any]:
     """Top N and the viewer's rank with neighbours, in one store round trip where possible."""
     member_id = viewer.partner_organisation_id if board.by_organisation else viewer.pk
     current = store.current_store()
@@ -191,7 +193,7 @@ def board_page(*, board: Board, viewer, n: int = 50, k: int = 2) -> dict:
         cached=cached,
     )
 
-    def out(rows):
+    def out(rows: list[store.Row]) -> list[dict[str, Any]]:
         return [
             {
                 "rank": r.rank,

@@ -5,8 +5,10 @@ reading with privacy rules, live pushes (coalesced), shout-outs, contests, TV sc
 from __future__ import annotations
 
 import logging
-import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -17,6 +19,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis import Redis
 
 from portal.accounts.models import User
 from portal.accounts.roles import Role
@@ -26,7 +29,7 @@ from portal.rewards.models import LedgerEntry
 
 from . import ranking, store
 from .consumers import LIVE_GROUP
-from .models import BoardSync, Contest, Shoutout, TVScreen
+from .models import BoardSync, Contest, Shoutout
 from .ranking import METRICS, PERIODS, Board
 from .selectors import (
     _names,
@@ -35,7 +38,6 @@ from .selectors import (
     contest_eligible,
     name_record,
     name_records,
-    tv_token_hash,
 )
 
 log = logging.getLogger(__name__)
@@ -46,28 +48,31 @@ PUSH_ROWS = 10
 # --- Live broadcasts ----------------------------------------------------------------------
 
 
-def live_broadcast(payload: dict, group: str = LIVE_GROUP) -> None:
+def live_broadcast(*, payload: dict[str, Any], group: str = LIVE_GROUP) -> None:
     """Send to connected browsers. Never fails the caller: live is best effort."""
     try:
-        async_to_sync(get_channel_layer().group_send)(
-            group, {"type": "live.event", "payload": payload}
-        )
+        layer = get_channel_layer()
+        if layer is None:
+            raise LookupError("no channel layer configured")
+        async_to_sync(layer.group_send)(group, {"type": "live.event", "payload": payload})
     except Exception:  # Redis away: pages still work, just not live
         log.warning("live broadcast to %s failed", group, exc_info=True)
 
 
 def celebrate(*, kind: str, text: str) -> None:
-    live_broadcast({"type": "toast", "kind": kind, "text": text})
+    """A toast for everyone connected (a won deal, a new tier, a contest's winner)."""
+    live_broadcast(payload={"type": "toast", "kind": kind, "text": text})
 
 
-def board_group(board: Board) -> str:
+def board_group(*, board: Board) -> str:
+    """The channel-layer group of a board's live diffs."""
     return "board." + board.id.replace(":", "-")
 
 
 # --- Which boards an entry touches ------------------------------------------------------
 
 
-def _scopes_for(participant: User, when) -> list[str]:
+def _scopes_for(participant: User, when: datetime) -> list[str]:
     scopes = ["everyone"]
     if participant.partner_organisation_id:
         scopes += ["partners", "orgs"]
@@ -92,13 +97,17 @@ class Update:
     remaining: int
 
 
-def updates_for(entry: LedgerEntry) -> list[Update]:
+def updates_for(*, entry: LedgerEntry) -> list[Update]:
+    """The sorted-set increments one ledger entry makes: every board (scope, metric,
+    period) its participant ranks on at the entry's time. Reads contests; writes nothing."""
     participant = entry.participant
     local = timezone.localtime(entry.created_at).date()
     remaining = ranking.TIE_SPAN - 1 - int((entry.created_at - ranking.EPOCH).total_seconds())
     updates = []
     for scope in _scopes_for(participant, entry.created_at):
         member_id = participant.partner_organisation_id if scope == "orgs" else participant.pk
+        if member_id is None:
+            continue
         periods = ["all"] if scope.startswith("contest:") else PERIODS
         for metric in METRICS:
             delta = ranking.metric_delta(metric, entry.event, entry.amount)
@@ -131,16 +140,16 @@ def board_entry_apply(*, entry_id: int) -> list[Board]:
     )
     if entry is None:
         return []
-    updates = updates_for(entry)
+    updates = updates_for(entry=entry)
     if settings.REDIS_URL:
         _apply_to_redis(store.client(), entry, updates)
     today = timezone.localdate()
     changed = sorted({u.board for u in updates if u.key == store.redis_key(u.board, today)})
-    transaction.on_commit(lambda: boards_changed(changed), robust=True)
+    transaction.on_commit(lambda: boards_changed(boards=changed), robust=True)
     return changed
 
 
-def _apply_to_redis(redis, entry: LedgerEntry, updates: list[Update]) -> None:
+def _apply_to_redis(redis: Redis, entry: LedgerEntry, updates: list[Update]) -> None:
     script = redis.register_script(store.ADD_SCRIPT)
     with redis.pipeline(transaction=False) as pipe:
         for u in updates:
@@ -154,13 +163,12 @@ def _apply_to_redis(redis, entry: LedgerEntry, updates: list[Update]) -> None:
         pipe.hset(
             store.NAMES_KEY[False], ranking.member(participant.pk), name_record(person=participant)
         )
-        if participant.partner_organisation_id:
-            org = participant.partner_organisation
+        if (org := participant.partner_organisation) is not None:
             pipe.hset(store.NAMES_KEY[True], ranking.member(org.pk), org.name)
         pipe.execute()
 
 
-def boards_changed(boards: list[Board]) -> None:
+def boards_changed(*, boards: list[Board]) -> None:
     """Coalesce bursts: push at once, and once more at the end of the window."""
     if not boards:
         return
@@ -180,10 +188,10 @@ def boards_changed(boards: list[Board]) -> None:
         from .tasks import board_push_task
 
         for board_id in trailing:
-            board_push_task.apply_async(args=[board_id], countdown=PUSH_WINDOW_SECONDS)
+            board_push_task.apply_async(args=(board_id,), countdown=PUSH_WINDOW_SECONDS)
 
 
-def board_push(*, board_id: str) -> dict | None:
+def board_push(*, board_id: str) -> dict[str, Any] | None:
     """Send the rows that changed since the last push (a compact diff) to the board's group."""
     board = Board.parse(board_id)
     rows = board_rows(board=board, viewer=None, n=PUSH_ROWS)
@@ -195,7 +203,7 @@ def board_push(*, board_id: str) -> dict | None:
     if not changed and not removed:
         return None
     payload = {"type": "board", "board": board.id, "set": changed, "drop": removed}
-    live_broadcast(payload, group=board_group(board))
+    live_broadcast(payload=payload, group=board_group(board=board))
     return payload
 
 
@@ -244,18 +252,18 @@ def boards_rebuild() -> int:
     for entry in LedgerEntry.objects.filter(pk__gt=first_watermark or 0).select_related(
         "participant", "participant__partner_organisation"
     ):
-        _apply_to_redis(redis, entry, updates_for(entry))
+        _apply_to_redis(redis, entry, updates_for(entry=entry))
     _names_rebuild(redis, members)
     redis.set(store.BUILT_KEY, timezone.now().isoformat())
     BoardSync.objects.update_or_create(pk=1, defaults={"rebuilt_at": timezone.now()})
     return count
 
 
-def _names_rebuild(redis, members: dict[bool, set[int]]) -> None:
-    for by_organisation, ids in members.items():
+def _names_rebuild(redis: Redis, members: dict[bool, set[int]]) -> None:
+    for by_organisation, found in members.items():
         key = store.NAMES_KEY[by_organisation]
         redis.delete(key)
-        ids = sorted(ids)
+        ids = sorted(found)
         for start in range(0, len(ids), 5000):
             records = name_records(by_organisation=by_organisation, ids=ids[start : start + 5000])
             if records:
@@ -269,7 +277,9 @@ def boards_rebuild_if_lost() -> int:
     return boards_rebuild()
 
 
-def board_names_refresh(*, user_ids: list[int] = (), organisation_ids: list[int] = ()) -> None:
+def board_names_refresh(
+    *, user_ids: Iterable[int] = (), organisation_ids: Iterable[int] = ()
+) -> None:
     """A person or an organisation was renamed: rewrite their display records next to
     the boards (they are read there, with no SQL). Raises when Redis cannot be reached."""
     if not settings.REDIS_URL:
@@ -288,6 +298,9 @@ def board_names_refresh(*, user_ids: list[int] = (), organisation_ids: list[int]
 
 
 def shoutout_post(*, author: User, about: User, message: str) -> Shoutout:
+    """A manager praises someone (at most 280 characters). Checks the role; audits it;
+    on commit a toast goes to everyone and, when configured, the chat webhook. Locks
+    nothing."""
     if not has_role(user=author, roles=(Role.MANAGER,)):
         raise PermissionDenied(_("Only managers post shout-outs."))
     message = (message or "").strip()
@@ -304,7 +317,7 @@ def shoutout_post(*, author: User, about: User, message: str) -> Shoutout:
             "message": message,
         }
         transaction.on_commit(
-            lambda: live_broadcast({"type": "toast", "kind": "shoutout", "text": text})
+            lambda: live_broadcast(payload={"type": "toast", "kind": "shoutout", "text": text})
         )
         if settings.CHAT_WEBHOOK_URL:
             from .tasks import shoutout_to_chat
@@ -314,7 +327,7 @@ def shoutout_post(*, author: User, about: User, message: str) -> Shoutout:
     return shout
 
 
-def chat_payload(text: str) -> dict:
+def chat_payload(*, text: str) -> dict[str, str]:
     """Slack and Teams incoming webhooks both accept ``{"text": ...}``."""
     return {"text": text}
 
@@ -322,7 +335,7 @@ def chat_payload(text: str) -> dict:
 # --- Contests -------------------------------------------------------------------------------
 
 
-def contest_close(*, contest: Contest) -> list[dict]:
+def contest_close(*, contest: Contest) -> list[dict[str, Any]]:
     """At the end: rank, record and announce the winners. Once."""
     with transaction.atomic():
         contest = Contest.objects.select_for_update().get(pk=contest.pk)
@@ -369,44 +382,9 @@ def contest_close(*, contest: Contest) -> list[dict]:
 
 
 def contests_close_due() -> int:
+    """Beat: close every contest whose end has passed (each once, under its row lock)."""
     closed = 0
     for contest in Contest.objects.filter(closed_at__isnull=True, ends_at__lte=timezone.now()):
         contest_close(contest=contest)
         closed += 1
     return closed
-
-
-# --- TV screens -----------------------------------------------------------------------------
-
-
-def tv_screen_create(
-    *, actor: User, name: str, boards: str, rotate_seconds: int = 20
-) -> tuple[TVScreen, str]:
-    if not has_role(user=actor, roles=(Role.MANAGER, Role.REVIEWER)):
-        raise PermissionDenied(_("Only managers and reviewers set up TV screens."))
-    for board_id in [b.strip() for b in boards.split(",") if b.strip()]:
-        try:
-            Board.parse(board_id)
-        except ValueError as exc:
-            raise ValidationError(
-                {"boards": [_("Unknown board: %(b)s") % {"b": board_id}]}
-            ) from exc
-    token = secrets.token_urlsafe(24)
-    screen = TVScreen.objects.create(
-        name=name,
-        boards=boards,
-        rotate_seconds=rotate_seconds,
-        token_hash=tv_token_hash(token),
-        created_by=actor,
-    )
-    audit_record(actor=actor, action="tv.created", target=screen)
-    return screen, token
-
-
-def tv_screen_revoke(*, actor: User, screen: TVScreen) -> TVScreen:
-    if not has_role(user=actor, roles=(Role.MANAGER, Role.REVIEWER)):
-        raise PermissionDenied(_("Only managers and reviewers revoke TV screens."))
-    screen.revoked_at = timezone.now()
-    screen.save(update_fields=["revoked_at"])
-    audit_record(actor=actor, action="tv.revoked", target=screen)
-    return screen

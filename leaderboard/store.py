@@ -255,7 +255,7 @@ class RedisStore:
         )
         top_rows = self._rows(_pairs(top), 1)
         me = around_rows = None
-        if rank is not None:
+        if rank is not None and member_id is not None:
             me = Row(rank + 1, member_id, ranking.decode(float(score)))
             around_rows = self._rows(_pairs(around), max(0, rank - k) + 1)
         cached = {int(i): v.decode() for i, v in zip(ids, names, strict=True) if v is not None}

@@ -53,7 +53,7 @@ def shoutout_to_chat(shoutout_id: int) -> bool:
     text = f"{shout.author.public_name} → {shout.about.public_name}: {shout.message}"
     request = urllib.request.Request(  # noqa: S310 - the URL is the admin's configured webhook
         settings.CHAT_WEBHOOK_URL,
-        data=json.dumps(chat_payload(text)).encode(),
+        data=json.dumps(chat_payload(text=text)).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )

@@ -17,7 +17,7 @@ from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role, is_partner
 from portal.core.forms import add_service_errors
 
-from . import selectors, services
+from . import screens, selectors, services
 from .forms import ShoutoutForm, TVScreenForm
 from .labels import METRIC_LABELS, PERIOD_LABELS, board_exists, board_label
 from .models import Contest, Shoutout, TVScreen
@@ -182,7 +182,7 @@ def tv_screens(request):
     new_link = None
     if request.method == "POST" and form.is_valid():
         try:
-            screen, token = services.tv_screen_create(actor=request.user, **form.cleaned_data)
+            screen, token = screens.tv_screen_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -211,7 +211,7 @@ def tv_screens(request):
 @require_POST
 def tv_screen_revoke(request, pk: int):
     screen = get_object_or_404(TVScreen, pk=pk, revoked_at__isnull=True)
-    services.tv_screen_revoke(actor=request.user, screen=screen)
+    screens.tv_screen_revoke(actor=request.user, screen=screen)
     messages.success(request, _("The link of “%(name)s” no longer works.") % {"name": screen.name})
     return redirect("leaderboard:tv_screens")
 

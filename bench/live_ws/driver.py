@@ -39,7 +39,8 @@ def setup(n: int) -> dict:
     from django.utils import timezone
 
     from leaderboard.ranking import Board
-    from leaderboard.services import board_group, tv_screen_create
+    from leaderboard.screens import tv_screen_create
+    from leaderboard.services import board_group
     from portal.accounts.models import User
     from portal.accounts.roles import STAFF_GROUPS, Role, ensure_role_groups
     from portal.leads.models import Lead, Program
@@ -103,7 +104,7 @@ def setup(n: int) -> dict:
     _screen, token = tv_screen_create(actor=staff[Role.MANAGER], name="Bench TV", boards=BOARD_ID)
     return {
         "board": BOARD_ID,
-        "group": board_group(Board.parse(BOARD_ID)),
+        "group": board_group(board=Board.parse(BOARD_ID)),
         "token": token,
         "leads": leads[VETERANS:],
     }
@@ -122,9 +123,9 @@ def serve(out) -> None:
     events: list[list] = []
     live_broadcast, board_entry_committed = lb.live_broadcast, lb.board_entry_committed
 
-    def timed_broadcast(payload, group=lb.LIVE_GROUP):
+    def timed_broadcast(*, payload, group=lb.LIVE_GROUP):
         start = time.monotonic()
-        live_broadcast(payload, group=group)
+        live_broadcast(payload=payload, group=group)
         events.append(["push", group, start, time.monotonic()])
 
     def timed_committed(*, entry_id):

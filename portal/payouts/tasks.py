@@ -43,6 +43,8 @@ def payout_batch_notify_paid(batch_id: int) -> int:
             )
             if line.payee_org_id
             else [line.payee_user]
+            if line.payee_user is not None
+            else []
         )
         for user in recipients:
             notify(

@@ -129,7 +129,7 @@ def test_a_ledger_write_that_rolls_back_pushes_nothing():
 
     _flush()
     user = UserFactory()
-    group = board_group(Board("everyone", "points", "month"))
+    group = board_group(board=Board("everyone", "points", "month"))
 
     def roll_back():
         with pytest.raises(RuntimeError), transaction.atomic():

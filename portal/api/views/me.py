@@ -145,7 +145,7 @@ class BoardView(APIView):
         if not board_visible_to(user=request.user, board=board):
             raise exceptions.PermissionDenied(_("This board is not open to you."))
         n = query_params(BoardQuerySerializer, request)["n"]
-        page = board_page(board=board, viewer=request.user, n=n, k=2)
+        page = board_page(board=board, viewer=api_user(request), n=n, k=2)
         me = page["me"]
         data = {
             "board": _board(board, board_label(board)),
