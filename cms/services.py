@@ -17,14 +17,14 @@ from .i18n import original_of, page_for_reader, translations_by_language
 from .models import AgreementPage, AnnouncementDelivery, AnnouncementIndexPage, AnnouncementPage
 
 
-def page_published(page: Page) -> None:
+def page_published(*, page: Page) -> None:
     """Called for every page that goes live (from the editor or the scheduler)."""
     content_changed()
     page = page.specific
     if isinstance(page, AnnouncementPage):
         # One announcement in several languages is announced once: by its original.
         page = original_of(page)
-        announcement_snapshot_take(page)
+        announcement_snapshot_take(page=page)
         transaction.on_commit(lambda: _enqueue_announcement(page.pk))
     elif isinstance(page, AgreementPage):
         transaction.on_commit(lambda: _enqueue_agreement(page.pk))
@@ -44,7 +44,7 @@ def _enqueue_agreement(page_id: int) -> None:
     agreement_announce_task.delay(page_id)
 
 
-def announcement_snapshot_take(page: AnnouncementPage) -> bool:
+def announcement_snapshot_take(*, page: AnnouncementPage) -> bool:
     """Freeze the chosen board once, the first time the announcement goes live."""
     delivery, _created = AnnouncementDelivery.objects.get_or_create(page_id=page.pk)
     if not page.snapshot_board_id or delivery.snapshot:
@@ -59,7 +59,7 @@ def announcement_snapshot_take(page: AnnouncementPage) -> bool:
     )
 
 
-def announcement_notify(page_id: int) -> int:
+def announcement_notify(*, page_id: int) -> int:
     """Notify everyone who may read a published announcement, once. Returns how many."""
     from portal.notifications.services import notify
 
@@ -89,9 +89,11 @@ def announcement_notify(page_id: int) -> int:
     return count
 
 
-def agreement_announce(page_id: int) -> int:
+def agreement_announce(*, page_id: int) -> int:
+    """Task body: ask partners to accept the live agreement page ``page_id`` (0 when it is
+    no longer live). See ``agreement_published``."""
     page = AgreementPage.objects.live().filter(pk=page_id).first()
-    return agreement_published(page) if page else 0
+    return agreement_published(page=page) if page else 0
 
 
 def announcement_sections_grant() -> None:

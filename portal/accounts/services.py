@@ -76,7 +76,11 @@ def organisation_update(
             to_state=org.name,
         )
         if previous != org.name:
-            publish("organisation.renamed", org, {"organisation": org.pk, "from": previous})
+            publish(
+                name="organisation.renamed",
+                aggregate=org,
+                payload={"organisation": org.pk, "from": previous},
+            )
     return org
 
 
@@ -287,7 +291,7 @@ def user_update_preferences(
     with transaction.atomic():
         user.save(update_fields=["first_name", "last_name", "language", "show_initials_only"])
         if before != (user.first_name, user.last_name, user.show_initials_only):
-            publish("user.renamed", user, {"user": user.pk})
+            publish(name="user.renamed", aggregate=user, payload={"user": user.pk})
     return user
 
 

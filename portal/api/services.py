@@ -33,7 +33,8 @@ TOKEN_PREFIX = "vch_"  # noqa: S105 (a prefix, not a secret)
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def token_hash(token: str) -> str:
+def token_hash(*, token: str) -> str:
+    """What an API token is stored as (SHA-256; the token itself is never stored)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -98,7 +99,7 @@ def _token_issue(
             organisation=organisation,
             name=name,
             prefix=prefix,
-            key_hash=token_hash(token),
+            key_hash=token_hash(token=token),
             created_by=actor,
         )
         audit_record(
@@ -115,7 +116,9 @@ def integration_key_create(
     *, actor: User, organisation: PartnerOrganisation, acting_user: User, name: str
 ) -> tuple[ApiToken, str]:
     """An organisation's integration key, acting as ``acting_user`` (an active member)."""
-    if not can_manage_integration_keys(actor, organisation) or needs_mfa_setup(user=actor):
+    if not can_manage_integration_keys(user=actor, organisation=organisation) or needs_mfa_setup(
+        user=actor
+    ):
         raise PermissionDenied(_("You cannot manage this organisation's integration keys."))
     name = _clean_name(name)
     if not organisation.is_active:
@@ -139,7 +142,7 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """Revoke at once: the next request with the token is refused. Twice is once."""
     if token.is_integration_key:
         allowed = token.organisation is not None and can_manage_integration_keys(
-            actor, token.organisation
+            user=actor, organisation=token.organisation
         )
     else:
         allowed = token.user_id == actor.pk
@@ -162,14 +165,14 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     return locked
 
 
-def api_token_authenticate(raw: str) -> ApiToken | None:
+def api_token_authenticate(*, raw: str) -> ApiToken | None:
     """The live token for a bearer value, with its user, or None. One query (and an UPDATE
     of ``last_used_at`` at most once a minute)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     row = (
         ApiToken.objects.select_related("user", "user__partner_organisation")
-        .filter(key_hash=token_hash(raw), revoked_at__isnull=True)
+        .filter(key_hash=token_hash(token=raw), revoked_at__isnull=True)
         .first()
     )
     if row is None or not row.user.is_active:

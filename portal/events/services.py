@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 300
 
 
-def aggregate_key(aggregate: models.Model | str) -> str:
+def aggregate_key(*, aggregate: models.Model | str) -> str:
     """ "lead:42" for a model instance; a string is taken as it is."""
     if isinstance(aggregate, str):
         return aggregate
@@ -34,10 +35,10 @@ def aggregate_key(aggregate: models.Model | str) -> str:
 
 
 def publish(
+    *,
     name: str,
     aggregate: models.Model | str,
-    payload: dict | None = None,
-    *,
+    payload: dict[str, Any] | None = None,
     occurred_at: datetime | None = None,
 ) -> Event:
     """Write ``name`` about ``aggregate`` into the outbox, in the caller's transaction.
@@ -49,7 +50,7 @@ def publish(
     subscribed = bool(handlers_for(name))
     event = Event.objects.create(
         name=name,
-        aggregate=aggregate_key(aggregate),
+        aggregate=aggregate_key(aggregate=aggregate),
         payload=payload or {},
         occurred_at=occurred_at or now,
         created_at=now,

@@ -132,9 +132,9 @@ def lead_submit(
             data={"source": source, "flags": lead.flags},
         )
         publish(
-            "lead.submitted",
-            lead,
-            {
+            name="lead.submitted",
+            aggregate=lead,
+            payload={
                 **_about(lead),
                 "status": lead.status,
                 "source": source,
@@ -241,9 +241,9 @@ def _transition(*, lead: Lead, actor: User, action: str, note: str = "", **chang
             data={k: str(v) for k, v in changes.items()},
         )
         publish(
-            "lead.status_changed",
-            locked,
-            {
+            name="lead.status_changed",
+            aggregate=locked,
+            payload={
                 **_about(locked),
                 "from": from_status,
                 "to": to_status,
@@ -347,9 +347,9 @@ def lead_reverse_deal(*, lead: Lead, actor: User | None, reason: str) -> Lead:
             note=reason,
         )
         publish(
-            "lead.deal_reversed",
-            locked,
-            {**_about(locked), "actor": actor.pk if actor else None, "reason": reason},
+            name="lead.deal_reversed",
+            aggregate=locked,
+            payload={**_about(locked), "actor": actor.pk if actor else None, "reason": reason},
             occurred_at=now,
         )
     return locked

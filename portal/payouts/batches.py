@@ -209,7 +209,9 @@ def payout_batch_mark_paid(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
             to_state="paid",
             data={"total": str(locked.total), "commissions": locked.commission_count},
         )
-        publish("payout.paid", locked, {"batch": locked.pk, "actor": actor.pk})
+        publish(
+            name="payout.paid", aggregate=locked, payload={"batch": locked.pk, "actor": actor.pk}
+        )
         from .tasks import payout_batch_notify_paid
 
         transaction.on_commit(lambda: payout_batch_notify_paid.delay(locked.pk))

@@ -246,9 +246,13 @@ def commission_approve(*, actor: User | None, commission: Commission, note: str 
             note=note or ("" if actor else _("Hold period ended")),
         )
         publish(
-            "commission.approved",
-            locked,
-            {"commission": locked.pk, "lead": locked.lead_id, "actor": actor.pk if actor else None},
+            name="commission.approved",
+            aggregate=locked,
+            payload={
+                "commission": locked.pk,
+                "lead": locked.lead_id,
+                "actor": actor.pk if actor else None,
+            },
         )
     return locked
 

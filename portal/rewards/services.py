@@ -90,9 +90,9 @@ def ledger_add(
         account.balance += amount
         account.save(update_fields=["balance"])
         publish(
-            "points.recorded",
-            f"user:{participant.pk}",
-            {
+            name="points.recorded",
+            aggregate=f"user:{participant.pk}",
+            payload={
                 "entry": entry.pk,
                 "participant": participant.pk,
                 "amount": amount,
@@ -216,9 +216,9 @@ def tier_recompute(
     )
     promoted = target is not None and (previous is None or target.threshold > previous.threshold)
     publish(
-        "tier.changed",
-        f"user:{participant.pk}",
-        {
+        name="tier.changed",
+        aggregate=f"user:{participant.pk}",
+        payload={
             "change": change.pk,
             "participant": participant.pk,
             "program": program.pk,

@@ -101,7 +101,7 @@ class MeView(APIView):
                     "total": me.total if me else None,
                 }
                 for board, label, me in ranks_of(
-                    user, metric=query["metric"], period=query["period"]
+                    user=user, metric=query["metric"], period=query["period"]
                 )
             ],
         }
@@ -115,7 +115,7 @@ class BoardsView(APIView):
         responses={200: BoardSerializer(many=True), **errors()},
     )
     def get(self, request: Request) -> Response:
-        boards = boards_visible_to(api_user(request))
+        boards = boards_visible_to(user=api_user(request))
         return Response(BoardSerializer([_board(b, label) for b, label in boards], many=True).data)
 
 
