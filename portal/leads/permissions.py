@@ -32,7 +32,7 @@ SubmissionCheck = Callable[[User], SubmitPermission | None]
 _partner_checks: list[SubmissionCheck] = []
 
 
-def partner_submission_check_register(check: SubmissionCheck) -> None:
+def partner_submission_check_register(*, check: SubmissionCheck) -> None:
     """Add a condition partner users must meet before submitting (None: met)."""
     if check not in _partner_checks:
         _partner_checks.append(check)
