@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 def agreement_current() -> tuple[int, int] | None:
     """(page id, version) of the live agreement, cached until an agreement is published.
-    The original (default language) page: its translations share its version."""
+    The original (default language) page: its translations share its version. Read
+    only."""
     cache_key = key("agreement")
     found = cache.get(cache_key)
     if found is None:
@@ -42,7 +43,7 @@ def agreement_current() -> tuple[int, int] | None:
 
 def agreement_pending_for(*, user: Viewer | None) -> AgreementPage | None:
     """The agreement this partner user still has to accept (None: nothing to accept).
-    Reads the cached current version and the user's acceptance; locks nothing."""
+    Reads the cached current version and the user's acceptance. Read only."""
     from portal.accounts.selectors import is_partner
 
     if not (user and user.is_authenticated and is_partner(user=user)):
@@ -60,7 +61,8 @@ def agreement_pending_for(*, user: Viewer | None) -> AgreementPage | None:
 
 
 def agreement_submission_check(user: User) -> SubmitPermission | None:
-    """The lead-submission condition for partners: the live agreement is accepted."""
+    """The lead-submission condition for partners: the live agreement is accepted.
+    Read only (registered with ``partner_submission_check_register``)."""
     from portal.leads.permissions import SubmitPermission
 
     agreement = agreement_pending_for(user=user)
@@ -78,7 +80,8 @@ def agreement_submission_check(user: User) -> SubmitPermission | None:
 def agreement_acceptance_of(
     *, user: Viewer | None, page: AgreementPage
 ) -> AgreementAcceptance | None:
-    """The user's acceptance of the page's version (in any language), or None."""
+    """The user's acceptance of the page's version (in any language), or None. Read
+    only."""
     if not isinstance(user, User):
         return None
     return _acceptances(user, page, page.version).first()
@@ -146,7 +149,8 @@ def agreement_accept(
 
 def agreement_published(*, page: AgreementPage) -> int:
     """A version went live: the first time it does, ask every partner user to accept it.
-    Returns how many were asked."""
+    Returns how many were asked. Once per version (a record per version claims it);
+    notifies each partner user. Locks nothing, publishes nothing."""
     from portal.notifications.services import notify
 
     # Publishing a translation is not a new version: the original keeps the record.

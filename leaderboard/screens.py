@@ -23,7 +23,8 @@ def tv_screen_create(
     *, actor: User, name: str, boards: str, rotate_seconds: int = 20
 ) -> tuple[TVScreen, str]:
     """A manager or reviewer sets up a TV screen for known boards. Returns it and its
-    link token (shown once; stored hashed). Audits it; locks nothing."""
+    link token (shown once; stored hashed). Audits it; locks nothing. Checks the role
+    and the board ids; publishes nothing."""
     if not has_role(user=actor, roles=(Role.MANAGER, Role.REVIEWER)):
         raise PermissionDenied(_("Only managers and reviewers set up TV screens."))
     for board_id in [b.strip() for b in boards.split(",") if b.strip()]:
@@ -46,7 +47,8 @@ def tv_screen_create(
 
 
 def tv_screen_revoke(*, actor: User, screen: TVScreen) -> TVScreen:
-    """A manager or reviewer revokes a TV screen's link at once. Audits it."""
+    """A manager or reviewer revokes a TV screen's link at once. Audits it. Checks
+    the role; locks nothing, publishes nothing."""
     if not has_role(user=actor, roles=(Role.MANAGER, Role.REVIEWER)):
         raise PermissionDenied(_("Only managers and reviewers revoke TV screens."))
     screen.revoked_at = timezone.now()

@@ -49,7 +49,8 @@ PUSH_ROWS = 10
 
 
 def live_broadcast(*, payload: dict[str, Any], group: str = LIVE_GROUP) -> None:
-    """Send to connected browsers. Never fails the caller: live is best effort."""
+    """Send to connected browsers. Never fails the caller: live is best effort.
+    Touches no database; locks nothing, publishes nothing."""
     try:
         layer = get_channel_layer()
         if layer is None:
@@ -60,12 +61,13 @@ def live_broadcast(*, payload: dict[str, Any], group: str = LIVE_GROUP) -> None:
 
 
 def celebrate(*, kind: str, text: str) -> None:
-    """A toast for everyone connected (a won deal, a new tier, a contest's winner)."""
+    """A toast for everyone connected (a won deal, a new tier, a contest's winner).
+    Best effort, as ``live_broadcast``; publishes nothing."""
     live_broadcast(payload={"type": "toast", "kind": kind, "text": text})
 
 
 def board_group(*, board: Board) -> str:
-    """The channel-layer group of a board's live diffs."""
+    """The channel-layer group of a board's live diffs. Pure."""
     return "board." + board.id.replace(":", "-")
 
 
@@ -99,7 +101,8 @@ class Update:
 
 def updates_for(*, entry: LedgerEntry) -> list[Update]:
     """The sorted-set increments one ledger entry makes: every board (scope, metric,
-    period) its participant ranks on at the entry's time. Reads contests; writes nothing."""
+    period) its participant ranks on at the entry's time. Reads contests; writes
+    nothing. Locks nothing, publishes nothing."""
     participant = entry.participant
     local = timezone.localtime(entry.created_at).date()
     remaining = ranking.TIE_SPAN - 1 - int((entry.created_at - ranking.EPOCH).total_seconds())
@@ -132,7 +135,8 @@ def board_entry_apply(*, entry_id: int) -> list[Board]:
     Redis script skips an entry it has already applied there, or that a rebuild already
     counted. Keeps the entry's display names next to the boards. Raises when Redis cannot
     be reached, so the outbox retries; pushes the changed boards after the caller's
-    transaction commits. Returns the boards of the current periods it changed."""
+    transaction commits. Returns the boards of the current periods it changed. Locks
+    nothing (the Redis script is atomic); publishes nothing."""
     entry = (
         LedgerEntry.objects.select_related("participant", "participant__partner_organisation")
         .filter(pk=entry_id)
@@ -169,7 +173,8 @@ def _apply_to_redis(redis: Redis, entry: LedgerEntry, updates: list[Update]) -> 
 
 
 def boards_changed(*, boards: list[Board]) -> None:
-    """Coalesce bursts: push at once, and once more at the end of the window."""
+    """Coalesce bursts: push at once, and once more at the end of the window. Touches
+    no database; publishes nothing."""
     if not boards:
         return
     ids = [b.id for b in boards]
@@ -192,7 +197,8 @@ def boards_changed(*, boards: list[Board]) -> None:
 
 
 def board_push(*, board_id: str) -> dict[str, Any] | None:
-    """Send the rows that changed since the last push (a compact diff) to the board's group."""
+    """Send the rows that changed since the last push (a compact diff) to the board's
+    group. Reads the board as a TV screen sees it; locks nothing, publishes nothing."""
     board = Board.parse(board_id)
     rows = board_rows(board=board, viewer=None, n=PUSH_ROWS)
     current = {str(r["rank"]): [r["id"], r["name"], r["total"]] for r in rows}
@@ -216,7 +222,8 @@ def boards_rebuild() -> int:
     highest entry id it counts): the live updates of entries up to it are skipped, and the
     entries written since are applied on top, once. An entry whose transaction was still
     open while its board was read is counted by the next rebuild. Returns the number of
-    boards rebuilt."""
+    boards rebuilt. Locks nothing in SQL (Redis transactions swap each board);
+    publishes nothing."""
     if not settings.REDIS_URL:
         return 0
     redis = store.client()
@@ -271,7 +278,8 @@ def _names_rebuild(redis: Redis, members: dict[bool, set[int]]) -> None:
 
 
 def boards_rebuild_if_lost() -> int:
-    """Beat: rebuild when Redis has lost the boards (restarted without persistence)."""
+    """Beat: rebuild when Redis has lost the boards (restarted without persistence).
+    As ``boards_rebuild``."""
     if not settings.REDIS_URL or store.client().exists(store.BUILT_KEY):
         return 0
     return boards_rebuild()
@@ -281,7 +289,8 @@ def board_names_refresh(
     *, user_ids: Iterable[int] = (), organisation_ids: Iterable[int] = ()
 ) -> None:
     """A person or an organisation was renamed: rewrite their display records next to
-    the boards (they are read there, with no SQL). Raises when Redis cannot be reached."""
+    the boards (they are read there, with no SQL). Raises when Redis cannot be
+    reached. Locks nothing, publishes nothing."""
     if not settings.REDIS_URL:
         return
     redis = store.client()
@@ -300,7 +309,7 @@ def board_names_refresh(
 def shoutout_post(*, author: User, about: User, message: str) -> Shoutout:
     """A manager praises someone (at most 280 characters). Checks the role; audits it;
     on commit a toast goes to everyone and, when configured, the chat webhook. Locks
-    nothing."""
+    nothing. Publishes nothing."""
     if not has_role(user=author, roles=(Role.MANAGER,)):
         raise PermissionDenied(_("Only managers post shout-outs."))
     message = (message or "").strip()
@@ -328,7 +337,7 @@ def shoutout_post(*, author: User, about: User, message: str) -> Shoutout:
 
 
 def chat_payload(*, text: str) -> dict[str, str]:
-    """Slack and Teams incoming webhooks both accept ``{"text": ...}``."""
+    """Slack and Teams incoming webhooks both accept ``{"text": ...}``. Pure."""
     return {"text": text}
 
 
@@ -336,7 +345,9 @@ def chat_payload(*, text: str) -> dict[str, str]:
 
 
 def contest_close(*, contest: Contest) -> list[dict[str, Any]]:
-    """At the end: rank, record and announce the winners. Once."""
+    """At the end: rank, record and announce the winners. Once. Locks the contest's
+    row; audits it, notifies the winners and, on commit, celebrates them. Publishes
+    nothing."""
     with transaction.atomic():
         contest = Contest.objects.select_for_update().get(pk=contest.pk)
         if contest.closed_at:
@@ -382,7 +393,8 @@ def contest_close(*, contest: Contest) -> list[dict[str, Any]]:
 
 
 def contests_close_due() -> int:
-    """Beat: close every contest whose end has passed (each once, under its row lock)."""
+    """Beat: close every contest whose end has passed (each once, under its row
+    lock). Publishes nothing."""
     closed = 0
     for contest in Contest.objects.filter(closed_at__isnull=True, ends_at__lte=timezone.now()):
         contest_close(contest=contest)

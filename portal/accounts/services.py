@@ -116,7 +116,9 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     """Invite someone into a partner organisation. Returns the invitation and its token.
 
-    The token exists only in the returned value and the e-mail sent on commit.
+    The token exists only in the returned value and the e-mail sent on commit. Checks
+    the actor may invite into the organisation and that the address is new and not the
+    company's; audits it; locks nothing, publishes nothing.
     """
     if not can_invite_into(user=actor, organisation=organisation, as_admin=as_admin):
         raise PermissionDenied(_("You cannot invite people into this organisation."))
@@ -252,7 +254,9 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
 
 def partner_user_deactivate(*, actor: User, user: User) -> User:
     """A partner admin removes a user from their organisation (the account is deactivated,
-    never deleted, so leads and audit history keep their author)."""
+    never deleted, so leads and audit history keep their author). Checks the actor is
+    the user's partner admin or a reviewer, and not the user; locks the user's row;
+    audits it. Publishes nothing."""
     if not (
         has_role(user=actor, roles=(Role.PARTNER_ADMIN,))
         and user.partner_organisation_id == actor.partner_organisation_id
@@ -307,6 +311,7 @@ def user_language_set(*, user: User, language: str) -> User:
 
 
 def email_domain_allowed_for_signup(*, email: str) -> bool:
-    """Whether ``email`` is on one of the company's domains (employees sign up alone)."""
+    """Whether ``email`` is on one of the company's domains (employees sign up
+    alone). Pure."""
     domain = email.strip().lower().rsplit("@", 1)[-1]
     return domain in settings.COMPANY_EMAIL_DOMAINS

@@ -34,7 +34,8 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def token_hash(*, token: str) -> str:
-    """What an API token is stored as (SHA-256; the token itself is never stored)."""
+    """What an API token is stored as (SHA-256; the token itself is never stored).
+    Pure."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -69,7 +70,8 @@ def _check_may_hold_token(user: User) -> None:
 def api_token_create(*, user: User, name: str, actor: User | None) -> tuple[ApiToken, str]:
     """A personal token for ``user``. ``actor`` is the user themself (settings page) or
     None (``manage.py create_api_token``, run by an operator). Returns the token row and
-    the full token, which exists nowhere else."""
+    the full token, which exists nowhere else. Checks the user may hold a token and
+    the name; audits it. Locks nothing, publishes nothing."""
     if actor is not None and actor.pk != user.pk:
         raise PermissionDenied(_("People create their own API tokens."))
     name = _clean_name(name)
@@ -115,7 +117,9 @@ def _token_issue(
 def integration_key_create(
     *, actor: User, organisation: PartnerOrganisation, acting_user: User, name: str
 ) -> tuple[ApiToken, str]:
-    """An organisation's integration key, acting as ``acting_user`` (an active member)."""
+    """An organisation's integration key, acting as ``acting_user`` (an active
+    member). Checks the actor may manage the organisation's keys and the acting user;
+    audits it. Locks nothing, publishes nothing."""
     if not can_manage_integration_keys(user=actor, organisation=organisation) or needs_mfa_setup(
         user=actor
     ):
@@ -139,7 +143,9 @@ def integration_key_create(
 
 
 def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
-    """Revoke at once: the next request with the token is refused. Twice is once."""
+    """Revoke at once: the next request with the token is refused. Twice is once.
+    Checks the actor owns the token or manages its organisation; locks the token's
+    row; audits it. Publishes nothing."""
     if token.is_integration_key:
         allowed = token.organisation is not None and can_manage_integration_keys(
             user=actor, organisation=token.organisation
@@ -167,7 +173,7 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
 
 def api_token_authenticate(*, raw: str) -> ApiToken | None:
     """The live token for a bearer value, with its user, or None. One query (and an UPDATE
-    of ``last_used_at`` at most once a minute)."""
+    of ``last_used_at`` at most once a minute). Locks nothing, publishes nothing."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     row = (

@@ -28,7 +28,7 @@ MAX_BACKOFF_SECONDS = 300
 
 
 def aggregate_key(*, aggregate: models.Model | str) -> str:
-    """ "lead:42" for a model instance; a string is taken as it is."""
+    """ "lead:42" for a model instance; a string is taken as it is. Pure."""
     if isinstance(aggregate, str):
         return aggregate
     return f"{aggregate._meta.model_name}:{aggregate.pk}"
@@ -131,7 +131,8 @@ def event_handle(*, event_id: int, now: datetime | None = None) -> int:
 
     Claims each event with a lease (a worker killed midway leaves it to the sweep once the
     lease expires); each handler runs once per event, in its own transaction with its claim.
-    Returns how many events were handled completely."""
+    Returns how many events were handled completely. Locks nothing beyond the claims;
+    what the handlers lock and publish is theirs."""
     handled = 0
     next_id: int | None = event_id
     while next_id is not None:
@@ -153,7 +154,7 @@ def event_handle(*, event_id: int, now: datetime | None = None) -> int:
 def events_drain(*, now: datetime | None = None, limit: int = 500) -> int:
     """The sweep: handle unhandled events whose lease is free or expired, oldest first.
     Safe to run on several workers at once (claims are exclusive). Returns how many
-    events were handled completely."""
+    events were handled completely. Locks nothing beyond the claims."""
     now = now or timezone.now()
     handled = 0
     while handled < limit:

@@ -64,7 +64,8 @@ def _read(csv_text: str) -> list[dict[str, str]]:
 
 
 def lead_import_preview(*, actor: User, csv_text: str) -> list[ImportRow]:
-    """Check every row as the import would, without saving anything."""
+    """Check every row as the import would, without saving anything. Checks the
+    reviewer role and each row's referrer, program and contact data. Read only."""
     if not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers import leads."))
     programs = {p.slug: p for p in Program.objects.all()}

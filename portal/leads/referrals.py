@@ -16,7 +16,7 @@ from .models import LinkVisit, ReferralLink
 
 def referral_link_for(*, user: User) -> ReferralLink:
     """The user's stable referral link, created on first use (a unique constraint settles
-    two first uses at once)."""
+    two first uses at once). Locks nothing, publishes nothing."""
     link = ReferralLink.objects.filter(user=user).first()
     if link:
         return link
@@ -29,7 +29,7 @@ def referral_link_for(*, user: User) -> ReferralLink:
 
 def referral_link_record_visit(*, link: ReferralLink, ip: str, user_agent: str) -> bool:
     """Count a visit once per visitor per day (a unique constraint). Returns True when it
-    was a new visitor."""
+    was a new visitor. Locks nothing, publishes nothing."""
     day = timezone.localdate()
     visitor = hashlib.sha256(f"{settings.SECRET_KEY}|{day}|{ip}|{user_agent}".encode()).hexdigest()
     try:

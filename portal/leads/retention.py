@@ -21,7 +21,7 @@ ERASED = "—"
 def leads_anonymise_expired(*, now: datetime | None = None) -> int:
     """Erase contact data of lost, rejected and withdrawn leads past the retention period.
     The rows stay (status, program, dates, referrer) so the statistics keep their counts.
-    Locks the expired rows; audits each."""
+    Locks the expired rows; audits each. Publishes nothing."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.LEAD_RETENTION_DAYS)
     with transaction.atomic():

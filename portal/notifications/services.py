@@ -35,7 +35,8 @@ def notify(
     With a broker, the beat task ``notifications_send`` empties the outbox every few
     seconds (no broker round trip inside the request, nothing lost if the broker is
     briefly away); inline (embedded default, tests) the e-mail goes as soon as the
-    transaction commits."""
+    transaction commits. Checks nothing (callers decide who is told); locks nothing,
+    publishes nothing."""
     language = user.language or settings.LANGUAGE_CODE
     title, body = _render(kind, {**context, "user": user}, language)
     wants_email = bool(email and user.is_active and user.email)
@@ -54,7 +55,8 @@ def notify(
 
 
 def notification_email_send(*, notification_id: int) -> bool:
-    """Send one pending e-mail. Idempotent: a sent (or claimed) notification is skipped."""
+    """Send one pending e-mail. Idempotent: a sent (or claimed) notification is
+    skipped. Locks the notification's row while claiming it; publishes nothing."""
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True)
@@ -76,7 +78,9 @@ def notification_email_send(*, notification_id: int) -> bool:
 
 
 def notifications_send_pending(*, limit: int = 500) -> int:
-    """Send up to ``limit`` pending e-mails, oldest first. Returns how many were sent."""
+    """Send up to ``limit`` pending e-mails, oldest first. Returns how many were
+    sent. Each e-mail as ``notification_email_send`` (its own lock); publishes
+    nothing."""
     ids = list(
         Notification.objects.filter(email_pending=True)
         .order_by("created_at")

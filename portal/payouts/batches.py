@@ -37,7 +37,9 @@ from .services import finance_only
 
 
 def payout_batch_start(*, actor: User, kind: str, currency: str, cutoff: date) -> PayoutBatch:
-    """Finance user A asks for a batch; a Celery task builds it (progress on its page)."""
+    """Finance user A asks for a batch; a Celery task builds it (progress on its
+    page). Checks finance, the currency, kind and cut-off; one batch per currency is
+    built at a time (a unique constraint, no lock); audits it. Publishes nothing."""
     finance_only(actor=actor)
     currency = (currency or "").strip().upper()
     if len(currency) != 3 or not currency.isalpha():
@@ -69,7 +71,9 @@ def _set_progress(batch_id: int, progress: int) -> None:
 
 def payout_batch_build(*, batch_id: int, chunk: int = 250) -> PayoutBatch:
     """Put every eligible approved commission into the batch. Idempotent: a built batch is
-    returned as it is; an interrupted build continues where it stopped."""
+    returned as it is; an interrupted build continues where it stopped. Takes the
+    commissions chunk by chunk with conditional UPDATEs (only those still unbatched),
+    then locks the batch to total it; audits the build. Publishes nothing."""
     batch = PayoutBatch.objects.get(pk=batch_id)
     if batch.status != BatchStatus.BUILDING:
         return batch
@@ -151,7 +155,9 @@ def payout_batch_build(*, batch_id: int, chunk: int = 250) -> PayoutBatch:
 
 
 def payout_batch_approve(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
-    """Finance user B approves (never the builder); approval exports the payout file."""
+    """Finance user B approves (never the builder); approval exports the payout file.
+    Checks finance and that the approver is not the builder; locks the batch; audits
+    it. Publishes nothing."""
     finance_only(actor=actor)
     with transaction.atomic():
         locked = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
@@ -188,7 +194,9 @@ def payout_batch_approve(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
 
 
 def payout_batch_mark_paid(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
-    """Close the batch: its commissions are paid. Twice is once."""
+    """Close the batch: its commissions are paid. Twice is once. Checks finance;
+    locks the batch; audits it and publishes ``payout.paid``; notifies payees on
+    commit."""
     finance_only(actor=actor)
     with transaction.atomic():
         locked = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
@@ -220,7 +228,8 @@ def payout_batch_mark_paid(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
 
 def payee_hold_set(*, actor: User, organisation: PartnerOrganisation, reason: str) -> PayeeHold:
     """Finance holds every payout to an organisation, saying why (one hold per
-    organisation: a second call updates the reason). Audits it; locks nothing."""
+    organisation: a second call updates the reason). Audits it; locks nothing. Checks
+    finance and the reason; publishes nothing."""
     finance_only(actor=actor)
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why payouts are held.")]})
@@ -232,7 +241,8 @@ def payee_hold_set(*, actor: User, organisation: PartnerOrganisation, reason: st
 
 
 def payee_hold_release(*, actor: User, organisation: PartnerOrganisation) -> None:
-    """Finance lifts an organisation's payout hold (none is fine). Audits it."""
+    """Finance lifts an organisation's payout hold (none is fine). Audits it. Checks
+    finance; locks nothing, publishes nothing."""
     finance_only(actor=actor)
     PayeeHold.objects.filter(organisation=organisation).delete()
     audit_record(actor=actor, action="payee.release", target=organisation)

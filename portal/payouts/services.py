@@ -131,7 +131,8 @@ def lead_commissions_apply(
     """Create what a lead event ("qualified", "won") earns, dated ``at`` (month caps, hold
     periods): the partner's commission under its plan, and an employee's bonus for a won
     deal. Idempotent (one commission per lead and event: a unique constraint). Locks
-    nothing; audits each commission."""
+    nothing; audits each commission. Publishes nothing (approval publishes
+    ``commission.approved``)."""
     at = at or timezone.now()
     if deal_value is None:
         deal_value = lead.deal_value
@@ -215,13 +216,15 @@ def _basis(
 
 
 def finance_only(*, actor: User) -> None:
-    """Refuse (PermissionDenied) anyone but finance."""
+    """Refuse (PermissionDenied) anyone but finance. Locks nothing."""
     if not has_role(user=actor, roles=(Role.FINANCE,)):
         raise PermissionDenied(_("Only finance handles commissions and payouts."))
 
 
 def commission_approve(*, actor: User | None, commission: Commission, note: str = "") -> Commission:
-    """Approve a pending commission (finance early, or the beat task when the hold ends)."""
+    """Approve a pending commission (finance early, or the beat task when the hold
+    ends). Checks finance (when an actor is given) and that it is pending; locks the
+    commission's row; audits it and publishes ``commission.approved``."""
     if actor is not None:
         finance_only(actor=actor)
     with transaction.atomic():
@@ -282,7 +285,8 @@ def commission_set_hold(
 
 
 def commissions_approve_due(*, today: date | None = None) -> int:
-    """Beat: approve pending commissions whose hold period has passed. Safe to rerun."""
+    """Beat: approve pending commissions whose hold period has passed. Safe to rerun.
+    Each as ``commission_approve`` (its own lock and ``commission.approved``)."""
     today = today or timezone.localdate()
     due = Commission.objects.filter(
         status=CommissionStatus.PENDING, on_hold=False, hold_until__lte=today
@@ -310,7 +314,7 @@ def lead_commissions_reverse(
     negative twin offset in the payee's next batch). A reversed deal
     (``cancel_unbatched=False``) was earned and then refunded: every commission gets a
     clawback, before or after payout (SPEC §6). Each original is reversed once. Locks the
-    lead's commissions; audits each reversal."""
+    lead's commissions; audits each reversal. Publishes nothing."""
     at = at or timezone.now()
     reversed_: list[Commission] = []
     for original in (

@@ -45,7 +45,7 @@ def draw_winners(*, participant_ids: list[int], seed: str, count: int) -> list[i
 
 def raffle_entries_collect(*, raffle: Raffle) -> int:
     """One entry per referral qualified in the raffle's period (idempotent: a unique
-    constraint skips entries already there). Locks nothing."""
+    constraint skips entries already there). Locks nothing. Publishes nothing."""
     qualified = Lead.objects.filter(
         status__in=[LeadStatus.QUALIFIED, LeadStatus.WON],
         ledger_entries__event="qualified",
@@ -94,7 +94,9 @@ def raffle_ticket_buy(*, participant: User, raffle: Raffle) -> RaffleEntry:
 def raffle_draw(
     *, raffle: Raffle, actor: User | None = None, seed: str | None = None
 ) -> list[RaffleEntry]:
-    """Close the raffle: collect entries, record a random seed, mark the winners. Once."""
+    """Close the raffle: collect entries, record a random seed, mark the winners.
+    Once. Checks the role (when an actor is given); locks the raffle's row; audits it
+    and notifies the winners. Publishes nothing."""
     if actor is not None and not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers draw raffles."))
     with transaction.atomic():

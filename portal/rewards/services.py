@@ -51,7 +51,8 @@ from .selectors import (
 
 
 def points_account_lock(*, participant: User) -> PointsAccount:
-    """The participant's points account, created if missing, locked for this transaction."""
+    """The participant's points account, created if missing, locked for this
+    transaction. Call inside a transaction. Publishes nothing."""
     PointsAccount.objects.get_or_create(participant=participant)
     return PointsAccount.objects.select_for_update().get(participant=participant)
 
@@ -120,7 +121,8 @@ def lead_event_apply(*, lead: Lead, event: str, at: datetime | None = None) -> N
     ("reversed": all the lead earned; "won_reversed": what the win earned), then tiers,
     badges, milestones and offers. Idempotent (one ledger entry per lead, event and
     beneficiary). ``at`` is when the lead event happened. Locks each beneficiary's
-    points account while writing their entry."""
+    points account while writing their entry. Each entry publishes
+    ``points.recorded`` (boards follow); a tier change publishes ``tier.changed``."""
     at = at or timezone.now()
     if event == "reversed":
         _reverse_lead_awards(lead, at=at)
@@ -239,7 +241,9 @@ def tier_recompute(
 
 
 def tiers_recompute_all() -> int:
-    """Daily: points age out of the rolling period, so tiers may fall without any event."""
+    """Daily: points age out of the rolling period, so tiers may fall without any
+    event. Each participant as ``tier_recompute``: locks their tier status row,
+    publishes ``tier.changed`` on a change."""
     changed = 0
     for status in TierStatus.objects.select_related("participant", "program"):
         with transaction.atomic():
@@ -275,7 +279,9 @@ EVENT_CRITERIA: dict[str, set[str]] = {
 
 
 def badges_evaluate(*, participant: User, criteria: set[str] | None = None) -> list[BadgeAward]:
-    """Award every count-based badge (of the given criteria) the participant now reached."""
+    """Award every count-based badge (of the given criteria) the participant now
+    reached. Each award as ``badge_award`` (a unique constraint, no lock); publishes
+    nothing."""
     have = set(
         BadgeAward.objects.filter(participant=participant).values_list("badge_id", flat=True)
     )
@@ -301,7 +307,8 @@ def badges_evaluate(*, participant: User, criteria: set[str] | None = None) -> l
 
 
 def badges_award_top_of_month(*, year: int, month: int) -> int:
-    """At the start of a month: badges for the top N by points earned last month."""
+    """At the start of a month: badges for the top N by points earned last month.
+    Each award as ``badge_award`` (a unique constraint, no lock); publishes nothing."""
     start, end = month_bounds(year, month)
     ranking = list(
         LedgerEntry.objects.filter(created_at__gte=start, created_at__lt=end)

@@ -37,7 +37,8 @@ ACTIONS = ("won", "lost", "reversed")
 def crm_callback_authenticate(
     *, source: str, header: str, body: bytes, now: float | None = None
 ) -> CrmIntegration:
-    """The active integration whose secret signed ``body``, or BadSignature."""
+    """The active integration whose secret signed ``body``, or BadSignature. Read
+    only."""
     integration = (
         CrmIntegration.objects.select_related("acting_user")
         .filter(source=source, is_active=True)
@@ -82,7 +83,10 @@ def crm_callback_process(
     reason: str = "",
 ) -> tuple[dict, bool]:
     """Apply one callback. Returns (result, replayed): a repeat of a processed external id
-    returns the stored result with replayed=True and changes nothing."""
+    returns the stored result with replayed=True and changes nothing. The lead
+    services it calls check the acting reviewer's rights, lock the lead and publish
+    its events; the callback row (unique per external id) makes a replay change
+    nothing."""
     stored = CrmCallback.objects.filter(integration=integration, external_id=external_id).first()
     if stored is not None:
         return stored.result, True
@@ -158,7 +162,8 @@ def crm_integration_create(
     *, actor: User, name: str, source: str, acting_user: User
 ) -> tuple[CrmIntegration, str]:
     """A reviewer registers a CRM (unique source; the acting user an active reviewer).
-    Returns it and its shared secret (shown once). Audits it; locks nothing."""
+    Returns it and its shared secret (shown once). Audits it; locks nothing.
+    Publishes nothing."""
     require_reviewer(actor=actor)
     name, source = (name or "").strip(), (source or "").strip().lower()
     errors: dict[str, list[str]] = {}
@@ -190,7 +195,7 @@ def crm_integration_update(
     *, actor: User, integration: CrmIntegration, name: str, acting_user: User, is_active: bool
 ) -> CrmIntegration:
     """A reviewer renames an integration, changes its acting reviewer or switches it
-    off. Locks the integration's row; audits a change."""
+    off. Locks the integration's row; audits a change. Publishes nothing."""
     require_reviewer(actor=actor)
     name = (name or "").strip()
     if not name:
@@ -216,7 +221,7 @@ def crm_integration_update(
 
 def crm_integration_rotate_secret(*, actor: User, integration: CrmIntegration) -> str:
     """A reviewer replaces an integration's shared secret; returns the new one (shown
-    once). Audits it; locks nothing (one UPDATE)."""
+    once). Audits it; locks nothing (one UPDATE). Publishes nothing."""
     require_reviewer(actor=actor)
     secret = secret_new()
     with transaction.atomic():

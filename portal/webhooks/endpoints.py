@@ -45,7 +45,8 @@ def endpoint_create(
     *, actor: User, name: str, url: str, events: list[str], include_contact_data: bool = False
 ) -> tuple[WebhookEndpoint, str]:
     """A reviewer registers an endpoint (name, http(s) URL, known events checked).
-    Returns it and its signing secret (shown once). Audits it; locks nothing."""
+    Returns it and its signing secret (shown once). Audits it; locks nothing.
+    Publishes nothing."""
     require_reviewer(actor=actor)
     fields = _clean_endpoint(name=name, url=url, events=events)
     secret = secret_new()
@@ -74,7 +75,8 @@ def endpoint_update(
     include_contact_data: bool,
 ) -> WebhookEndpoint:
     """A reviewer edits an endpoint (checked as on creation). Switching it back on
-    starts a fresh run of failures. Locks the endpoint's row; audits a change."""
+    starts a fresh run of failures. Locks the endpoint's row; audits a change.
+    Publishes nothing."""
     require_reviewer(actor=actor)
     fields = _clean_endpoint(name=name, url=url, events=events)
     with transaction.atomic():
@@ -107,7 +109,7 @@ def endpoint_update(
 
 def endpoint_rotate_secret(*, actor: User, endpoint: WebhookEndpoint) -> str:
     """A reviewer replaces an endpoint's signing secret; returns the new one (shown
-    once). Audits it; locks nothing (one UPDATE)."""
+    once). Audits it; locks nothing (one UPDATE). Publishes nothing."""
     require_reviewer(actor=actor)
     secret = secret_new()
     with transaction.atomic():

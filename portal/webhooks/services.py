@@ -53,12 +53,12 @@ USER_AGENT = "Vouch-Webhooks/1"
 
 
 def secret_new() -> str:
-    """A fresh signing secret for an endpoint or a CRM integration."""
+    """A fresh signing secret for an endpoint or a CRM integration. Pure."""
     return "whsec_" + secrets.token_urlsafe(32)
 
 
 def require_reviewer(*, actor: User) -> None:
-    """Refuse (PermissionDenied) anyone but a reviewer."""
+    """Refuse (PermissionDenied) anyone but a reviewer. Locks nothing."""
     if not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers manage webhooks and integrations."))
 
@@ -72,7 +72,8 @@ def _dump(envelope: dict[str, Any]) -> str:
 
 def event_emit(*, event: str, obj: Model, **extra: Any) -> list[int]:
     """Queue ``event`` about ``obj`` for every active endpoint subscribed to it. Call
-    inside a transaction; sending starts after it commits. Locks nothing."""
+    inside a transaction; sending starts after it commits. Locks nothing. Publishes
+    nothing (it is what a handler calls)."""
     endpoints = [
         e
         for e in WebhookEndpoint.objects.filter(is_active=True).only(
@@ -112,7 +113,8 @@ def event_emit(*, event: str, obj: Model, **extra: Any) -> list[int]:
 
 
 def deliveries_enqueue(*, ids: list[int], countdown: int = 0) -> None:
-    """Queue a send task per delivery, after ``countdown`` seconds. Locks nothing."""
+    """Queue a send task per delivery, after ``countdown`` seconds. Locks nothing.
+    Publishes nothing."""
     from .tasks import webhook_deliver
 
     for pk in ids:
@@ -146,7 +148,8 @@ _opener = urllib.request.build_opener(_NoRedirects)
 def http_post(
     *, url: str, body: bytes, headers: dict[str, str], timeout: float
 ) -> tuple[int | None, str]:
-    """POST and return (status code, error text). Never raises for network trouble."""
+    """POST and return (status code, error text). Never raises for network trouble.
+    Touches no database."""
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (http/https checked on registration)
     try:
         with _opener.open(request, timeout=timeout) as response:
@@ -160,14 +163,16 @@ def http_post(
 
 
 def retry_delay(*, failed_attempts: int) -> timedelta:
-    """1, 2, 4, 8 … × WEBHOOK_RETRY_BASE_SECONDS, at most six hours."""
+    """1, 2, 4, 8 … × WEBHOOK_RETRY_BASE_SECONDS, at most six hours. Pure."""
     seconds = settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(0, failed_attempts - 1)
     return min(timedelta(seconds=seconds), MAX_RETRY_DELAY)
 
 
 def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> WebhookDelivery | None:
     """Make the next attempt of a due delivery. Safe to call twice at once: a claim (one
-    UPDATE) lets only one caller send, and the HTTP request runs outside any transaction."""
+    UPDATE) lets only one caller send, and the HTTP request runs outside any
+    transaction. Locks nothing (the claim is a conditional UPDATE); publishes
+    nothing; may disable the endpoint and notify reviewers after too many failures."""
     now = now or timezone.now()
     lease = now + timedelta(seconds=2 * settings.WEBHOOK_TIMEOUT_SECONDS + 30)
     claimed = WebhookDelivery.objects.filter(
@@ -298,7 +303,8 @@ def _endpoint_disable(endpoint: WebhookEndpoint, reason: str) -> None:
 
 def deliveries_send_due(*, now: datetime | None = None, limit: int = 200) -> int:
     """Beat: send every delivery whose attempt is due (first attempts a lost task left
-    behind, and retries). Returns how many attempts were made."""
+    behind, and retries). Returns how many attempts were made. Each as
+    ``delivery_attempt`` (a claim, no lock); publishes nothing."""
     now = now or timezone.now()
     due = list(
         WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
@@ -310,7 +316,8 @@ def deliveries_send_due(*, now: datetime | None = None, limit: int = 200) -> int
 
 def delivery_replay(*, actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
     """A reviewer sends a delivery's event again, as a new delivery (new id, new
-    signature), queued on commit. Audits it; locks nothing."""
+    signature), queued on commit. Audits it; locks nothing. Checks the role;
+    publishes nothing."""
     require_reviewer(actor=actor)
     endpoint = delivery.endpoint
     if not endpoint.is_active:
