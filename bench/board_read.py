@@ -307,7 +307,7 @@ def child_measure() -> dict:
         users = User.objects.in_bulk(members)
         viewers = [users[m] for m in members]
         for v in viewers:
-            roles_of(v)
+            roles_of(user=v)
         warm, timed = viewers[:WARMUP], viewers[WARMUP:]
         for v in warm:
             selectors.board_page(board=board, viewer=v, n=TOP, k=AROUND)

@@ -1,6 +1,9 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The partner agreement: which version is current, who accepted what, and asking again."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -9,16 +12,24 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.models import User
 from portal.audit.services import audit_record
 
 from .cache import TIMEOUT, key
 from .i18n import original_of, page_for_reader, translations_by_language
 from .models import AgreementAcceptance, AgreementPage, AgreementVersion
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from portal.accounts.selectors import Viewer
+    from portal.leads.permissions import SubmitPermission
+
 
 def agreement_current() -> tuple[int, int] | None:
     """(page id, version) of the live agreement, cached until an agreement is published.
-    The original (default language) page: its translations share its version."""
+    The original (default language) page: its translations share its version. Read
+    only."""
     cache_key = key("agreement")
     found = cache.get(cache_key)
     if found is None:
@@ -30,29 +41,31 @@ def agreement_current() -> tuple[int, int] | None:
     return found or None
 
 
-def agreement_pending_for(user) -> AgreementPage | None:
-    """The agreement this partner user still has to accept (None: nothing to accept)."""
+def agreement_pending_for(*, user: Viewer | None) -> AgreementPage | None:
+    """The agreement this partner user still has to accept (None: nothing to accept).
+    Reads the cached current version and the user's acceptance. Read only."""
     from portal.accounts.selectors import is_partner
 
-    if not (user and user.is_authenticated and is_partner(user)):
+    if not (user and user.is_authenticated and is_partner(user=user)):
         return None
     current = agreement_current()
     if current is None:
         return None
     page_id, version = current
     page = AgreementPage.objects.filter(pk=page_id).first()
-    if page is None or _accepted(user, page, version):
+    if page is None or not isinstance(user, User) or _accepted(user, page, version):
         return None
     # In the reader's language when that translation is of the version in force.
     translated = page.localized
     return translated if translated.version == version else page
 
 
-def agreement_submission_check(user):
-    """The lead-submission condition for partners: the live agreement is accepted."""
+def agreement_submission_check(user: User) -> SubmitPermission | None:
+    """The lead-submission condition for partners: the live agreement is accepted.
+    Read only (registered with ``partner_submission_check_register``)."""
     from portal.leads.permissions import SubmitPermission
 
-    agreement = agreement_pending_for(user)
+    agreement = agreement_pending_for(user=user)
     if agreement is None:
         return None
     return SubmitPermission(
@@ -64,43 +77,52 @@ def agreement_submission_check(user):
     )
 
 
-def agreement_acceptance_of(user, page: AgreementPage) -> AgreementAcceptance | None:
-    if not (user and user.is_authenticated):
+def agreement_acceptance_of(
+    *, user: Viewer | None, page: AgreementPage
+) -> AgreementAcceptance | None:
+    """The user's acceptance of the page's version (in any language), or None. Read
+    only."""
+    if not isinstance(user, User):
         return None
     return _acceptances(user, page, page.version).first()
 
 
-def _acceptances(user, page: AgreementPage, version: int):
+def _acceptances(user: User, page: AgreementPage, version: int) -> QuerySet[AgreementAcceptance]:
     """Acceptance is per version, whatever the language it was read in: any translation."""
     return AgreementAcceptance.objects.filter(
         user=user, page__translation_key=page.translation_key, version=version
     )
 
 
-def _accepted(user, page: AgreementPage, version: int) -> bool:
+def _accepted(user: User, page: AgreementPage, version: int) -> bool:
     return _acceptances(user, page, version).exists()
 
 
-def agreement_may_accept(user, page: AgreementPage) -> bool:
-    """Is the accept form for this reader: a partner user, on the version in force."""
+def agreement_may_accept(*, user: Viewer | None, page: AgreementPage) -> bool:
+    """Is the accept form for this reader: a partner user, on the version in force.
+    Read only."""
     from portal.accounts.selectors import is_partner
 
     current = agreement_current()
     in_force = current is not None and page.version == current[1]  # not an old translation
-    return bool(page.live and in_force and user and user.is_authenticated and is_partner(user))
+    return bool(page.live and in_force and user and user.is_authenticated and is_partner(user=user))
 
 
-def agreement_accept(*, user, page: AgreementPage, ip_address: str | None) -> AgreementAcceptance:
-    """Record that a partner user accepted the live version. Accepting twice is harmless."""
+def agreement_accept(
+    *, user: User, page: AgreementPage, ip_address: str | None
+) -> AgreementAcceptance:
+    """Record that a partner user accepted the live version, with the address and the
+    revision read. Checks the role and that the page is the version in force; audits it.
+    Accepting twice is harmless (a unique constraint; no lock). Publishes nothing."""
     from portal.accounts.selectors import is_partner
 
-    if not is_partner(user):
+    if not is_partner(user=user):
         raise PermissionDenied(_("Only partner users accept the partner agreement."))
     page = AgreementPage.objects.live().filter(pk=page.pk).first()
     current = agreement_current()
     if page is None or current is None or page.version != current[1]:
         raise PermissionDenied(_("This agreement is not in force."))
-    existing = agreement_acceptance_of(user, page)
+    existing = agreement_acceptance_of(user=user, page=page)
     if existing is not None:
         return existing
     try:
@@ -125,10 +147,10 @@ def agreement_accept(*, user, page: AgreementPage, ip_address: str | None) -> Ag
     return acceptance
 
 
-def agreement_published(page: AgreementPage) -> int:
+def agreement_published(*, page: AgreementPage) -> int:
     """A version went live: the first time it does, ask every partner user to accept it.
-    Returns how many were asked."""
-    from portal.accounts.models import User
+    Returns how many were asked. Once per version (a record per version claims it);
+    notifies each partner user. Locks nothing, publishes nothing."""
     from portal.notifications.services import notify
 
     # Publishing a translation is not a new version: the original keeps the record.

@@ -14,4 +14,4 @@ class CmsConfig(AppConfig):
         from .agreements import agreement_submission_check
 
         # Partners accept the current agreement before their next lead (SPEC §6).
-        partner_submission_check_register(agreement_submission_check)
+        partner_submission_check_register(check=agreement_submission_check)

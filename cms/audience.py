@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import models
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.roles import Role
@@ -82,7 +81,7 @@ class _Viewer:
     def __init__(self, user):
         self.user = user
         self.signed_in = bool(user and user.is_authenticated)
-        self.roles = roles_of(user) if self.signed_in else frozenset()
+        self.roles = roles_of(user=user) if self.signed_in else frozenset()
         self._tiers: dict[int, int] | None = None
 
     @property
@@ -130,16 +129,6 @@ def visible_pages(pages: Iterable, user) -> list:
         return pages
     denied = denied_paths(user)
     return [p for p in pages if not any(p.path.startswith(path) for path in denied)]
-
-
-def filter_visible(queryset: QuerySet, user) -> QuerySet:
-    denied = denied_paths(user)
-    if not denied:
-        return queryset
-    excluded = Q()
-    for path in denied:
-        excluded |= Q(path__startswith=path)
-    return queryset.exclude(excluded)
 
 
 def is_public(page) -> bool:

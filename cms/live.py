@@ -99,20 +99,20 @@ def point_rules(program: Program | None) -> list[dict] | None:
     return [
         {"event": event.label, "beneficiary": beneficiary, "points": points}
         for event in LeadEvent
-        for beneficiary, points in points_for(program, event).items()
+        for beneficiary, points in points_for(program=program, event=event).items()
     ]
 
 
 @quiet
 def catalog_slice(user, *, limit: int, kind: str = "") -> list[RewardItem] | None:
-    items = catalog_for(user).order_by("points_price")
+    items = catalog_for(user=user).order_by("points_price")
     if kind:
         items = items.filter(kind=kind)
     rows = list(items[:limit])
     if not rows:
         return None
     if _participant(user):
-        return catalog_with_eligibility(user, rows)
+        return catalog_with_eligibility(participant=user, items=rows)
     return rows
 
 
@@ -125,7 +125,10 @@ def my_progress(user, program: Program | None) -> dict | None:
         program = Program.objects.filter(tiers__isnull=False).distinct().order_by("pk").first()
     if program is None:
         return None
-    return {"balance": balance_of(user), **tier_progress(user, program)}
+    return {
+        "balance": balance_of(participant=user),
+        **tier_progress(participant=user, program=program),
+    }
 
 
 @quiet
@@ -155,11 +158,11 @@ def contest_countdown(contest_id: int | None) -> dict | None:
 def share_links(user) -> dict | None:
     """The reader's own referral link, for employees and partners who may refer."""
     from portal.leads.permissions import lead_submission_permission
-    from portal.leads.services import referral_link_for
+    from portal.leads.referrals import referral_link_for
 
-    if not _participant(user) or not lead_submission_permission(user).allowed:
+    if not _participant(user) or not lead_submission_permission(user=user).allowed:
         return None
-    return referral_share_links(referral_link_for(user))
+    return referral_share_links(link=referral_link_for(user=user))
 
 
 def board_snapshot(board_id: str, *, top_n: int, previous_period: bool) -> dict:

@@ -452,8 +452,8 @@ class AgreementPage(ContentPage):
         from .agreements import agreement_acceptance_of, agreement_may_accept
 
         context = super().get_context(request, *args, **kwargs)
-        context["acceptance"] = agreement_acceptance_of(request.user, self)
-        context["may_accept"] = agreement_may_accept(request.user, self)
+        context["acceptance"] = agreement_acceptance_of(user=request.user, page=self)
+        context["may_accept"] = agreement_may_accept(user=request.user, page=self)
         return context
 
 

@@ -17,14 +17,16 @@ from .i18n import original_of, page_for_reader, translations_by_language
 from .models import AgreementPage, AnnouncementDelivery, AnnouncementIndexPage, AnnouncementPage
 
 
-def page_published(page: Page) -> None:
-    """Called for every page that goes live (from the editor or the scheduler)."""
+def page_published(*, page: Page) -> None:
+    """Called for every page that goes live (from the editor or the scheduler).
+    Queues the announcement and agreement work on commit; locks nothing, publishes
+    nothing."""
     content_changed()
     page = page.specific
     if isinstance(page, AnnouncementPage):
         # One announcement in several languages is announced once: by its original.
         page = original_of(page)
-        announcement_snapshot_take(page)
+        announcement_snapshot_take(page=page)
         transaction.on_commit(lambda: _enqueue_announcement(page.pk))
     elif isinstance(page, AgreementPage):
         transaction.on_commit(lambda: _enqueue_agreement(page.pk))
@@ -44,8 +46,9 @@ def _enqueue_agreement(page_id: int) -> None:
     agreement_announce_task.delay(page_id)
 
 
-def announcement_snapshot_take(page: AnnouncementPage) -> bool:
-    """Freeze the chosen board once, the first time the announcement goes live."""
+def announcement_snapshot_take(*, page: AnnouncementPage) -> bool:
+    """Freeze the chosen board once, the first time the announcement goes live. Once:
+    a conditional UPDATE claims it; locks nothing, publishes nothing."""
     delivery, _created = AnnouncementDelivery.objects.get_or_create(page_id=page.pk)
     if not page.snapshot_board_id or delivery.snapshot:
         return False
@@ -59,8 +62,10 @@ def announcement_snapshot_take(page: AnnouncementPage) -> bool:
     )
 
 
-def announcement_notify(page_id: int) -> int:
-    """Notify everyone who may read a published announcement, once. Returns how many."""
+def announcement_notify(*, page_id: int) -> int:
+    """Notify everyone who may read a published announcement, once. Returns how many.
+    Once: a conditional UPDATE of the page's delivery record claims it; locks nothing,
+    publishes nothing."""
     from portal.notifications.services import notify
 
     page = AnnouncementPage.objects.live().filter(pk=page_id).first()
@@ -89,13 +94,16 @@ def announcement_notify(page_id: int) -> int:
     return count
 
 
-def agreement_announce(page_id: int) -> int:
+def agreement_announce(*, page_id: int) -> int:
+    """Task body: ask partners to accept the live agreement page ``page_id`` (0 when it is
+    no longer live). See ``agreement_published``. Locks nothing, publishes nothing."""
     page = AgreementPage.objects.live().filter(pk=page_id).first()
-    return agreement_published(page) if page else 0
+    return agreement_published(page=page) if page else 0
 
 
 def announcement_sections_grant() -> None:
-    """Managers write and publish announcements, and nothing else in the page tree."""
+    """Managers write and publish announcements, and nothing else in the page tree.
+    Idempotent (get or create); locks nothing, publishes nothing."""
     from django.contrib.auth.models import Group, Permission
     from wagtail.models import GroupPagePermission
 
@@ -114,5 +122,6 @@ def announcement_sections_grant() -> None:
 
 
 def pages_publish_scheduled() -> None:
-    """Publish pages whose go-live time has come (and unpublish expired ones)."""
+    """Publish pages whose go-live time has come (and unpublish expired ones).
+    Wagtail's ``publish_scheduled`` command; publishes no domain event."""
     call_command("publish_scheduled", verbosity=0)

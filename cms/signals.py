@@ -14,7 +14,7 @@ from .cache import content_changed
 
 @receiver(page_published)
 def on_page_published(sender, instance, **kwargs):
-    services.page_published(instance)
+    services.page_published(page=instance)
 
 
 @receiver(page_unpublished)

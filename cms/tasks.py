@@ -8,12 +8,12 @@ from . import services
 
 @shared_task(acks_late=True)
 def announcement_notify_task(page_id: int) -> int:
-    return services.announcement_notify(page_id)
+    return services.announcement_notify(page_id=page_id)
 
 
 @shared_task(acks_late=True)
 def agreement_announce_task(page_id: int) -> int:
-    return services.agreement_announce(page_id)
+    return services.agreement_announce(page_id=page_id)
 
 
 @shared_task

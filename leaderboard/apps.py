@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -1,18 +1,25 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
 class ShoutoutForm(forms.Form):
-    about = forms.ModelChoiceField(label=_("Who deserves it?"), queryset=None)
+    about: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Who deserves it?"), queryset=None
+    )
     message = forms.CharField(
         label=_("Message"), max_length=280, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, about_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["about"].queryset = about_choices
+        about = self.fields["about"]
+        assert isinstance(about, forms.ModelChoiceField)
+        about.queryset = about_choices
 
 
 class TVScreenForm(forms.Form):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Boards react to domain events: points recorded (rewards), wins and tier-ups to
 celebrate, and renames (accounts). Each handler runs once per event after the change
 committed; board updates are idempotent by ledger entry id, so a retry counts once."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """What boards are called on pages, in the CMS and in the API: one set of labels."""
 
 from __future__ import annotations

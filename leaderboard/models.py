@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 from django.conf import settings
@@ -18,6 +19,9 @@ class Eligibility(models.TextChoices):
 
 class Contest(models.Model):
     """A time-boxed competition with its own board and prizes."""
+
+    # Set per viewer on the contests page (board_visible_to); never stored.
+    visible: bool
 
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Pure board arithmetic: which boards an event touches, period keys, score encoding.
 
 A board is (scope, metric, period). Ties are broken by who got there first: the Redis

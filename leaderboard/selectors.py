@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Board reads: who may see a board, how people appear on it, and the board's rows.
 
 Pure reads: nothing here writes to the database (the one exception is warming Redis's
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -18,7 +20,6 @@ from portal.accounts.display import (
     Audience,
     audience_of,
     display_record,
-    employees_hidden_from,
     name_from_record,
     person_name,
     person_name_for,
@@ -57,7 +58,10 @@ def contest_eligible(*, contest: Contest, participant: User) -> bool:
     if contest.eligibility == Eligibility.TEAM:
         return participant.team_id == contest.team_id
     if contest.eligibility == Eligibility.TIER:
-        return TierStatus.objects.filter(participant=participant, tier_id=contest.tier_id).exists()
+        return (
+            contest.tier_id is not None
+            and TierStatus.objects.filter(participant=participant, tier_id=contest.tier_id).exists()
+        )
     return True
 
 
@@ -130,14 +134,14 @@ def board_audience(*, board: Board) -> Audience:
     return Audience.STAFF
 
 
-def tv_screens_visible_to(*, user) -> QuerySet[TVScreen]:
+def tv_screens_visible_to(*, user: User) -> QuerySet[TVScreen]:
     """The screens ``user`` may see and revoke: a reviewer all of them, anyone else their own."""
-    if has_role(user, Role.REVIEWER):
+    if has_role(user=user, roles=(Role.REVIEWER,)):
         return TVScreen.objects.all()
     return TVScreen.objects.filter(created_by=user)
 
 
-def tv_token_hash(token: str) -> str:
+def tv_token_hash(*, token: str) -> str:
     """What a TV screen's link token is stored as."""
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -146,7 +150,9 @@ def tv_screen_for_token(*, token: str | None) -> TVScreen | None:
     """The unrevoked screen a TV link's token opens, or None."""
     if not token:
         return None
-    return TVScreen.objects.filter(token_hash=tv_token_hash(token), revoked_at__isnull=True).first()
+    return TVScreen.objects.filter(
+        token_hash=tv_token_hash(token=token), revoked_at__isnull=True
+    ).first()
 
 
 # --- How people appear -----------------------------------------------------------------------
@@ -175,11 +181,6 @@ def name_records(*, by_organisation: bool, ids: Iterable[int]) -> dict[int, str]
         person.partner_organisation_id = org
         records[pk] = display_record(person=person)
     return records
-
-
-def employee_names_hidden_from(*, viewer) -> bool:
-    """Whether ``viewer`` (``None``: a TV screen) sees employees by initials only."""
-    return employees_hidden_from(audience=audience_of(viewer=viewer))
 
 
 def _records(*, board: Board, ids: Iterable[int], cached: dict[int, str]) -> dict[int, str]:
@@ -292,7 +293,7 @@ def board_page(*, board: Board, viewer, n: int = 50, k: int = 2) -> dict:
         cached=cached,
     )
 
-    def out(rows):
+    def out(rows: list[store.Row]) -> list[dict[str, Any]]:
         return [
             {
                 "rank": r.rank,

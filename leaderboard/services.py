@@ -1,12 +1,14 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Boards: incremental updates when ledger entries commit, rebuilds from the ledger,
 reading with privacy rules, live pushes (coalesced), shout-outs, contests, TV screens."""
 
 from __future__ import annotations
 
 import logging
-import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -15,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis import Redis
 
 from portal.accounts.display import Audience, person_name
 from portal.accounts.models import User
@@ -24,20 +27,16 @@ from portal.audit.services import audit_record
 from portal.rewards.models import LedgerEntry
 
 from . import ranking, store
-from .labels import board_exists
-from .models import BoardSync, Contest, Shoutout, TVScreen
+from .models import BoardSync, Contest, Shoutout
 from .push import board_group, push_by_audience, toast
 from .ranking import METRICS, PERIODS, Board
 from .selectors import (
     _names,
     all_boards,
     board_rows_by_audience,
-    board_visible_to,
     contest_eligible,
     name_record,
     name_records,
-    tv_screens_visible_to,
-    tv_token_hash,
 )
 
 log = logging.getLogger(__name__)
@@ -56,7 +55,7 @@ def celebrate(*, kind: str, text_for: Callable[[Audience], str]) -> None:
 # --- Which boards an entry touches ------------------------------------------------------
 
 
-def _scopes_for(participant: User, when) -> list[str]:
+def _scopes_for(participant: User, when: datetime) -> list[str]:
     scopes = ["everyone"]
     if participant.partner_organisation_id:
         scopes += ["partners", "orgs"]
@@ -81,13 +80,18 @@ class Update:
     remaining: int
 
 
-def updates_for(entry: LedgerEntry) -> list[Update]:
+def updates_for(*, entry: LedgerEntry) -> list[Update]:
+    """The sorted-set increments one ledger entry makes: every board (scope, metric,
+    period) its participant ranks on at the entry's time. Reads contests; writes
+    nothing. Locks nothing, publishes nothing."""
     participant = entry.participant
     local = timezone.localtime(entry.created_at).date()
     remaining = ranking.TIE_SPAN - 1 - int((entry.created_at - ranking.EPOCH).total_seconds())
     updates = []
     for scope in _scopes_for(participant, entry.created_at):
         member_id = participant.partner_organisation_id if scope == "orgs" else participant.pk
+        if member_id is None:
+            continue
         periods = ["all"] if scope.startswith("contest:") else PERIODS
         for metric in METRICS:
             delta = ranking.metric_delta(metric, entry.event, entry.amount)
@@ -112,7 +116,8 @@ def board_entry_apply(*, entry_id: int) -> list[Board]:
     Redis script skips an entry it has already applied there, or that a rebuild already
     counted. Keeps the entry's display names next to the boards. Raises when Redis cannot
     be reached, so the outbox retries; pushes the changed boards after the caller's
-    transaction commits. Returns the boards of the current periods it changed."""
+    transaction commits. Returns the boards of the current periods it changed. Locks
+    nothing (the Redis script is atomic); publishes nothing."""
     entry = (
         LedgerEntry.objects.select_related("participant", "participant__partner_organisation")
         .filter(pk=entry_id)
@@ -120,16 +125,16 @@ def board_entry_apply(*, entry_id: int) -> list[Board]:
     )
     if entry is None:
         return []
-    updates = updates_for(entry)
+    updates = updates_for(entry=entry)
     if settings.REDIS_URL:
         _apply_to_redis(store.client(), entry, updates)
     today = timezone.localdate()
     changed = sorted({u.board for u in updates if u.key == store.redis_key(u.board, today)})
-    transaction.on_commit(lambda: boards_changed(changed), robust=True)
+    transaction.on_commit(lambda: boards_changed(boards=changed), robust=True)
     return changed
 
 
-def _apply_to_redis(redis, entry: LedgerEntry, updates: list[Update]) -> None:
+def _apply_to_redis(redis: Redis, entry: LedgerEntry, updates: list[Update]) -> None:
     script = redis.register_script(store.ADD_SCRIPT)
     with redis.pipeline(transaction=False) as pipe:
         for u in updates:
@@ -143,14 +148,14 @@ def _apply_to_redis(redis, entry: LedgerEntry, updates: list[Update]) -> None:
         pipe.hset(
             store.NAMES_KEY[False], ranking.member(participant.pk), name_record(person=participant)
         )
-        if participant.partner_organisation_id:
-            org = participant.partner_organisation
+        if (org := participant.partner_organisation) is not None:
             pipe.hset(store.NAMES_KEY[True], ranking.member(org.pk), org.name)
         pipe.execute()
 
 
-def boards_changed(boards: list[Board]) -> None:
-    """Coalesce bursts: push at once, and once more at the end of the window."""
+def boards_changed(*, boards: list[Board]) -> None:
+    """Coalesce bursts: push at once, and once more at the end of the window. Touches
+    no database; publishes nothing."""
     if not boards:
         return
     ids = [b.id for b in boards]
@@ -169,7 +174,7 @@ def boards_changed(boards: list[Board]) -> None:
         from .tasks import board_push_task
 
         for board_id in trailing:
-            board_push_task.apply_async(args=[board_id], countdown=PUSH_WINDOW_SECONDS)
+            board_push_task.apply_async(args=(board_id,), countdown=PUSH_WINDOW_SECONDS)
 
 
 def board_push(*, board_id: str) -> dict[Audience, dict] | None:
@@ -209,7 +214,8 @@ def boards_rebuild() -> int:
     highest entry id it counts): the live updates of entries up to it are skipped, and the
     entries written since are applied on top, once. An entry whose transaction was still
     open while its board was read is counted by the next rebuild. Returns the number of
-    boards rebuilt."""
+    boards rebuilt. Locks nothing in SQL (Redis transactions swap each board);
+    publishes nothing."""
     if not settings.REDIS_URL:
         return 0
     redis = store.client()
@@ -245,18 +251,18 @@ def boards_rebuild() -> int:
     for entry in LedgerEntry.objects.filter(pk__gt=first_watermark or 0).select_related(
         "participant", "participant__partner_organisation"
     ):
-        _apply_to_redis(redis, entry, updates_for(entry))
+        _apply_to_redis(redis, entry, updates_for(entry=entry))
     _names_rebuild(redis, members)
     redis.set(store.BUILT_KEY, timezone.now().isoformat())
     BoardSync.objects.update_or_create(pk=1, defaults={"rebuilt_at": timezone.now()})
     return count
 
 
-def _names_rebuild(redis, members: dict[bool, set[int]]) -> None:
-    for by_organisation, ids in members.items():
+def _names_rebuild(redis: Redis, members: dict[bool, set[int]]) -> None:
+    for by_organisation, found in members.items():
         key = store.NAMES_KEY[by_organisation]
         redis.delete(key)
-        ids = sorted(ids)
+        ids = sorted(found)
         for start in range(0, len(ids), 5000):
             records = name_records(by_organisation=by_organisation, ids=ids[start : start + 5000])
             if records:
@@ -264,15 +270,19 @@ def _names_rebuild(redis, members: dict[bool, set[int]]) -> None:
 
 
 def boards_rebuild_if_lost() -> int:
-    """Beat: rebuild when Redis has lost the boards (restarted without persistence)."""
+    """Beat: rebuild when Redis has lost the boards (restarted without persistence).
+    As ``boards_rebuild``."""
     if not settings.REDIS_URL or store.client().exists(store.BUILT_KEY):
         return 0
     return boards_rebuild()
 
 
-def board_names_refresh(*, user_ids: list[int] = (), organisation_ids: list[int] = ()) -> None:
+def board_names_refresh(
+    *, user_ids: Iterable[int] = (), organisation_ids: Iterable[int] = ()
+) -> None:
     """A person or an organisation was renamed: rewrite their display records next to
-    the boards (they are read there, with no SQL). Raises when Redis cannot be reached."""
+    the boards (they are read there, with no SQL). Raises when Redis cannot be
+    reached. Locks nothing, publishes nothing."""
     if not settings.REDIS_URL:
         return
     redis = store.client()
@@ -289,7 +299,10 @@ def board_names_refresh(*, user_ids: list[int] = (), organisation_ids: list[int]
 
 
 def shoutout_post(*, author: User, about: User, message: str) -> Shoutout:
-    if not has_role(author, Role.MANAGER):
+    """A manager praises someone (at most 280 characters). Checks the role; audits it;
+    on commit a toast goes to everyone and, when configured, the chat webhook. Locks
+    nothing. Publishes nothing."""
+    if not has_role(user=author, roles=(Role.MANAGER,)):
         raise PermissionDenied(_("Only managers post shout-outs."))
     message = (message or "").strip()
     if not message:
@@ -316,16 +329,18 @@ def shoutout_post(*, author: User, about: User, message: str) -> Shoutout:
     return shout
 
 
-def chat_payload(text: str) -> dict:
-    """Slack and Teams incoming webhooks both accept ``{"text": ...}``."""
+def chat_payload(*, text: str) -> dict[str, str]:
+    """Slack and Teams incoming webhooks both accept ``{"text": ...}``. Pure."""
     return {"text": text}
 
 
 # --- Contests -------------------------------------------------------------------------------
 
 
-def contest_close(*, contest: Contest) -> list[dict]:
-    """At the end: rank, record and announce the winners. Once."""
+def contest_close(*, contest: Contest) -> list[dict[str, Any]]:
+    """At the end: rank, record and announce the winners. Once. Locks the contest's
+    row; audits it, notifies the winners and, on commit, celebrates them. Publishes
+    nothing."""
     with transaction.atomic():
         contest = Contest.objects.select_for_update().get(pk=contest.pk)
         if contest.closed_at:
@@ -374,59 +389,10 @@ def contest_close(*, contest: Contest) -> list[dict]:
 
 
 def contests_close_due() -> int:
+    """Beat: close every contest whose end has passed (each once, under its row
+    lock). Publishes nothing."""
     closed = 0
     for contest in Contest.objects.filter(closed_at__isnull=True, ends_at__lte=timezone.now()):
         contest_close(contest=contest)
         closed += 1
     return closed
-
-
-# --- TV screens -----------------------------------------------------------------------------
-
-
-def tv_screen_create(
-    *, actor: User, name: str, boards: str, rotate_seconds: int = 20
-) -> tuple[TVScreen, str]:
-    """A manager or reviewer sets up an office screen. Every board on it must be one the
-    actor may see themselves (``board_visible_to``): a token must not open more than its
-    creator could. Audited; returns the screen and its token (shown once)."""
-    if not has_role(actor, Role.MANAGER, Role.REVIEWER):
-        raise PermissionDenied(_("Only managers and reviewers set up TV screens."))
-    ids = [b.strip() for b in boards.split(",") if b.strip()]
-    if not ids:
-        raise ValidationError({"boards": [_("Choose at least one board.")]})
-    for board_id in ids:
-        try:
-            board = Board.parse(board_id)
-        except ValueError as exc:
-            raise ValidationError(
-                {"boards": [_("Unknown board: %(b)s") % {"b": board_id}]}
-            ) from exc
-        if not board_exists(board) or not board_visible_to(user=actor, board=board):
-            raise ValidationError(
-                {"boards": [_("You may not show this board: %(b)s") % {"b": board_id}]}
-            )
-    token = secrets.token_urlsafe(24)
-    screen = TVScreen.objects.create(
-        name=name,
-        boards=",".join(ids),
-        rotate_seconds=rotate_seconds,
-        token_hash=tv_token_hash(token),
-        created_by=actor,
-    )
-    audit_record(actor=actor, action="tv.created", target=screen)
-    return screen, token
-
-
-def tv_screen_revoke(*, actor: User, screen: TVScreen) -> TVScreen:
-    """Revoke a screen's link: only its creator or a reviewer may. Audited; twice is once."""
-    if not tv_screens_visible_to(user=actor).filter(pk=screen.pk).exists():
-        raise PermissionDenied(_("Only the screen's creator or a reviewer revokes it."))
-    with transaction.atomic():
-        locked = TVScreen.objects.select_for_update().get(pk=screen.pk)
-        if locked.revoked_at is not None:
-            return locked
-        locked.revoked_at = timezone.now()
-        locked.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="tv.revoked", target=locked)
-    return locked

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Where board answers come from: Redis sorted sets, or SQL over the ledger.
 
 Both stores answer the same questions with the same order (``ranking.order_key``); the

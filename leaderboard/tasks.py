@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 import json
@@ -56,7 +57,7 @@ def shoutout_to_chat(shoutout_id: int) -> bool:
     text = f"{author} → {about}: {shout.message}"
     request = urllib.request.Request(  # noqa: S310 - the URL is the admin's configured webhook
         settings.CHAT_WEBHOOK_URL,
-        data=json.dumps(chat_payload(text)).encode(),
+        data=json.dumps(chat_payload(text=text)).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Contest texts people read, in every language (django-modeltranslation)."""
 
 from modeltranslation.translator import TranslationOptions, register

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from portal.accounts.roles import Role
 from portal.accounts.selectors import is_partner
 from portal.core.forms import add_service_errors
 
-from . import selectors, services
+from . import screens, selectors, services
 from .forms import ShoutoutForm, TVScreenForm
 from .labels import METRIC_LABELS, PERIOD_LABELS, board_exists, board_label
 from .models import Contest
@@ -25,7 +26,7 @@ from .ranking import Board
 
 
 def default_board(user) -> Board:
-    return Board("partners" if is_partner(user) else "everyone", "points", "month")
+    return Board("partners" if is_partner(user=user) else "everyone", "points", "month")
 
 
 def _board_or_404(user, board_id: str) -> Board:
@@ -197,7 +198,7 @@ def tv_screens(request):
     new_link = None
     if request.method == "POST" and form.is_valid():
         try:
-            screen, token = services.tv_screen_create(
+            screen, token = screens.tv_screen_create(
                 actor=request.user,
                 name=form.cleaned_data["name"],
                 boards=",".join(form.cleaned_data["boards"]),
@@ -231,7 +232,7 @@ def tv_screen_revoke(request, pk: int):
     screen = get_object_or_404(
         selectors.tv_screens_visible_to(user=request.user), pk=pk, revoked_at__isnull=True
     )
-    services.tv_screen_revoke(actor=request.user, screen=screen)
+    screens.tv_screen_revoke(actor=request.user, screen=screen)
     messages.success(request, _("The link of “%(name)s” no longer works.") % {"name": screen.name})
     return redirect("leaderboard:tv_screens")
 

@@ -24,19 +24,6 @@ COMMENT = {
     ".js": "// {}",
     ".css": "/* {} */",
 }
-# Headers added after issue 12 lands: the lead is rewriting these modules now. Then empty
-# this tuple and run `make spdx`.
-PENDING = (
-    "portal/leads/",
-    "portal/rewards/",
-    "portal/payouts/",
-    "portal/webhooks/",
-    "portal/notifications/",
-    "portal/accounts/services.py",
-    "portal/accounts/selectors.py",
-    "leaderboard/",
-    "cms/agreements.py",
-)
 
 
 def header_for(path: Path) -> str | None:
@@ -64,7 +51,7 @@ def with_header(text: str, header: str) -> str:
 
 
 def our_sources() -> list[Path]:
-    """Tracked and new (not ignored) files of the kinds we license, minus PENDING."""
+    """Tracked and new (not ignored) files of the kinds we license."""
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard"],  # noqa: S607
         cwd=ROOT,
@@ -81,10 +68,6 @@ def shown(path: Path) -> str:
     return resolved.relative_to(ROOT).as_posix() if resolved.is_relative_to(ROOT) else str(path)
 
 
-def pending(path: Path) -> bool:
-    return shown(path).startswith(PENDING)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path)
@@ -94,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     missing = []
     for path in paths:
         header = header_for(path)
-        if header is None or not path.is_file() or pending(path):
+        if header is None or not path.is_file():
             continue
         text = path.read_text(encoding="utf-8")
         updated = with_header(text, header)

@@ -36,7 +36,7 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def get_login_redirect_url(self, request) -> str:
-        return dashboard_url_for(request.user)
+        return dashboard_url_for(user=request.user)
 
     def save_user(self, request, user, form, commit=True):
         # A new account keeps the language its owner signed up in.
@@ -60,4 +60,4 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def is_open_for_signup(self, request, sociallogin) -> bool:
         email = (sociallogin.user.email or "").lower()
-        return bool(email) and email_domain_allowed_for_signup(email)
+        return bool(email) and email_domain_allowed_for_signup(email=email)

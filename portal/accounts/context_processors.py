@@ -11,7 +11,7 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "user_roles": frozenset(), "unread_count": 0}
     return {
-        "nav_items": navigation_for(user),
-        "user_roles": {r.value for r in roles_of(user)},
-        "unread_count": unread_count(user),
+        "nav_items": navigation_for(user=user),
+        "user_roles": {r.value for r in roles_of(user=user)},
+        "unread_count": unread_count(user=user),
     }

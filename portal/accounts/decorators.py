@@ -18,7 +18,7 @@ def role_required(*roles: Role):
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not has_role(request.user, *roles):
+            if not has_role(user=request.user, roles=roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -34,7 +34,7 @@ def admin_role_required(role: Role, template: str):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not has_role(request.user, role):
+            if not has_role(user=request.user, roles=(role,)):
                 from django.shortcuts import render
 
                 return render(request, template, status=403)

@@ -20,7 +20,7 @@ class SignupForm(AllauthSignupForm):
 
     def clean_email(self) -> str:
         email = super().clean_email()
-        if not email_domain_allowed_for_signup(email):
+        if not email_domain_allowed_for_signup(email=email):
             raise forms.ValidationError(
                 _(
                     "Sign-up is open to company e-mail addresses only. Partners join by "

@@ -46,9 +46,9 @@ class StaffAreaMiddleware:
         user = request.user
         if user.is_authenticated:
             in_admin = path.startswith(ADMIN_PREFIX) and not path.startswith(ADMIN_PUBLIC_PATHS)
-            if in_admin and not can_access_admin(user):
+            if in_admin and not can_access_admin(user=user):
                 raise PermissionDenied(_("The admin is for reviewers, finance and managers."))
-            if path.startswith(MFA_PROTECTED_PREFIXES) and needs_mfa_setup(user):
+            if path.startswith(MFA_PROTECTED_PREFIXES) and needs_mfa_setup(user=user):
                 messages.warning(
                     request,
                     _("Set up two-factor authentication before using reviewer or finance tools."),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """What a user may see and do. Every view, API endpoint and consumer asks here.
 
 This is the one place where roles are derived; nothing else reads groups or flags.
@@ -5,9 +6,12 @@ This is the one place where roles are derived; nothing else reads groups or flag
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -20,8 +24,11 @@ STAFF_ROLES = frozenset(STAFF_GROUPS)
 ADMIN_ROLES = frozenset({Role.MANAGER, Role.REVIEWER, Role.FINANCE})
 MFA_ROLES = frozenset({Role.REVIEWER, Role.FINANCE})
 
+# Whoever asks: a request's user may be anonymous.
+Viewer: TypeAlias = User | AnonymousUser
 
-def _base_roles(user) -> frozenset[Role]:
+
+def _base_roles(user: Viewer) -> frozenset[Role]:
     """The roles that follow from the user's own row (no query)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
@@ -32,99 +39,115 @@ def _base_roles(user) -> frozenset[Role]:
     return frozenset({Role.EMPLOYEE})
 
 
-def roles_of(user) -> frozenset[Role]:
-    """All of the user's roles, cached on the user object for the request."""
+def roles_of(*, user: Viewer) -> frozenset[Role]:
+    """All of the user's roles, cached on the user object for the request. Reads the
+    user's groups once; locks nothing, publishes nothing."""
     cached = getattr(user, "_vouch_roles", None)
     if cached is not None:
         return cached
+    if isinstance(user, AnonymousUser):
+        return frozenset()
     roles = set(_base_roles(user))
     if Role.EMPLOYEE in roles:  # staff roles are for the company's own people
         group_roles = {name: role for role, name in STAFF_GROUPS.items()}
         for name in user.groups.values_list("name", flat=True):
             if name in group_roles:
                 roles.add(group_roles[name])
-    user._vouch_roles = frozenset(roles)
-    return user._vouch_roles
+    found = user.__dict__["_vouch_roles"] = frozenset(roles)
+    return found
 
 
-def has_role(user, *roles: Role) -> bool:
+def has_role(*, user: Viewer, roles: Collection[Role]) -> bool:
+    """Whether the user holds any of ``roles``. Reads groups only when a staff role is
+    asked of an employee; locks nothing, publishes nothing."""
     wanted = set(roles)
     base = _base_roles(user)
     if base & wanted:
         return True
     if not wanted & STAFF_ROLES or Role.EMPLOYEE not in base:
         return False  # the answer needs no look-up of groups
-    return bool(roles_of(user) & wanted)
+    return bool(roles_of(user=user) & wanted)
 
 
-def is_partner(user) -> bool:
+def is_partner(*, user: Viewer) -> bool:
+    """Whether the user belongs to a partner organisation (no query)."""
     return Role.PARTNER_USER in _base_roles(user)
 
 
-def can_access_admin(user) -> bool:
-    """Wagtail's admin: reviewers, finance and managers only (and superusers)."""
+def can_access_admin(*, user: Viewer) -> bool:
+    """Wagtail's admin: reviewers, finance and managers only (and superusers). Read only."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return bool(user.is_superuser or roles_of(user) & ADMIN_ROLES)
+    return bool(user.is_superuser or roles_of(user=user) & ADMIN_ROLES)
 
 
-def has_mfa(user) -> bool:
+def has_mfa(*, user: Viewer) -> bool:
+    """Whether the user has set up a TOTP authenticator (one query)."""
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-def needs_mfa_setup(user) -> bool:
-    """Reviewers and finance must set up TOTP before using those powers."""
+def needs_mfa_setup(*, user: Viewer) -> bool:
+    """Reviewers and finance must set up TOTP before using those powers (when
+    ``MFA_REQUIRED_FOR_STAFF``). Read only."""
     if not settings.MFA_REQUIRED_FOR_STAFF or not getattr(user, "is_authenticated", False):
         return False
-    if not (user.is_superuser or roles_of(user) & MFA_ROLES):
+    if not (user.is_superuser or roles_of(user=user) & MFA_ROLES):
         return False
-    return not has_mfa(user)
+    return not has_mfa(user=user)
 
 
-def can_invite_into(user, organisation: PartnerOrganisation, *, as_admin: bool) -> bool:
-    """Reviewers invite anyone into any organisation; a partner admin, users into their own."""
-    roles = roles_of(user)
+def can_invite_into(*, user: Viewer, organisation: PartnerOrganisation, as_admin: bool) -> bool:
+    """Reviewers invite anyone into any organisation; a partner admin, users into their
+    own. Read only."""
+    roles = roles_of(user=user)
     if Role.REVIEWER in roles:
         return True
     return (
-        Role.PARTNER_ADMIN in roles
+        isinstance(user, User)
+        and Role.PARTNER_ADMIN in roles
         and user.partner_organisation_id == organisation.pk
         and not as_admin
     )
 
 
-def organisation_members(user) -> QuerySet[User]:
-    """Members of the user's own partner organisation (partner admins only)."""
-    if Role.PARTNER_ADMIN not in roles_of(user):
+def organisation_members(*, user: Viewer) -> QuerySet[User]:
+    """Members of the user's own partner organisation (partner admins only; anyone else
+    gets none)."""
+    if not isinstance(user, User) or Role.PARTNER_ADMIN not in roles_of(user=user):
         return User.objects.none()
     return User.objects.filter(partner_organisation_id=user.partner_organisation_id).order_by(
         "-is_partner_admin", "last_name", "email"
     )
 
 
-def invitations_visible_to(user) -> QuerySet[Invitation]:
-    roles = roles_of(user)
+def invitations_visible_to(*, user: Viewer) -> QuerySet[Invitation]:
+    """Invitations the user may see: all for reviewers, their organisation's for a
+    partner admin, none for anyone else."""
+    roles = roles_of(user=user)
     qs = Invitation.objects.select_related("organisation", "invited_by")
     if Role.REVIEWER in roles:
         return qs
-    if Role.PARTNER_ADMIN in roles:
+    if isinstance(user, User) and Role.PARTNER_ADMIN in roles:
         return qs.filter(organisation_id=user.partner_organisation_id)
     return qs.none()
 
 
-def organisations_visible_to(user) -> QuerySet[PartnerOrganisation]:
-    roles = roles_of(user)
+def organisations_visible_to(*, user: Viewer) -> QuerySet[PartnerOrganisation]:
+    """Organisations the user may see: all for reviewers and finance, their own for a
+    partner user, none for anyone else."""
+    roles = roles_of(user=user)
     if roles & {Role.REVIEWER, Role.FINANCE}:
         return PartnerOrganisation.objects.all()
-    if Role.PARTNER_USER in roles:
+    if isinstance(user, User) and user.partner_organisation_id and Role.PARTNER_USER in roles:
         return PartnerOrganisation.objects.filter(pk=user.partner_organisation_id)
     return PartnerOrganisation.objects.none()
 
 
-def teams_managed_by(user) -> QuerySet[Team]:
-    if Role.MANAGER not in roles_of(user):
+def teams_managed_by(*, user: Viewer) -> QuerySet[Team]:
+    """The teams a manager manages (none for anyone without the manager role)."""
+    if not isinstance(user, User) or Role.MANAGER not in roles_of(user=user):
         return Team.objects.none()
     return user.managed_teams.all()
 
@@ -139,9 +162,10 @@ class NavItem:
     key: str
 
 
-def dashboard_url_for(user) -> str:
-    """Where a user lands after logging in: the most specific dashboard they have."""
-    roles = roles_of(user)
+def dashboard_url_for(*, user: Viewer) -> str:
+    """Where a user lands after logging in: the most specific dashboard they have
+    (``/`` without a role). Read only."""
+    roles = roles_of(user=user)
     for role, name in (
         (Role.REVIEWER, "dashboards:review"),
         (Role.FINANCE, "dashboards:finance"),
@@ -155,8 +179,9 @@ def dashboard_url_for(user) -> str:
     return "/"
 
 
-def navigation_for(user) -> list[NavItem]:
-    roles = roles_of(user)
+def navigation_for(*, user: Viewer) -> list[NavItem]:
+    """The menu the user's roles open, in display order. Read only."""
+    roles = roles_of(user=user)
     items: list[NavItem] = []
     if Role.EMPLOYEE in roles:
         items.append(NavItem(_("Dashboard"), reverse("dashboards:employee"), "employee"))
@@ -185,6 +210,6 @@ def navigation_for(user) -> list[NavItem]:
     if Role.FINANCE in roles:
         items.append(NavItem(_("Finance"), reverse("dashboards:finance"), "finance"))
         items.append(NavItem(_("Payouts"), reverse("payouts_admin:batches"), "payouts"))
-    if can_access_admin(user):
+    if can_access_admin(user=user):
         items.append(NavItem(_("Admin"), "/admin/", "admin"))
     return items

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Changes to accounts, organisations and invitations. Views and tasks call these."""
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ def _normalise_domain(domain: str) -> str:
 
 
 def organisation_create(*, actor: User, name: str, email_domain: str = "") -> PartnerOrganisation:
-    if not has_role(actor, Role.REVIEWER):
+    """A reviewer creates a partner organisation. Checks the role and that the name is
+    given and unique (case-insensitive); audits the creation. Locks nothing (the unique
+    name check is advisory), publishes nothing."""
+    if not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers create partner organisations."))
     name = name.strip()
     if not name:
@@ -52,7 +56,7 @@ def organisation_update(
     """A reviewer edits an organisation's name, e-mail domain and tier. A new name
     publishes ``organisation.renamed`` (boards show organisations by name). Locks the
     organisation's row; audits the change."""
-    if not has_role(actor, Role.REVIEWER):
+    if not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers edit partner organisations."))
     name = (name or "").strip()
     if not name:
@@ -72,14 +76,21 @@ def organisation_update(
             to_state=org.name,
         )
         if previous != org.name:
-            publish("organisation.renamed", org, {"organisation": org.pk, "from": previous})
+            publish(
+                name="organisation.renamed",
+                aggregate=org,
+                payload={"organisation": org.pk, "from": previous},
+            )
     return org
 
 
 def organisation_set_status(
     *, actor: User, organisation: PartnerOrganisation, status: str, note: str = ""
 ) -> PartnerOrganisation:
-    if not has_role(actor, Role.REVIEWER):
+    """A reviewer suspends or reactivates an organisation. Checks the role and the
+    status; locks the organisation's row; audits a change (none when the status is
+    already ``status``). Publishes nothing."""
+    if not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers suspend or reactivate organisations."))
     if status not in PartnerOrganisation.Status.values:
         raise ValidationError(_("Unknown status."))
@@ -105,9 +116,11 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     """Invite someone into a partner organisation. Returns the invitation and its token.
 
-    The token exists only in the returned value and the e-mail sent on commit.
+    The token exists only in the returned value and the e-mail sent on commit. Checks
+    the actor may invite into the organisation and that the address is new and not the
+    company's; audits it; locks nothing, publishes nothing.
     """
-    if not can_invite_into(actor, organisation, as_admin=as_admin):
+    if not can_invite_into(user=actor, organisation=organisation, as_admin=as_admin):
         raise PermissionDenied(_("You cannot invite people into this organisation."))
     email = User.objects.normalize_email(email.strip()).lower()
     if User.objects.filter(email__iexact=email).exists():
@@ -142,7 +155,8 @@ def invitation_create(
     return invitation, token
 
 
-def invitation_for_token(token: str) -> Invitation | None:
+def invitation_for_token(*, token: str) -> Invitation | None:
+    """The invitation whose link carries ``token``, or None. Read only."""
     return (
         Invitation.objects.select_related("organisation", "invited_by")
         .filter(token_hash=_hash_token(token))
@@ -150,8 +164,9 @@ def invitation_for_token(token: str) -> Invitation | None:
     )
 
 
-def invitation_check_usable(invitation: Invitation | None) -> None:
-    """Raise a ValidationError that tells the visitor why this invitation cannot be used."""
+def invitation_check_usable(*, invitation: Invitation | None) -> Invitation:
+    """The invitation, when it can be used; else a ValidationError that tells the visitor
+    why not (unknown, used, withdrawn, expired, organisation suspended). Locks nothing."""
     if invitation is None:
         raise ValidationError(_("This invitation link is not valid. Ask for a new invitation."))
     state = invitation.state
@@ -167,17 +182,21 @@ def invitation_check_usable(invitation: Invitation | None) -> None:
         raise ValidationError(
             _("This organisation's account is suspended; the invitation cannot be used.")
         )
+    return invitation
 
 
 def invitation_accept(
     *, token: str, password: str, first_name: str = "", last_name: str = ""
 ) -> User:
-    """Create the invited user in the invitation's organisation. Works once."""
+    """Create the invited user in the invitation's organisation. Works once: checks the
+    invitation before and again under the invitation's row lock, validates the password;
+    marks the address verified and audits the acceptance. Publishes nothing."""
     with transaction.atomic():
-        found = invitation_for_token(token)
-        invitation_check_usable(found)
+        found = invitation_check_usable(invitation=invitation_for_token(token=token))
         invitation = Invitation.objects.select_for_update().get(pk=found.pk)
-        invitation_check_usable(invitation)  # again, under the lock: two clicks, one account
+        invitation_check_usable(
+            invitation=invitation
+        )  # again, under the lock: two clicks, one account
         probe = User(email=invitation.email, first_name=first_name, last_name=last_name)
         validate_password(password, user=probe)
         try:
@@ -210,7 +229,12 @@ def invitation_accept(
 
 
 def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
-    if not can_invite_into(actor, invitation.organisation, as_admin=invitation.as_admin):
+    """Withdraw a pending invitation. Checks that the actor may invite into its
+    organisation and that it is pending (under the invitation's row lock); audits it.
+    Publishes nothing."""
+    if not can_invite_into(
+        user=actor, organisation=invitation.organisation, as_admin=invitation.as_admin
+    ):
         raise PermissionDenied(_("You cannot withdraw this invitation."))
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -230,11 +254,13 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
 
 def partner_user_deactivate(*, actor: User, user: User) -> User:
     """A partner admin removes a user from their organisation (the account is deactivated,
-    never deleted, so leads and audit history keep their author)."""
+    never deleted, so leads and audit history keep their author). Checks the actor is
+    the user's partner admin or a reviewer, and not the user; locks the user's row;
+    audits it. Publishes nothing."""
     if not (
-        has_role(actor, Role.PARTNER_ADMIN)
+        has_role(user=actor, roles=(Role.PARTNER_ADMIN,))
         and user.partner_organisation_id == actor.partner_organisation_id
-    ) and not has_role(actor, Role.REVIEWER):
+    ) and not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("You cannot remove this user."))
     if user.pk == actor.pk:
         raise ValidationError(_("You cannot remove yourself."))
@@ -297,12 +323,13 @@ def user_update_preferences(
     with transaction.atomic():
         user.save(update_fields=["first_name", "last_name", "language", "show_initials_only"])
         if before != (user.first_name, user.last_name, user.show_initials_only):
-            publish("user.renamed", user, {"user": user.pk})
+            publish(name="user.renamed", aggregate=user, payload={"user": user.pk})
     return user
 
 
 def user_language_set(*, user: User, language: str) -> User:
-    """The language a user picked (footer picker): their pages and e-mails follow it."""
+    """The language a user picked (footer picker): their pages and e-mails follow it.
+    Checks it is one of the portal's languages; locks nothing, publishes nothing."""
     if language not in dict(settings.LANGUAGES):
         raise ValidationError({"language": _("Choose one of the portal's languages.")})
     if user.language != language:
@@ -311,6 +338,8 @@ def user_language_set(*, user: User, language: str) -> User:
     return user
 
 
-def email_domain_allowed_for_signup(email: str) -> bool:
+def email_domain_allowed_for_signup(*, email: str) -> bool:
+    """Whether ``email`` is on one of the company's domains (employees sign up
+    alone). Pure."""
     domain = email.strip().lower().rsplit("@", 1)[-1]
     return domain in settings.COMPANY_EMAIL_DOMAINS

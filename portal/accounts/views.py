@@ -31,13 +31,13 @@ from .selectors import (
 
 
 def _back(request) -> str:
-    return safe_next(request=request, fallback=dashboard_url_for(request.user))
+    return safe_next(request=request, fallback=dashboard_url_for(user=request.user))
 
 
 def invitation_accept(request, token: str):
-    invitation = services.invitation_for_token(token)
+    invitation = services.invitation_for_token(token=token)
     try:
-        services.invitation_check_usable(invitation)
+        services.invitation_check_usable(invitation=invitation)
     except ValidationError as exc:
         return render(
             request,
@@ -47,7 +47,7 @@ def invitation_accept(request, token: str):
         )
     if request.user.is_authenticated:
         messages.info(request, _("You are already logged in. Log out to accept this invitation."))
-        return redirect(dashboard_url_for(request.user))
+        return redirect(dashboard_url_for(user=request.user))
     form = InvitationAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -77,7 +77,7 @@ def invitation_accept(request, token: str):
                 request,
                 user,
                 email_verification=settings.ACCOUNT_EMAIL_VERIFICATION,
-                redirect_url=dashboard_url_for(user),
+                redirect_url=dashboard_url_for(user=user),
             )
     return render(
         request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
@@ -107,7 +107,7 @@ def partner_list(request):
                 request, _("%(org)s created; the invitation is on its way.") % {"org": org.name}
             )
             return redirect("accounts:partner_list")
-    organisations = organisations_visible_to(request.user).annotate(
+    organisations = organisations_visible_to(user=request.user).annotate(
         member_count=Count("users", filter=Q(users__is_active=True)),
         pending_invitations=Count(
             "invitations",
@@ -122,7 +122,7 @@ def partner_list(request):
 @role_required(Role.REVIEWER)
 @require_POST
 def partner_status(request, pk: int):
-    org = get_object_or_404(organisations_visible_to(request.user), pk=pk)
+    org = get_object_or_404(organisations_visible_to(user=request.user), pk=pk)
     status = request.POST.get("status", "")
     try:
         services.organisation_set_status(
@@ -145,7 +145,7 @@ def invite(request, pk: int | None = None):
     """Reviewers invite into any organisation; partner admins, users into their own."""
     if pk is None:
         pk = request.user.partner_organisation_id
-    org = get_object_or_404(organisations_visible_to(request.user), pk=pk)
+    org = get_object_or_404(organisations_visible_to(user=request.user), pk=pk)
     form = InvitationForm(request.POST)
     as_admin = request.POST.get("as_admin") == "1"
     if form.is_valid():
@@ -170,7 +170,7 @@ def invite(request, pk: int | None = None):
 @role_required(Role.REVIEWER, Role.PARTNER_ADMIN)
 @require_POST
 def invitation_revoke(request, pk: int):
-    invitation = get_object_or_404(invitations_visible_to(request.user), pk=pk)
+    invitation = get_object_or_404(invitations_visible_to(user=request.user), pk=pk)
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except ValidationError as exc:
@@ -183,7 +183,7 @@ def invitation_revoke(request, pk: int):
 @role_required(Role.PARTNER_ADMIN)
 @require_POST
 def member_deactivate(request, pk: int):
-    member = get_object_or_404(organisation_members(request.user), pk=pk)
+    member = get_object_or_404(organisation_members(user=request.user), pk=pk)
     try:
         name = member.display_name
         services.partner_user_remove(actor=request.user, user=member)

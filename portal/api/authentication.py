@@ -22,7 +22,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("Send the header as “Authorization: Bearer <token>”.")
             )
-        token = api_token_authenticate(header[1])
+        token = api_token_authenticate(raw=header[1])
         if token is None:
             raise exceptions.AuthenticationFailed(_("This token is not valid or was revoked."))
         user = token.user

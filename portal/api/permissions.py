@@ -17,9 +17,9 @@ class ApiAccess(BasePermission):
         user = request.user
         if not user or not user.is_authenticated:
             raise exceptions.NotAuthenticated()
-        if not roles_of(user):
+        if not roles_of(user=user):
             raise exceptions.PermissionDenied(_("This account has no role in Vouch."))
-        if needs_mfa_setup(user):
+        if needs_mfa_setup(user=user):
             raise exceptions.PermissionDenied(
                 _("Set up two-factor authentication before using the API with this account."),
                 code="mfa_required",

@@ -21,23 +21,25 @@ from portal.accounts.selectors import roles_of
 from .models import ApiToken
 
 
-def personal_tokens_of(user: User) -> QuerySet[ApiToken]:
+def personal_tokens_of(*, user: User) -> QuerySet[ApiToken]:
+    """The user's own API tokens (not organisation integration keys)."""
     return ApiToken.objects.filter(user=user, organisation__isnull=True)
 
 
-def can_manage_integration_keys(user: User, organisation: PartnerOrganisation) -> bool:
+def can_manage_integration_keys(*, user: User, organisation: PartnerOrganisation) -> bool:
     """Reviewers, for every organisation; a partner admin, for their own."""
-    roles = roles_of(user)
+    roles = roles_of(user=user)
     if Role.REVIEWER in roles:
         return True
     return Role.PARTNER_ADMIN in roles and user.partner_organisation_id == organisation.pk
 
 
-def integration_keys_of(organisation: PartnerOrganisation) -> QuerySet[ApiToken]:
+def integration_keys_of(*, organisation: PartnerOrganisation) -> QuerySet[ApiToken]:
+    """The organisation's integration keys, with their users and creators."""
     return ApiToken.objects.filter(organisation=organisation).select_related("user", "created_by")
 
 
-def integration_key_candidates(organisation: PartnerOrganisation) -> QuerySet[User]:
+def integration_key_candidates(*, organisation: PartnerOrganisation) -> QuerySet[User]:
     """The members an integration key may act as: the organisation's active users."""
     return User.objects.filter(partner_organisation=organisation, is_active=True).order_by(
         "-is_partner_admin", "last_name", "email"
@@ -50,7 +52,7 @@ STANDARD_SCOPES = ("everyone", "employees", "partners", "orgs")
 CONTEST_VISIBLE_DAYS = 60  # as long as the rebuild keeps a closed contest's board
 
 
-def boards_visible_to(user: User) -> list[tuple[Board, str]]:
+def boards_visible_to(*, user: User) -> list[tuple[Board, str]]:
     """Every board the user may open, with its label: the company-wide boards their role
     sees, their own and managed teams' boards, and contests (current or recently ended)."""
     labels: dict[str, str] = {}
@@ -75,7 +77,7 @@ def boards_visible_to(user: User) -> list[tuple[Board, str]]:
     return boards
 
 
-def ranks_of(user: User, *, metric: str, period: str) -> list[tuple[Board, str, Row | None]]:
+def ranks_of(*, user: User, metric: str, period: str) -> list[tuple[Board, str, Row | None]]:
     """The user's rank on each company-wide board they see (and their team's), for one
     metric and period. A partner's rank on ``orgs`` boards is their organisation's."""
     scopes = [

@@ -90,7 +90,7 @@ class LeadSerializer(serializers.Serializer):
 
     @extend_schema_field(LeadContactSerializer(allow_null=True))
     def get_contact(self, lead) -> dict | None:
-        if not lead_pii_visible(self.context["viewer"], lead):
+        if not lead_pii_visible(user=self.context["viewer"], lead=lead):
             return None
         return {f: getattr(lead, f) for f in ("name", "email", "phone", "company", "notes")}
 

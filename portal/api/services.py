@@ -33,7 +33,9 @@ TOKEN_PREFIX = "vch_"  # noqa: S105 (a prefix, not a secret)
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def token_hash(token: str) -> str:
+def token_hash(*, token: str) -> str:
+    """What an API token is stored as (SHA-256; the token itself is never stored).
+    Pure."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -54,9 +56,9 @@ def _clean_name(name: str) -> str:
 
 
 def _check_may_hold_token(user: User) -> None:
-    if not user.is_active or not roles_of(user):
+    if not user.is_active or not roles_of(user=user):
         raise PermissionDenied(_("This account cannot use the API."))
-    if needs_mfa_setup(user):
+    if needs_mfa_setup(user=user):
         raise PermissionDenied(
             _(
                 "Set up two-factor authentication first: your account has reviewer or "
@@ -68,7 +70,8 @@ def _check_may_hold_token(user: User) -> None:
 def api_token_create(*, user: User, name: str, actor: User | None) -> tuple[ApiToken, str]:
     """A personal token for ``user``. ``actor`` is the user themself (settings page) or
     None (``manage.py create_api_token``, run by an operator). Returns the token row and
-    the full token, which exists nowhere else."""
+    the full token, which exists nowhere else. Checks the user may hold a token and
+    the name; audits it. Locks nothing, publishes nothing."""
     if actor is not None and actor.pk != user.pk:
         raise PermissionDenied(_("People create their own API tokens."))
     name = _clean_name(name)
@@ -98,7 +101,7 @@ def _token_issue(
             organisation=organisation,
             name=name,
             prefix=prefix,
-            key_hash=token_hash(token),
+            key_hash=token_hash(token=token),
             created_by=actor,
         )
         audit_record(
@@ -114,8 +117,12 @@ def _token_issue(
 def integration_key_create(
     *, actor: User, organisation: PartnerOrganisation, acting_user: User, name: str
 ) -> tuple[ApiToken, str]:
-    """An organisation's integration key, acting as ``acting_user`` (an active member)."""
-    if not can_manage_integration_keys(actor, organisation) or needs_mfa_setup(actor):
+    """An organisation's integration key, acting as ``acting_user`` (an active
+    member). Checks the actor may manage the organisation's keys and the acting user;
+    audits it. Locks nothing, publishes nothing."""
+    if not can_manage_integration_keys(user=actor, organisation=organisation) or needs_mfa_setup(
+        user=actor
+    ):
         raise PermissionDenied(_("You cannot manage this organisation's integration keys."))
     name = _clean_name(name)
     if not organisation.is_active:
@@ -136,10 +143,12 @@ def integration_key_create(
 
 
 def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
-    """Revoke at once: the next request with the token is refused. Twice is once."""
+    """Revoke at once: the next request with the token is refused. Twice is once.
+    Checks the actor owns the token or manages its organisation; locks the token's
+    row; audits it. Publishes nothing."""
     if token.is_integration_key:
         allowed = token.organisation is not None and can_manage_integration_keys(
-            actor, token.organisation
+            user=actor, organisation=token.organisation
         )
     else:
         allowed = token.user_id == actor.pk
@@ -162,14 +171,14 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     return locked
 
 
-def api_token_authenticate(raw: str) -> ApiToken | None:
+def api_token_authenticate(*, raw: str) -> ApiToken | None:
     """The live token for a bearer value, with its user, or None. One query (and an UPDATE
-    of ``last_used_at`` at most once a minute)."""
+    of ``last_used_at`` at most once a minute). Locks nothing, publishes nothing."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     row = (
         ApiToken.objects.select_related("user", "user__partner_organisation")
-        .filter(key_hash=token_hash(raw), revoked_at__isnull=True)
+        .filter(key_hash=token_hash(token=raw), revoked_at__isnull=True)
         .first()
     )
     if row is None or not row.user.is_active:

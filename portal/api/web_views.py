@@ -54,9 +54,9 @@ def tokens(request):
         "api/tokens.html",
         {
             "form": form,
-            "tokens": personal_tokens_of(request.user),
+            "tokens": personal_tokens_of(user=request.user),
             "new_token": new_token,
-            "mfa_needed": needs_mfa_setup(request.user),
+            "mfa_needed": needs_mfa_setup(user=request.user),
             "docs_url": reverse("api:docs"),
         },
     )
@@ -65,7 +65,7 @@ def tokens(request):
 @login_required
 @require_POST
 def token_revoke(request, pk: int):
-    token = get_object_or_404(personal_tokens_of(request.user), pk=pk)
+    token = get_object_or_404(personal_tokens_of(user=request.user), pk=pk)
     services.api_token_revoke(actor=request.user, token=token)
     messages.success(
         request, _("Token “%(name)s” revoked: it no longer works.") % {"name": token.name}
@@ -75,8 +75,8 @@ def token_revoke(request, pk: int):
 
 def _organisation_for(request, pk: int | None) -> PartnerOrganisation:
     pk = request.user.partner_organisation_id if pk is None else pk
-    organisation = get_object_or_404(organisations_visible_to(request.user), pk=pk)
-    if not can_manage_integration_keys(request.user, organisation):
+    organisation = get_object_or_404(organisations_visible_to(user=request.user), pk=pk)
+    if not can_manage_integration_keys(user=request.user, organisation=organisation):
         raise PermissionDenied
     return organisation
 
@@ -88,7 +88,7 @@ def integration_keys(request, pk: int | None = None):
     if pk is None and not request.user.partner_organisation_id:
         raise Http404
     organisation = _organisation_for(request, pk)
-    candidates = integration_key_candidates(organisation)
+    candidates = integration_key_candidates(organisation=organisation)
     form = IntegrationKeyForm(request.POST or None, candidates=candidates)
     new_token = None
     if request.method == "POST" and form.is_valid():
@@ -116,7 +116,7 @@ def integration_keys(request, pk: int | None = None):
         {
             "organisation": organisation,
             "form": form,
-            "keys": integration_keys_of(organisation),
+            "keys": integration_keys_of(organisation=organisation),
             "new_token": new_token,
             "revoke_url_name": "api_tokens:integration_key_revoke"
             if pk is None
@@ -133,7 +133,9 @@ def integration_key_revoke(request, pk: int):
     key = get_object_or_404(
         ApiToken.objects.select_related("organisation"), pk=pk, organisation__isnull=False
     )
-    if key.organisation is None or not can_manage_integration_keys(request.user, key.organisation):
+    if key.organisation is None or not can_manage_integration_keys(
+        user=request.user, organisation=key.organisation
+    ):
         raise Http404
     services.api_token_revoke(actor=request.user, token=key)
     messages.success(request, _("Key “%(name)s” revoked: it no longer works.") % {"name": key.name})

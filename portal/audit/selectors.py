@@ -8,7 +8,8 @@ from django.db.models import QuerySet
 from .models import AuditEvent
 
 
-def audit_events_for(target: models.Model) -> QuerySet[AuditEvent]:
+def audit_events_for(*, target: models.Model) -> QuerySet[AuditEvent]:
+    """The audit records about ``target``, with their actors (the model's order)."""
     return AuditEvent.objects.filter(
         target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk)
     ).select_related("actor")

@@ -23,7 +23,8 @@ def audit_record(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write one audit event. Call inside the transaction that makes the change."""
+    """Write one audit event. Call inside the transaction that makes the change.
+    Locks nothing, publishes nothing."""
     if isinstance(actor, AnonymousUser) or (actor is not None and actor.pk is None):
         actor = None  # the system, a visitor, or nobody yet
     return AuditEvent.objects.create(

@@ -36,21 +36,21 @@ from portal.rewards.selectors import participant_summary
 
 @login_required
 def dashboard(request):
-    return redirect(dashboard_url_for(request.user))
+    return redirect(dashboard_url_for(user=request.user))
 
 
 def _referrer_context(user) -> dict:
-    rewards = participant_summary(user)
+    rewards = participant_summary(participant=user)
     board = default_board(user)
     return {
         "board_widget": {**board_page(board=board, viewer=user, n=5, k=1), "label": board.id},
         "balance": rewards["balance"],
         "tiers": rewards["tiers"],
         "milestones": rewards["milestones"],
-        "submit": lead_submission_permission(user),
-        "counts": lead_counts_for(user),
-        "recent_leads": leads_visible_to(user).filter(referrer=user)[:5],
-        "programs": programs_open_to(user),
+        "submit": lead_submission_permission(user=user),
+        "counts": lead_counts_for(user=user),
+        "recent_leads": leads_visible_to(user=user).filter(referrer=user)[:5],
+        "programs": programs_open_to(user=user),
     }
 
 
@@ -66,8 +66,10 @@ def employee(request):
 @role_required(Role.PARTNER_USER)
 def partner(request):
     context = _referrer_context(request.user)
-    if Role.PARTNER_ADMIN in roles_of(request.user):
-        context["org_leads"] = leads_visible_to(request.user).exclude(referrer=request.user)[:5]
+    if Role.PARTNER_ADMIN in roles_of(user=request.user):
+        context["org_leads"] = leads_visible_to(user=request.user).exclude(referrer=request.user)[
+            :5
+        ]
     return render(
         request,
         "dashboards/partner.html",
@@ -82,8 +84,10 @@ def organisation(request):
         "dashboards/organisation.html",
         {
             "organisation": request.user.partner_organisation,
-            "members": organisation_members(request.user),
-            "invitations": invitations_visible_to(request.user).filter(accepted_at__isnull=True),
+            "members": organisation_members(user=request.user),
+            "invitations": invitations_visible_to(user=request.user).filter(
+                accepted_at__isnull=True
+            ),
             "invite_form": InvitationForm(),
             "active_nav": "organisation",
         },
@@ -94,18 +98,18 @@ def organisation(request):
 def team(request):
     teams = [
         (team, Board(f"team:{team.pk}", "points", "month").id)
-        for team in teams_managed_by(request.user).prefetch_related("members")
+        for team in teams_managed_by(user=request.user).prefetch_related("members")
     ]
     return render(request, "dashboards/team.html", {"teams": teams, "active_nav": "team"})
 
 
 @role_required(Role.REVIEWER)
 def review(request):
-    organisations = organisations_visible_to(request.user)
+    organisations = organisations_visible_to(user=request.user)
     stats = organisations.aggregate(
         total=Count("pk"), suspended=Count("pk", filter=Q(status="suspended"))
     )
-    pending = invitations_visible_to(request.user).filter(
+    pending = invitations_visible_to(user=request.user).filter(
         accepted_at__isnull=True, revoked_at__isnull=True
     )[:10]
     queue = review_queue()
@@ -129,7 +133,7 @@ def review(request):
 
 @role_required(Role.FINANCE)
 def finance(request):
-    partners = organisations_visible_to(request.user).annotate(
+    partners = organisations_visible_to(user=request.user).annotate(
         member_count=Count("users", filter=Q(users__is_active=True))
     )
     payees = User.objects.filter(partner_organisation__isnull=False, is_active=True).count()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -26,18 +27,18 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 300
 
 
-def aggregate_key(aggregate: models.Model | str) -> str:
-    """ "lead:42" for a model instance; a string is taken as it is."""
+def aggregate_key(*, aggregate: models.Model | str) -> str:
+    """ "lead:42" for a model instance; a string is taken as it is. Pure."""
     if isinstance(aggregate, str):
         return aggregate
     return f"{aggregate._meta.model_name}:{aggregate.pk}"
 
 
 def publish(
+    *,
     name: str,
     aggregate: models.Model | str,
-    payload: dict | None = None,
-    *,
+    payload: dict[str, Any] | None = None,
     occurred_at: datetime | None = None,
 ) -> Event:
     """Write ``name`` about ``aggregate`` into the outbox, in the caller's transaction.
@@ -49,7 +50,7 @@ def publish(
     subscribed = bool(handlers_for(name))
     event = Event.objects.create(
         name=name,
-        aggregate=aggregate_key(aggregate),
+        aggregate=aggregate_key(aggregate=aggregate),
         payload=payload or {},
         occurred_at=occurred_at or now,
         created_at=now,
@@ -130,7 +131,8 @@ def event_handle(*, event_id: int, now: datetime | None = None) -> int:
 
     Claims each event with a lease (a worker killed midway leaves it to the sweep once the
     lease expires); each handler runs once per event, in its own transaction with its claim.
-    Returns how many events were handled completely."""
+    Returns how many events were handled completely. Locks nothing beyond the claims;
+    what the handlers lock and publish is theirs."""
     handled = 0
     next_id: int | None = event_id
     while next_id is not None:
@@ -152,7 +154,7 @@ def event_handle(*, event_id: int, now: datetime | None = None) -> int:
 def events_drain(*, now: datetime | None = None, limit: int = 500) -> int:
     """The sweep: handle unhandled events whose lease is free or expired, oldest first.
     Safe to run on several workers at once (claims are exclusive). Returns how many
-    events were handled completely."""
+    events were handled completely. Locks nothing beyond the claims."""
     now = now or timezone.now()
     handled = 0
     while handled < limit:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The reviewers' lead screens inside the Wagtail admin (one admin site for staff)."""
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from portal.accounts.decorators import admin_role_required
 from portal.accounts.roles import Role
 from portal.core.redirects import redirect_next
 
-from . import services
+from . import retention, services
+from .bulk import leads_bulk
 from .forms import ErasePersonForm, ImportForm, LostForm, QueueFilterForm, RejectForm, WonForm
 from .imports import ImportRow, import_error_report, lead_import, lead_import_preview
 from .models import Lead, LeadStatus
@@ -38,7 +40,7 @@ def queue(request):
     form = QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     leads = review_queue(
-        program=filters.get("program").pk if filters.get("program") else None,
+        program=program.pk if (program := filters.get("program")) else None,
         status=filters.get("status", ""),
         conflict=filters.get("conflict", ""),
         older_than=filters.get("older_than", ""),
@@ -66,13 +68,13 @@ def bulk(request):
         messages.error(request, _("Select at least one lead."))
         return redirect("leads_admin:queue")
     if action == "qualify":
-        result = services.leads_bulk(actor=request.user, leads=leads, action="qualify")
+        result = leads_bulk(actor=request.user, leads=leads, action="qualify")
     elif action == "reject":
         form = RejectForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Choose a reason for the rejection."))
             return redirect("leads_admin:queue")
-        result = services.leads_bulk(
+        result = leads_bulk(
             actor=request.user,
             leads=leads,
             action="reject",
@@ -108,7 +110,7 @@ def detail(request, pk: int):
         "leads/admin/detail.html",
         {
             "lead": lead,
-            "timeline": lead_timeline(lead),
+            "timeline": lead_timeline(lead=lead),
             "rivals": rivals,
             "reject_form": RejectForm(),
             "won_form": WonForm(),
@@ -218,7 +220,7 @@ def erase_person(request):
     form = ErasePersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            count = services.person_erase(
+            count = retention.person_erase(
                 actor=request.user,
                 email=form.cleaned_data["email"],
                 phone=form.cleaned_data["phone"],

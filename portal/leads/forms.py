@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 from django import forms
@@ -38,9 +39,9 @@ class LeadForm(forms.Form):
 
     def __init__(self, *args, programs=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = (
-            programs if programs is not None else Program.objects.none()
-        )
+        program = self.fields["program"]
+        assert isinstance(program, forms.ModelChoiceField)
+        program.queryset = programs if programs is not None else Program.objects.none()
 
 
 class ReferralPageForm(LeadForm):

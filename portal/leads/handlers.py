@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Leads' own reactions to its events: telling the submitter (in the portal and by
 e-mail) once the change has committed, from the outbox."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """CSV import of leads by reviewers: preview every row's errors, then import the valid
 rows one by one (each row is its own transaction: never half a row)."""
 
@@ -19,7 +20,9 @@ from portal.core.badinput import has_nul
 from portal.core.csv import csv_writer
 
 from .models import Lead, LeadSource, Program
-from .services import lead_clean, lead_submit, program_check_open_to
+from .normalise import lead_clean
+from .selectors import program_check_open_to
+from .services import lead_submit
 
 COLUMNS = ["program", "referrer_email", "name", "email", "phone", "company", "notes", "consent"]
 REQUIRED_COLUMNS = {"program", "referrer_email", "name", "consent"}
@@ -85,8 +88,9 @@ def _read(csv_text: str) -> list[dict[str, str]]:
 
 
 def lead_import_preview(*, actor: User, csv_text: str) -> list[ImportRow]:
-    """Check every row as the import would, without saving anything."""
-    if not has_role(actor, Role.REVIEWER):
+    """Check every row as the import would, without saving anything. Checks the
+    reviewer role and each row's referrer, program and contact data. Read only."""
+    if not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers import leads."))
     programs = {p.slug: p for p in Program.objects.all()}
     referrers = {}
@@ -114,13 +118,13 @@ def lead_import_preview(*, actor: User, csv_text: str) -> list[ImportRow]:
             row.errors.append(_("No active referrer with the e-mail “%(e)s”.") % {"e": email})
         if row.program and row.referrer:
             try:
-                program_check_open_to(row.program, row.referrer)
+                program_check_open_to(program=row.program, user=row.referrer)
             except ValidationError as exc:
                 row.errors.extend(exc.messages)
             except PermissionDenied as exc:
                 row.errors.append(str(exc))
         try:
-            lead_clean(_lead_data(data))
+            lead_clean(data=_lead_data(data))
         except ValidationError as exc:
             row.errors.extend(
                 f"{name}: {msg}" for name, msgs in exc.message_dict.items() for msg in msgs
@@ -134,9 +138,12 @@ def _lead_data(data: dict[str, str]) -> dict[str, Any]:
 
 
 def lead_import(*, actor: User, csv_text: str) -> ImportResult:
+    """Submit every valid row of a reviewer's CSV as a lead (checked row by row as
+    ``lead_import_preview`` does, then submitted through ``lead_submit``, which locks and
+    publishes per lead); rows that fail are returned with their reasons."""
     result = ImportResult()
     for row in lead_import_preview(actor=actor, csv_text=csv_text):
-        if not row.ok:
+        if not row.ok or row.referrer is None or row.program is None:
             result.failed.append(row)
             continue
         try:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 import secrets
@@ -163,6 +164,9 @@ class LeadSource(models.TextChoices):
 
 
 class Lead(models.Model):
+    # Set per viewer on the list page (lead_pii_visible); never stored.
+    show_pii: bool
+
     program = models.ForeignKey(
         Program, on_delete=models.PROTECT, related_name="leads", verbose_name=_("program")
     )

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """May this user submit leads at all? One rule for the form, the referral link, the CSV
 import, the dashboards and the API. Programs decide the rest (``program_check_open_to``).
 
@@ -31,18 +32,19 @@ SubmissionCheck = Callable[[User], SubmitPermission | None]
 _partner_checks: list[SubmissionCheck] = []
 
 
-def partner_submission_check_register(check: SubmissionCheck) -> None:
+def partner_submission_check_register(*, check: SubmissionCheck) -> None:
     """Add a condition partner users must meet before submitting (None: met)."""
     if check not in _partner_checks:
         _partner_checks.append(check)
 
 
-def lead_submission_permission(user: User) -> SubmitPermission:
+def lead_submission_permission(*, user: User) -> SubmitPermission:
     """Employees may submit; partner users while their organisation is active and every
     registered partner check passes (the current partner agreement accepted). Reads the
     user's own row; a partner check may read more."""
-    if is_partner(user):
-        if not user.partner_organisation.is_active:
+    if is_partner(user=user):
+        organisation = user.partner_organisation
+        if organisation is None or not organisation.is_active:
             return SubmitPermission(
                 False,
                 _("Your organisation's account is suspended, so new leads cannot be submitted."),
@@ -52,6 +54,6 @@ def lead_submission_permission(user: User) -> SubmitPermission:
             if refusal is not None:
                 return refusal
         return ALLOWED
-    if has_role(user, Role.EMPLOYEE):  # from the user's own row: no query
+    if has_role(user=user, roles=(Role.EMPLOYEE,)):  # from the user's own row: no query
         return ALLOWED
     return SubmitPermission(False, _("Only employees and partners submit leads."))

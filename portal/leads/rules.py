@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Quality rules every new lead passes before review (SPEC §3).
 
 Each rule looks at the lead about to be saved and returns a Finding or None; the
@@ -28,7 +29,7 @@ class Finding:
     language: str = ""  # the message's language: the referrer's, who reads it
 
 
-def find_conflict(lead: Lead) -> Lead | None:
+def find_conflict(*, lead: Lead) -> Lead | None:
     """The earliest contending lead with the same e-mail, phone or company domain inside
     the program's attribution window, or None."""
     keys = {
@@ -115,7 +116,7 @@ def _over_daily_cap(lead: Lead, referrer) -> str | None:
     return None
 
 
-def evaluate(lead: Lead, referrer) -> tuple[list[Finding], Lead | None]:
+def evaluate(*, lead: Lead, referrer) -> tuple[list[Finding], Lead | None]:
     """Run every rule the program has switched on. Returns findings and the conflicting lead.
 
     The messages are for the referrer, in their language: a prospect's own submission
@@ -139,7 +140,7 @@ def _evaluate(lead: Lead, referrer) -> tuple[list[Finding], Lead | None]:
         )
     conflict = None
     if program.rule_duplicate != RuleAction.OFF:
-        conflict = find_conflict(lead)
+        conflict = find_conflict(lead=lead)
         if conflict is not None:
             if duplicate_disclosed(lead=lead, earlier=conflict):
                 message = _("This contact was already referred on %(date)s.") % {

@@ -1,18 +1,22 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reads of leads and programs. Lead contact data (PII) is reached only through here."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.models import User
 from portal.accounts.roles import Role
-from portal.accounts.selectors import is_partner, roles_of
+from portal.accounts.selectors import Viewer, is_partner, roles_of
 from portal.audit.models import AuditEvent
 from portal.audit.selectors import audit_events_for
 
@@ -20,18 +24,21 @@ from .models import Audience, Lead, LeadStatus, Program, ReferralLink
 from .permissions import lead_submission_permission
 
 
-def program_audience_includes(program: Program, user) -> bool:
+def program_audience_includes(*, program: Program, user: Viewer) -> bool:
+    """Whether the program's audience (employees, partners, both) includes the user.
+    No query."""
     if program.audience == Audience.BOTH:
         return True
-    return (program.audience == Audience.PARTNERS) == is_partner(user)
+    return (program.audience == Audience.PARTNERS) == is_partner(user=user)
 
 
-def programs_open_to(user) -> QuerySet[Program]:
-    """Programs that accept leads from this user today."""
-    if not lead_submission_permission(user).allowed:
+def programs_open_to(*, user: User) -> QuerySet[Program]:
+    """Programs that accept leads from this user today (none when the user may not
+    submit at all). Read only."""
+    if not lead_submission_permission(user=user).allowed:
         return Program.objects.none()
     today = timezone.localdate()
-    audiences = [Audience.BOTH, Audience.PARTNERS if is_partner(user) else Audience.EMPLOYEES]
+    audiences = [Audience.BOTH, Audience.PARTNERS if is_partner(user=user) else Audience.EMPLOYEES]
     return Program.objects.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=today),
         is_enabled=True,
@@ -40,15 +47,17 @@ def programs_open_to(user) -> QuerySet[Program]:
     )
 
 
-def leads_visible_to(user) -> QuerySet[Lead]:
+def leads_visible_to(*, user: Viewer) -> QuerySet[Lead]:
     """Every lead the user may see: reviewers all; partner admins their organisation's;
     managers their teams'; everyone else their own."""
-    roles = roles_of(user)
+    roles = roles_of(user=user)
     qs = Lead.objects.select_related("program", "referrer", "organisation")
     if not roles:
         return qs.none()
     if Role.REVIEWER in roles:
         return qs
+    if not isinstance(user, User):
+        return qs.none()
     visible = Q(referrer=user)
     if Role.PARTNER_ADMIN in roles:
         visible |= Q(organisation_id=user.partner_organisation_id)
@@ -57,20 +66,26 @@ def leads_visible_to(user) -> QuerySet[Lead]:
     return qs.filter(visible).distinct()
 
 
-def lead_pii_visible(user, lead: Lead) -> bool:
-    """Contact data: the submitter, the submitter's partner admin, and reviewers."""
-    roles = roles_of(user)
+def lead_pii_visible(*, user: Viewer, lead: Lead) -> bool:
+    """Contact data: the submitter, the submitter's partner admin, and reviewers. Read
+    only."""
+    roles = roles_of(user=user)
     if Role.REVIEWER in roles or lead.referrer_id == user.pk:
         return True
-    return Role.PARTNER_ADMIN in roles and lead.organisation_id == user.partner_organisation_id
+    return (
+        isinstance(user, User)
+        and Role.PARTNER_ADMIN in roles
+        and lead.organisation_id == user.partner_organisation_id
+    )
 
 
-def lead_timeline(lead: Lead) -> QuerySet[AuditEvent]:
-    return audit_events_for(lead)
+def lead_timeline(*, lead: Lead) -> QuerySet[AuditEvent]:
+    """The lead's audit records, for its history. Read only."""
+    return audit_events_for(target=lead)
 
 
-def lead_counts_for(user) -> dict[str, int]:
-    """Figures for the referrer's own dashboard."""
+def lead_counts_for(*, user: User) -> dict[str, int]:
+    """Figures for the referrer's own dashboard: total, open, qualified, won. Read only."""
     return Lead.objects.filter(referrer=user).aggregate(
         total=Count("pk"),
         open=Count(
@@ -125,8 +140,9 @@ def review_queue(
     return qs.order_by("queue_rank", "waiting_since", "pk")
 
 
-def stale_leads(now=None) -> QuerySet[Lead]:
-    """Leads waiting for review longer than their program's reminder threshold.
+def stale_leads(*, now: datetime | None = None) -> QuerySet[Lead]:
+    """Leads waiting for review longer than their program's reminder threshold at
+    ``now`` (default: this moment). Read only.
 
     The wait counts from the submission (as the queue shows it): starting a review does
     not reset it. A lead is due once it has waited exactly the threshold."""
@@ -142,19 +158,25 @@ def stale_leads(now=None) -> QuerySet[Lead]:
     )
 
 
-def referral_link_by_code(code: str) -> ReferralLink | None:
+def referral_link_by_code(*, code: str) -> ReferralLink | None:
+    """The active link with this code whose owner may still refer, or None. Read only."""
     link = (
         ReferralLink.objects.select_related("user", "user__partner_organisation")
         .filter(code=code, is_active=True)
         .first()
     )
-    if link is None or not link.user.is_active or not lead_submission_permission(link.user).allowed:
+    if (
+        link is None
+        or not link.user.is_active
+        or not lead_submission_permission(user=link.user).allowed
+    ):
         return None
     return link
 
 
-def referral_share_links(link: ReferralLink) -> dict:
-    """The public address of a referral link and ready-made links to share it."""
+def referral_share_links(*, link: ReferralLink) -> dict[str, Any]:
+    """The public address of a referral link and ready-made links to share it (no
+    query)."""
     url = settings.SITE_URL + reverse("referral_page", args=[link.code])
     text = _("I think you would like what we do. Have a look and get in touch:")
     return {
@@ -167,3 +189,19 @@ def referral_share_links(link: ReferralLink) -> dict:
             "x": f"https://x.com/intent/post?text={quote(text)}&url={quote(url, safe='')}",
         },
     }
+
+
+def program_check_open_to(*, program: Program, user: User) -> None:
+    """Refuse (PermissionDenied, ValidationError) unless this user may refer to this
+    program today. Locks nothing."""
+    permission = lead_submission_permission(user=user)
+    if not permission.allowed:
+        raise PermissionDenied(permission.reason)
+    if not program.is_open_on(timezone.localdate()):
+        raise ValidationError(
+            {"program": [_("%(program)s is not accepting referrals.") % {"program": program.name}]}
+        )
+    if not program_audience_includes(program=program, user=user):
+        raise ValidationError(
+            {"program": [_("%(program)s is not open to you.") % {"program": program.name}]}
+        )

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The lead lifecycle (SPEC §3): submission with quality rules and attribution, review
 transitions, conflict resolution, referral links, import and retention.
 
@@ -13,16 +14,12 @@ raise ``ValidationError`` (bad input, illegal transition: nothing changes) or
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -30,7 +27,6 @@ from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
-from portal.core.badinput import has_nul
 from portal.core.money import money
 from portal.events.services import publish
 
@@ -40,15 +36,13 @@ from .models import (
     Lead,
     LeadSource,
     LeadStatus,
-    LinkVisit,
     Program,
     ReferralLink,
     RejectionReason,
     RuleAction,
 )
-from .normalise import company_domain, normalise_email, normalise_phone
-from .permissions import lead_submission_permission
-from .selectors import program_audience_includes
+from .normalise import company_domain, lead_clean, normalise_email
+from .selectors import program_check_open_to
 
 
 class IllegalTransition(ValidationError):
@@ -56,64 +50,6 @@ class IllegalTransition(ValidationError):
 
 
 # --- Submission -----------------------------------------------------------------------
-
-LEAD_FIELDS = ("name", "email", "phone", "company", "notes")
-# The columns' sizes (notes: a generous cap, so nobody stores 200 kB of notes).
-LEAD_FIELD_LIMITS = {"name": 200, "email": 254, "phone": 40, "company": 200, "notes": 5000}
-
-
-def lead_clean(data: dict[str, Any]) -> dict[str, Any]:
-    """Validate and normalise submitted contact data. Raises ValidationError per field.
-    Pure: reads and writes nothing."""
-    errors: dict[str, list[str]] = {}
-    cleaned = {key: str(data.get(key) or "").strip() for key in LEAD_FIELDS}
-    if not cleaned["name"]:
-        errors.setdefault("name", []).append(_("Enter the person's name."))
-    if len(cleaned["name"]) > 200 or len(cleaned["company"]) > 200:
-        errors.setdefault("name", []).append(_("Keep names under 200 characters."))
-    for key, limit in LEAD_FIELD_LIMITS.items():
-        if len(cleaned[key]) > limit and key not in ("name", "company"):
-            errors.setdefault(key, []).append(
-                _("Keep this field under %(n)s characters.") % {"n": limit}
-            )
-            cleaned[key] = ""  # not parsed further (a phone number of 200 kB)
-        if has_nul(cleaned[key]):
-            errors.setdefault(key, []).append(_("Remove the NUL characters from this field."))
-            cleaned[key] = ""
-    if cleaned["email"]:
-        try:
-            validate_email(cleaned["email"])
-        except ValidationError:
-            errors.setdefault("email", []).append(_("Enter a valid e-mail address."))
-    try:
-        cleaned["phone_e164"] = normalise_phone(cleaned["phone"])
-    except ValidationError as exc:
-        errors.setdefault("phone", []).extend(exc.messages)
-    if not cleaned["email"] and not cleaned["phone"]:
-        errors.setdefault("email", []).append(_("Give an e-mail address or a phone number."))
-    consent = data.get("consent")
-    if consent not in (True, "true", "True", "on", "1", "yes", 1):
-        errors.setdefault("consent", []).append(_("The person must agree to be contacted."))
-    if errors:
-        raise ValidationError(errors)
-    cleaned["consent"] = True
-    return cleaned
-
-
-def program_check_open_to(program: Program, user: User) -> None:
-    """Refuse (PermissionDenied, ValidationError) unless this user may refer to this
-    program today. Locks nothing."""
-    permission = lead_submission_permission(user)
-    if not permission.allowed:
-        raise PermissionDenied(permission.reason)
-    if not program.is_open_on(timezone.localdate()):
-        raise ValidationError(
-            {"program": [_("%(program)s is not accepting referrals.") % {"program": program.name}]}
-        )
-    if not program_audience_includes(program, user):
-        raise ValidationError(
-            {"program": [_("%(program)s is not open to you.") % {"program": program.name}]}
-        )
 
 
 def _lock_attribution_keys(lead: Lead) -> None:
@@ -147,8 +83,8 @@ def lead_submit(
     Locks the referrer's row when the program caps submissions per day, and (PostgreSQL)
     advisory locks on the prospect's e-mail, phone and domain, so two submissions for one
     prospect serialise. Points, notifications and webhooks follow from the event."""
-    program_check_open_to(program, referrer)
-    cleaned = lead_clean(data)
+    program_check_open_to(program=program, user=referrer)
+    cleaned = lead_clean(data=data)
     now = timezone.now()
     with transaction.atomic():
         if program.rule_daily_cap != RuleAction.OFF:
@@ -176,7 +112,7 @@ def lead_submit(
             status_changed_at=now,
         )
         _lock_attribution_keys(lead)
-        findings, conflict = rules.evaluate(lead, referrer)
+        findings, conflict = rules.evaluate(lead=lead, referrer=referrer)
         lead.conflict_with = conflict
         lead.flags = [
             {"rule": f.rule, "action": f.action, "message": f.message, "language": f.language}
@@ -197,9 +133,9 @@ def lead_submit(
             data={"source": source, "flags": lead.flags},
         )
         publish(
-            "lead.submitted",
-            lead,
-            {
+            name="lead.submitted",
+            aggregate=lead,
+            payload={
                 **_about(lead),
                 "status": lead.status,
                 "source": source,
@@ -233,7 +169,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
-def _describe(statuses) -> str:
+def _describe(statuses: Iterable[str]) -> str:
     return _(" or ").join(str(S(s).label).lower() for s in sorted(statuses))
 
 
@@ -242,7 +178,7 @@ def _check_actor(actor: User, lead: Lead, action: str) -> None:
         if lead.referrer_id != actor.pk:
             raise PermissionDenied(_("Only the person who submitted a lead can withdraw it."))
         return
-    if not has_role(actor, Role.REVIEWER):
+    if not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers can change a lead's status."))
     if lead.referrer_id == actor.pk:
         raise PermissionDenied(_("You cannot review a lead you submitted yourself."))
@@ -306,9 +242,9 @@ def _transition(*, lead: Lead, actor: User, action: str, note: str = "", **chang
             data={k: str(v) for k, v in changes.items()},
         )
         publish(
-            "lead.status_changed",
-            locked,
-            {
+            name="lead.status_changed",
+            aggregate=locked,
+            payload={
                 **_about(locked),
                 "from": from_status,
                 "to": to_status,
@@ -391,7 +327,7 @@ def lead_reverse_deal(*, lead: Lead, actor: User | None, reason: str) -> Lead:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Say why the deal was reversed.")]})
-    if actor is not None and not has_role(actor, Role.REVIEWER):
+    if actor is not None and not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers reverse deals."))
     with transaction.atomic():
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
@@ -412,34 +348,12 @@ def lead_reverse_deal(*, lead: Lead, actor: User | None, reason: str) -> Lead:
             note=reason,
         )
         publish(
-            "lead.deal_reversed",
-            locked,
-            {**_about(locked), "actor": actor.pk if actor else None, "reason": reason},
+            name="lead.deal_reversed",
+            aggregate=locked,
+            payload={**_about(locked), "actor": actor.pk if actor else None, "reason": reason},
             occurred_at=now,
         )
     return locked
-
-
-@dataclass
-class BulkResult:
-    done: list[Lead] = field(default_factory=list)
-    failed: list[tuple[Lead, str]] = field(default_factory=list)
-
-
-def leads_bulk(*, actor: User, leads: Any, action: str, **kwargs: Any) -> BulkResult:
-    """Apply one action to many leads; each lead succeeds or fails on its own (each in its
-    own transaction, under its own lock)."""
-    service = {"qualify": lead_qualify, "reject": lead_reject, "start_review": lead_start_review}[
-        action
-    ]
-    result = BulkResult()
-    for lead in leads:
-        try:
-            result.done.append(service(lead=lead, actor=actor, **kwargs))
-        except (ValidationError, PermissionDenied) as exc:
-            message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            result.failed.append((lead, message))
-    return result
 
 
 def _duplicate_note(*, rejected: Lead, kept: Lead) -> str:
@@ -483,125 +397,3 @@ def lead_conflict_resolve(*, actor: User, keep: Lead, reject: Lead, note: str = 
             data={"rejected": reject.pk},
         )
     return rejected
-
-
-# --- Referral links ----------------------------------------------------------------------
-
-
-def referral_link_for(user: User) -> ReferralLink:
-    """The user's stable referral link, created on first use (a unique constraint settles
-    two first uses at once)."""
-    link = ReferralLink.objects.filter(user=user).first()
-    if link:
-        return link
-    try:
-        with transaction.atomic():
-            return ReferralLink.objects.create(user=user)
-    except IntegrityError:  # created by a concurrent request
-        return ReferralLink.objects.get(user=user)
-
-
-def referral_link_record_visit(*, link: ReferralLink, ip: str, user_agent: str) -> bool:
-    """Count a visit once per visitor per day (a unique constraint). Returns True when it
-    was a new visitor."""
-    day = timezone.localdate()
-    visitor = hashlib.sha256(f"{settings.SECRET_KEY}|{day}|{ip}|{user_agent}".encode()).hexdigest()
-    try:
-        with transaction.atomic():
-            LinkVisit.objects.create(link=link, day=day, visitor=visitor)
-    except IntegrityError:  # this visitor was already counted today
-        return False
-    return True
-
-
-# --- Retention ---------------------------------------------------------------------------
-
-ERASED = "—"
-
-
-def _anonymise(
-    *, ids: list[int], now: datetime, actor: User | None, action: str, note: str
-) -> None:
-    """Erase the contact data of these (locked) leads; the rows stay (status, program,
-    dates, referrer, deal value) so counts and money records are kept. Audits each."""
-    Lead.objects.filter(pk__in=ids).update(
-        name=ERASED,
-        email="",
-        phone="",
-        company="",
-        notes="",
-        email_normalised="",
-        phone_e164="",
-        company_domain="",
-        anonymised_at=now,
-    )
-    for lead in Lead.objects.filter(pk__in=ids):
-        audit_record(actor=actor, action=action, target=lead, note=note)
-
-
-def leads_anonymise_expired(*, now: datetime | None = None) -> int:
-    """Erase contact data past the retention periods: lost, rejected and withdrawn leads
-    ``LEAD_RETENTION_DAYS`` after they closed; qualified and won leads
-    ``LEAD_RETENTION_DAYS_ACTIVE`` after their last status change (their deal value,
-    commissions and points stay). The rows stay so the statistics keep their counts.
-    Locks the expired rows; audits each."""
-    now = now or timezone.now()
-    periods = [
-        ([S.LOST, S.REJECTED, S.WITHDRAWN], settings.LEAD_RETENTION_DAYS),
-        ([S.QUALIFIED, S.WON], settings.LEAD_RETENTION_DAYS_ACTIVE),
-    ]
-    total = 0
-    with transaction.atomic():
-        for statuses, days in periods:
-            expired = Lead.objects.select_for_update().filter(
-                status__in=statuses,
-                status_changed_at__lt=now - timedelta(days=days),
-                anonymised_at__isnull=True,
-            )
-            ids = list(expired.values_list("pk", flat=True))
-            _anonymise(
-                ids=ids,
-                now=now,
-                actor=None,
-                action="lead.anonymised",
-                note=_("Contact details erased after the retention period."),
-            )
-            total += len(ids)
-    return total
-
-
-def person_erase(*, actor: User, email: str = "", phone: str = "") -> int:
-    """A reviewer erases a prospect on their request: every lead whose contact e-mail or
-    phone number is theirs (compared normalised) loses its contact data, as at the end
-    of retention; statuses, counts, deal values, commissions and points stay (records
-    the law requires). Reviewers only; locks the leads; audits each lead
-    (``lead.erased_on_request``). Returns how many leads were erased."""
-    if not has_role(actor, Role.REVIEWER):
-        raise PermissionDenied(_("Only reviewers erase personal data."))
-    email_key = normalise_email(email.strip()) if email.strip() else ""
-    try:
-        phone_key = normalise_phone(phone.strip()) if phone.strip() else ""
-    except ValidationError as exc:
-        raise ValidationError({"phone": exc.messages}) from exc
-    if not email_key and not phone_key:
-        raise ValidationError(_("Give the person's e-mail address or phone number."))
-    match = Q(pk__in=[])
-    if email_key:
-        match |= Q(email_normalised=email_key)
-    if phone_key:
-        match |= Q(phone_e164=phone_key)
-    now = timezone.now()
-    with transaction.atomic():
-        ids = list(
-            Lead.objects.select_for_update()
-            .filter(match, anonymised_at__isnull=True)
-            .values_list("pk", flat=True)
-        )
-        _anonymise(
-            ids=ids,
-            now=now,
-            actor=actor,
-            action="lead.erased_on_request",
-            note=_("Contact details erased at the person's request."),
-        )
-    return len(ids)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 from celery import shared_task
@@ -7,8 +8,8 @@ from django.urls import reverse
 from portal.accounts.roles import STAFF_GROUPS, Role
 from portal.notifications.services import notify
 
+from .retention import leads_anonymise_expired
 from .selectors import stale_leads
-from .services import leads_anonymise_expired
 
 
 @shared_task

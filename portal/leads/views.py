@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 import io
@@ -24,6 +25,7 @@ from portal.leads.permissions import lead_submission_permission
 from . import services
 from .forms import LeadForm, ReferralPageForm
 from .models import LeadSource, LeadStatus
+from .referrals import referral_link_for, referral_link_record_visit
 from .rules import duplicate_disclosed
 from .selectors import (
     lead_pii_visible,
@@ -56,8 +58,8 @@ def _submitted_message(request, lead) -> None:
 
 @role_required(*REFERRERS)
 def lead_new(request):
-    permission = lead_submission_permission(request.user)
-    programs = programs_open_to(request.user)
+    permission = lead_submission_permission(user=request.user)
+    programs = programs_open_to(user=request.user)
     form = LeadForm(request.POST or None, programs=programs)
     if request.method == "POST" and form.is_valid():
         try:
@@ -88,13 +90,13 @@ def lead_new(request):
 
 @role_required(*REFERRERS, Role.MANAGER, Role.REVIEWER)
 def lead_list(request):
-    leads = leads_visible_to(request.user)
+    leads = leads_visible_to(user=request.user)
     status = request.GET.get("status", "")
     if status in LeadStatus.values:
         leads = leads.filter(status=status)
     page = Paginator(leads.order_by("-submitted_at", "-pk"), 25).get_page(request.GET.get("page"))
     for lead in page:
-        lead.show_pii = lead_pii_visible(request.user, lead)
+        lead.show_pii = lead_pii_visible(user=request.user, lead=lead)
     return render(
         request,
         "leads/list.html",
@@ -109,14 +111,14 @@ def lead_list(request):
 
 @role_required(*REFERRERS, Role.MANAGER, Role.REVIEWER)
 def lead_detail(request, pk: int):
-    lead = get_object_or_404(leads_visible_to(request.user), pk=pk)
+    lead = get_object_or_404(leads_visible_to(user=request.user), pk=pk)
     return render(
         request,
         "leads/detail.html",
         {
             "lead": lead,
-            "show_pii": lead_pii_visible(request.user, lead),
-            "timeline": lead_timeline(lead),
+            "show_pii": lead_pii_visible(user=request.user, lead=lead),
+            "timeline": lead_timeline(lead=lead),
             "duplicate_of": lead.conflict_with_id
             if lead.conflict_with_id and duplicate_disclosed(lead=lead, earlier=lead.conflict_with)
             else None,
@@ -130,7 +132,7 @@ def lead_detail(request, pk: int):
 @role_required(*REFERRERS)
 @require_POST
 def lead_withdraw(request, pk: int):
-    lead = get_object_or_404(leads_visible_to(request.user), pk=pk)
+    lead = get_object_or_404(leads_visible_to(user=request.user), pk=pk)
     ask = confirmation_needed(
         request=request,
         title=_("Withdraw this referral?"),
@@ -160,12 +162,12 @@ def lead_withdraw(request, pk: int):
 
 @role_required(*REFERRERS)
 def referral_share(request):
-    link = services.referral_link_for(request.user)
+    link = referral_link_for(user=request.user)
     return render(
         request,
         "leads/share.html",
         {
-            **referral_share_links(link),
+            **referral_share_links(link=link),
             "link": link,
             "visits": link.visits.count(),
             "link_leads": link.leads.count(),
@@ -185,8 +187,8 @@ def _qr(url: str):
 def referral_qr(request, fmt: str):
     if fmt not in {"svg", "png"}:
         raise Http404
-    link = services.referral_link_for(request.user)
-    qr = _qr(referral_share_links(link)["url"])
+    link = referral_link_for(user=request.user)
+    qr = _qr(referral_share_links(link=link)["url"])
     buffer = io.BytesIO()
     if fmt == "svg":
         qr.make_image(image_factory=qrcode.image.svg.SvgPathImage).save(buffer)
@@ -210,7 +212,7 @@ def _rate_limited(request, hit):
 
 
 def referral_page(request, code: str):
-    link = referral_link_by_code(code)
+    link = referral_link_by_code(code=code)
     if link is None:
         return render(request, "leads/referral_unknown.html", status=404)
     if request.method == "POST":
@@ -223,10 +225,10 @@ def referral_page(request, code: str):
             hit = rate_limit_hit(key=key, rate=Rate.parse(rate))
             if not hit.allowed:
                 return _rate_limited(request, hit)
-    programs = programs_open_to(link.user)
-    if not programs.exists():
-        return render(request, "leads/referral_unknown.html", status=404)
+    programs = programs_open_to(user=link.user)
     first = programs.first()
+    if first is None:
+        return render(request, "leads/referral_unknown.html", status=404)
     form = ReferralPageForm(
         request.POST or None,
         programs=programs,
@@ -234,7 +236,7 @@ def referral_page(request, code: str):
         initial={"program": first},
     )
     if request.method == "GET":
-        services.referral_link_record_visit(
+        referral_link_record_visit(
             link=link, ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
         )
     elif form.is_valid():
@@ -269,7 +271,7 @@ def referral_page(request, code: str):
 
 
 def referral_thanks(request, code: str):
-    link = referral_link_by_code(code)
+    link = referral_link_by_code(code=code)
     if link is None:
         return render(request, "leads/referral_unknown.html", status=404)
     return render(request, "leads/referral_thanks.html", {"referrer": link.user})

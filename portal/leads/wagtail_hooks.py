@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 from django.urls import include, path, reverse
@@ -21,7 +22,7 @@ def register_lead_urls():
 
 class ReviewerMenuItem(MenuItem):
     def is_shown(self, request):
-        return has_role(request.user, Role.REVIEWER)
+        return has_role(user=request.user, roles=(Role.REVIEWER,))
 
 
 @hooks.register("register_admin_menu_item")

@@ -8,11 +8,13 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from portal.accounts.models import User
+
 from .kinds import KINDS, Channel, Group, Kind, kind_of, kinds_offered_to
 from .models import Notification, NotificationPreference
 
 
-def notifications_for(user: Any, *, group: str | None = None) -> QuerySet[Notification]:
+def notifications_for(*, user: User, group: str | None = None) -> QuerySet[Notification]:
     """The user's own notifications, newest first (only one group's kinds if given)."""
     qs = Notification.objects.filter(user=user)
     if group:
@@ -20,7 +22,7 @@ def notifications_for(user: Any, *, group: str | None = None) -> QuerySet[Notifi
     return qs
 
 
-def unread_count(user: Any) -> int:
+def unread_count(*, user: User) -> int:
     """How many of the user's notifications are unread."""
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Notify a user: an entry in their in-portal list and a localised e-mail via an outbox.
 
 Titles and bodies are rendered in the recipient's language from templates
@@ -16,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portal.accounts.models import User
+
 from .kinds import KINDS, Channel, kind_of
 from .models import Notification, NotificationPreference
 from .selectors import notification_channel
@@ -29,7 +32,7 @@ def _render(kind: str, context: dict[str, Any], language: str) -> tuple[str, str
 
 
 def notify(
-    *, user, kind: str, context: dict[str, Any], url: str = "", email: bool = True
+    *, user: User, kind: str, context: dict[str, Any], url: str = "", email: bool = True
 ) -> Notification | None:
     """Record a notification; its e-mail leaves through the outbox after commit.
 
@@ -37,7 +40,8 @@ def notify(
     portal only, or nothing at all (``None`` is returned). With a broker, the beat task ``notifications_send`` empties the outbox every few
     seconds (no broker round trip inside the request, nothing lost if the broker is
     briefly away); inline (embedded default, tests) the e-mail goes as soon as the
-    transaction commits."""
+    transaction commits. Checks nothing (callers decide who is told); locks nothing,
+    publishes nothing."""
     channel = notification_channel(user=user, kind=kind)
     if channel == Channel.OFF:
         return None
@@ -59,7 +63,8 @@ def notify(
 
 
 def notification_email_send(*, notification_id: int) -> bool:
-    """Send one pending e-mail. Idempotent: a sent (or claimed) notification is skipped."""
+    """Send one pending e-mail. Idempotent: a sent (or claimed) notification is
+    skipped. Locks the notification's row while claiming it; publishes nothing."""
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True)
@@ -85,7 +90,9 @@ def notification_email_send(*, notification_id: int) -> bool:
 
 
 def notifications_send_pending(*, limit: int = 500) -> int:
-    """Send up to ``limit`` pending e-mails, oldest first. Returns how many were sent."""
+    """Send up to ``limit`` pending e-mails, oldest first. Returns how many were
+    sent. Each e-mail as ``notification_email_send`` (its own lock); publishes
+    nothing."""
     ids = list(
         Notification.objects.filter(email_pending=True)
         .order_by("created_at")
@@ -94,9 +101,9 @@ def notifications_send_pending(*, limit: int = 500) -> int:
     return sum(notification_email_send(notification_id=pk) for pk in ids)
 
 
-def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
-    """Mark the user's unread notifications (all, or those in ``ids``) as read; returns
-    how many changed. Only the user's own rows are touched."""
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    """Mark the user's unread notifications read (only ``ids``, when given); returns how
+    many changed. One UPDATE, no lock; publishes nothing."""
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)

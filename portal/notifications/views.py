@@ -22,7 +22,7 @@ def notification_list(request):
     context: dict = {"active_nav": "notifications", "groups": Group}
     if group in Group.values:
         context["group"] = Group(group)
-        context["page"] = Paginator(notifications_for(request.user, group=group), 30).get_page(
+        context["page"] = Paginator(notifications_for(user=request.user, group=group), 30).get_page(
             request.GET.get("page")
         )
     else:

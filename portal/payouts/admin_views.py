@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Finance screens in the Wagtail admin: commissions, holds, batches and payee ledgers."""
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def _error(request, exc) -> None:
 @finance_required
 def commission_list(request):
     status = request.GET.get("status", "pending")
-    qs = commissions_visible_to(request.user)
+    qs = commissions_visible_to(user=request.user)
     if status == "held":
         qs = qs.filter(on_hold=True)
     elif status in CommissionStatus.values:
@@ -60,7 +61,7 @@ def commission_list(request):
 @finance_required
 @require_POST
 def commission_act(request, pk: int):
-    commission = get_object_or_404(commissions_visible_to(request.user), pk=pk)
+    commission = get_object_or_404(commissions_visible_to(user=request.user), pk=pk)
     action = request.POST.get("action")
     try:
         if action == "approve":
@@ -103,7 +104,7 @@ def batch_list(request):
         "payouts/admin/batches.html",
         {
             "form": form,
-            "batches": batches_visible_to(request.user)[:100],
+            "batches": batches_visible_to(user=request.user)[:100],
             "ready": ready,
         },
     )
@@ -111,7 +112,7 @@ def batch_list(request):
 
 @finance_required
 def batch_detail(request, pk: int):
-    batch = get_object_or_404(batches_visible_to(request.user), pk=pk)
+    batch = get_object_or_404(batches_visible_to(user=request.user), pk=pk)
     lines = batch.lines.select_related("payee_org", "payee_user").order_by("-total")[:500]
     return render(
         request,
@@ -128,7 +129,7 @@ def batch_detail(request, pk: int):
 @finance_required
 @require_POST
 def batch_act(request, pk: int):
-    batch = get_object_or_404(batches_visible_to(request.user), pk=pk)
+    batch = get_object_or_404(batches_visible_to(user=request.user), pk=pk)
     action = request.POST.get("action")
     amount = money_format(batch.total, batch.currency)
     questions = {
@@ -179,7 +180,7 @@ def batch_act(request, pk: int):
 
 @finance_required
 def batch_file(request, pk: int):
-    batch = get_object_or_404(batches_visible_to(request.user), pk=pk)
+    batch = get_object_or_404(batches_visible_to(user=request.user), pk=pk)
     if not batch.export:
         raise Http404
     return FileResponse(
@@ -190,7 +191,9 @@ def batch_file(request, pk: int):
 @finance_required
 def payee(request, pk: int):
     org = get_object_or_404(PartnerOrganisation, pk=pk)
-    commissions = commissions_visible_to(request.user).filter(payee_org=org).order_by("-created_at")
+    commissions = (
+        commissions_visible_to(user=request.user).filter(payee_org=org).order_by("-created_at")
+    )
     if request.method == "POST":
         form = HoldForm(request.POST)
         try:
@@ -218,7 +221,7 @@ def payee(request, pk: int):
             "totals": totals,
             "hold": PayeeHold.objects.filter(organisation=org).first(),
             "hold_form": HoldForm(),
-            "masked_iban": selectors.mask((org.payout_details or {}).get("iban", "")),
+            "masked_iban": selectors.mask(value=(org.payout_details or {}).get("iban", "")),
             "account_holder": (org.payout_details or {}).get("account_holder", ""),
         },
     )

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Payout batches: finance user A builds one (set-based, in Celery), finance user B
 approves it (the payout file is written), and it is marked paid (SPEC §6). A commission
 joins at most one batch, even when two finance users click at once."""
@@ -36,8 +37,10 @@ from .services import finance_only
 
 
 def payout_batch_start(*, actor: User, kind: str, currency: str, cutoff: date) -> PayoutBatch:
-    """Finance user A asks for a batch; a Celery task builds it (progress on its page)."""
-    finance_only(actor)
+    """Finance user A asks for a batch; a Celery task builds it (progress on its
+    page). Checks finance, the currency, kind and cut-off; one batch per currency is
+    built at a time (a unique constraint, no lock); audits it. Publishes nothing."""
+    finance_only(actor=actor)
     currency = (currency or "").strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise ValidationError({"currency": [_("Enter a three-letter currency code.")]})
@@ -71,11 +74,13 @@ def _set_progress(batch_id: int, progress: int) -> None:
 
 def payout_batch_build(*, batch_id: int, chunk: int = 250) -> PayoutBatch:
     """Put every eligible approved commission into the batch. Idempotent: a built batch is
-    returned as it is; an interrupted build continues where it stopped."""
+    returned as it is; an interrupted build continues where it stopped. Takes the
+    commissions chunk by chunk with conditional UPDATEs (only those still unbatched),
+    then locks the batch to total it; audits the build. Publishes nothing."""
     batch = PayoutBatch.objects.get(pk=batch_id)
     if batch.status != BatchStatus.BUILDING:
         return batch
-    field = payee_field(batch.kind)
+    field = payee_field(kind=batch.kind)
     # Only what was approved before the build began: a clawback approved meanwhile must not
     # slip into a payee whose total was checked without it.
     started = timezone.now()
@@ -154,8 +159,10 @@ def payout_batch_build(*, batch_id: int, chunk: int = 250) -> PayoutBatch:
 
 
 def payout_batch_approve(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
-    """Finance user B approves (never the builder); approval exports the payout file."""
-    finance_only(actor)
+    """Finance user B approves (never the builder); approval exports the payout file.
+    Checks finance and that the approver is not the builder; locks the batch; audits
+    it. Publishes nothing."""
+    finance_only(actor=actor)
     with transaction.atomic():
         locked = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status in {BatchStatus.APPROVED, BatchStatus.PAID}:
@@ -171,7 +178,7 @@ def payout_batch_approve(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
         # outlive a transaction that fails after it (storage is not rolled back).
         with tempfile.TemporaryFile("w+b") as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-            payout_batch_write_csv(locked, text)
+            payout_batch_write_csv(batch=locked, out=text)
             text.flush()
             raw.seek(0)
             locked.export.save(f"payout-{locked.reference}.csv", File(raw), save=False)
@@ -197,8 +204,10 @@ def payout_batch_approve(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
 
 
 def payout_batch_mark_paid(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
-    """Close the batch: its commissions are paid. Twice is once."""
-    finance_only(actor)
+    """Close the batch: its commissions are paid. Twice is once. Checks finance;
+    locks the batch; audits it and publishes ``payout.paid``; notifies payees on
+    commit."""
+    finance_only(actor=actor)
     with transaction.atomic():
         locked = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status == BatchStatus.PAID:
@@ -218,7 +227,9 @@ def payout_batch_mark_paid(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
             to_state="paid",
             data={"total": str(locked.total), "commissions": locked.commission_count},
         )
-        publish("payout.paid", locked, {"batch": locked.pk, "actor": actor.pk})
+        publish(
+            name="payout.paid", aggregate=locked, payload={"batch": locked.pk, "actor": actor.pk}
+        )
         from .tasks import payout_batch_notify_paid
 
         transaction.on_commit(lambda: payout_batch_notify_paid.delay(locked.pk))
@@ -226,7 +237,10 @@ def payout_batch_mark_paid(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
 
 
 def payee_hold_set(*, actor: User, organisation: PartnerOrganisation, reason: str) -> PayeeHold:
-    finance_only(actor)
+    """Finance holds every payout to an organisation, saying why (one hold per
+    organisation: a second call updates the reason). Audits it; locks nothing. Checks
+    finance and the reason; publishes nothing."""
+    finance_only(actor=actor)
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why payouts are held.")]})
     hold, _created = PayeeHold.objects.update_or_create(
@@ -237,6 +251,8 @@ def payee_hold_set(*, actor: User, organisation: PartnerOrganisation, reason: st
 
 
 def payee_hold_release(*, actor: User, organisation: PartnerOrganisation) -> None:
-    finance_only(actor)
+    """Finance lifts an organisation's payout hold (none is fine). Audits it. Checks
+    finance; locks nothing, publishes nothing."""
+    finance_only(actor=actor)
     PayeeHold.objects.filter(organisation=organisation).delete()
     audit_record(actor=actor, action="payee.release", target=organisation)

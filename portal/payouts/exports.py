@@ -1,7 +1,10 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The files finance and partners download: payout files and monthly statements. Both are
 written by ``portal.core.csv`` (formula cells neutralised)."""
 
 from __future__ import annotations
+
+from typing import Protocol
 
 from django.utils import timezone
 
@@ -11,6 +14,12 @@ from portal.core.money import money
 
 from .models import BatchKind, Commission, PayoutBatch
 from .selectors import Statement, payee_field
+
+
+class Writable(Protocol):
+    """Where CSV goes: a file, a buffer or an HttpResponse."""
+
+    def write(self, text: str, /) -> object: ...
 
 
 def _payee_labels(batch: PayoutBatch) -> dict[int, str]:
@@ -24,10 +33,10 @@ def _payee_labels(batch: PayoutBatch) -> dict[int, str]:
     }
 
 
-def payout_batch_write_csv(batch: PayoutBatch, out) -> None:
+def payout_batch_write_csv(*, batch: PayoutBatch, out: Writable) -> None:
     """One row per payee: payee, payout reference, amount, currency, number of
     commissions, commission ids. Streams the ids: memory stays flat however many."""
-    field = payee_field(batch.kind)
+    field = payee_field(kind=batch.kind)
     lines = {getattr(line, f"{field}_id"): line for line in batch.lines.all()}
     labels = _payee_labels(batch)
     writer = csv_writer(out)
@@ -42,15 +51,16 @@ def payout_batch_write_csv(batch: PayoutBatch, out) -> None:
             "commission_ids",
         ]
     )
-    current, ids = None, []
+    current: int | None = None
+    ids: list[str] = []
 
-    def flush():
-        line = lines[current]
+    def flush(payee: int) -> None:
+        line = lines[payee]
         writer.writerow(
             [
-                current,
-                labels.get(current, ""),
-                f"{batch.reference}-{current}",
+                payee,
+                labels.get(payee, ""),
+                f"{batch.reference}-{payee}",
                 f"{money(line.total)}",
                 batch.currency,
                 line.commission_count,
@@ -67,14 +77,15 @@ def payout_batch_write_csv(batch: PayoutBatch, out) -> None:
     for payee, pk in rows:
         if payee != current:
             if current is not None:
-                flush()
+                flush(current)
             current, ids = payee, []
         ids.append(str(pk))
     if current is not None:
-        flush()
+        flush(current)
 
 
-def statement_csv(statement: Statement, out) -> None:
+def statement_csv(*, statement: Statement, out: Writable) -> None:
+    """A partner's monthly statement as CSV: the totals, then one row per commission."""
     writer = csv_writer(out)
     writer.writerow(["month", statement.month.strftime("%Y-%m"), "currency", statement.currency])
     for label, value in [

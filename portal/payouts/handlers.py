@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Payouts reacts to lead events: what a lead's status means for money
 (``services.STATUS_MEANING``). Each handler runs once per event, in its own transaction,
 dated by the event (month caps and hold periods follow when it happened)."""
@@ -29,7 +30,7 @@ def _actor(event: Event) -> User | None:
 def apply_status(event: Event) -> None:
     meaning = STATUS_MEANING.get(event.payload["to"])
     lead = _lead(event) if meaning else None
-    if lead is None:
+    if lead is None or meaning is None:
         return
     if meaning == "reversed":
         reason = (

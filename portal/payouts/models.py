@@ -1,6 +1,8 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -13,7 +15,13 @@ from portal.accounts.models import PartnerOrganisation
 from portal.core.i18n import active_language
 from portal.leads.models import Lead, Program
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+class _MoneyField(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _MoneyField = {"max_digits": 14, "decimal_places": 2}
 
 
 class PlanKind(models.TextChoices):

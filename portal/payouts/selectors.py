@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reads of commissions, plans, batches and statements."""
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from decimal import Decimal
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from portal.accounts.models import PartnerOrganisation
+from portal.accounts.models import PartnerOrganisation, User
 from portal.accounts.roles import Role
-from portal.accounts.selectors import has_role
+from portal.accounts.selectors import Viewer, has_role
 from portal.core.dates import month_bounds
 from portal.core.money import money, money_sum
 from portal.leads.models import Lead
@@ -30,26 +31,29 @@ from .models import (
 )
 
 
-def commissions_visible_to(user) -> QuerySet[Commission]:
+def commissions_visible_to(*, user: Viewer) -> QuerySet[Commission]:
     """Finance sees all; a partner admin their organisation's; an employee their own
     bonuses; a partner user only the summary (see ``commission_summary``)."""
     qs = Commission.objects.select_related("lead", "payee_org", "payee_user", "batch")
-    if has_role(user, Role.FINANCE):
+    if has_role(user=user, roles=(Role.FINANCE,)):
         return qs
-    if has_role(user, Role.PARTNER_ADMIN):
+    if not isinstance(user, User):
+        return qs.none()
+    if has_role(user=user, roles=(Role.PARTNER_ADMIN,)):
         return qs.filter(payee_org_id=user.partner_organisation_id)
-    if has_role(user, Role.EMPLOYEE):
+    if has_role(user=user, roles=(Role.EMPLOYEE,)):
         return qs.filter(payee_user=user)
     return qs.none()
 
 
-def batches_visible_to(user) -> QuerySet[PayoutBatch]:
-    if has_role(user, Role.FINANCE):
+def batches_visible_to(*, user: Viewer) -> QuerySet[PayoutBatch]:
+    """Payout batches: finance only (none for anyone else)."""
+    if has_role(user=user, roles=(Role.FINANCE,)):
         return PayoutBatch.objects.select_related("built_by", "approved_by", "paid_by")
     return PayoutBatch.objects.none()
 
 
-def plan_for(lead: Lead) -> CommissionPlan | None:
+def plan_for(*, lead: Lead) -> CommissionPlan | None:
     """The plan a partner lead earns under: the organisation's own for the program, else
     the program's default partner plan; None for employees' leads."""
     if lead.organisation_id is None:
@@ -69,7 +73,7 @@ def plan_for(lead: Lead) -> CommissionPlan | None:
     return defaults.partner_plan if defaults else None
 
 
-def tier_multiplier(lead: Lead) -> Decimal:
+def tier_multiplier(*, lead: Lead) -> Decimal:
     """The commission multiplier of the referrer's tier in the lead's program (1 without)."""
     from portal.rewards.models import TierStatus
 
@@ -84,6 +88,9 @@ def tier_multiplier(lead: Lead) -> Decimal:
 def month_total(
     *, payee_org_id: int | None, payee_user_id: int | None, plan_name: str, when: datetime
 ) -> Decimal:
+    """What one payee has earned under one plan in the month of ``when`` (clawbacks and
+    cancelled commissions left out): the figure a monthly cap is measured against.
+    Locks nothing."""
     start = timezone.localtime(when).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     return money_sum(
         Commission.objects.filter(
@@ -146,13 +153,13 @@ def statement_for(
     )
 
 
-def mask(value: str) -> str:
+def mask(*, value: str) -> str:
     """All but the last four characters hidden (IBANs shown to finance)."""
     value = (value or "").replace(" ", "")
     return "•" * max(0, len(value) - 4) + value[-4:] if value else ""
 
 
-def commission_summary(organisation_id: int) -> dict:
+def commission_summary(*, organisation_id: int) -> dict[tuple[str, str], Decimal]:
     """Totals per status for the partner's pages."""
     rows = (
         Commission.objects.filter(payee_org_id=organisation_id)
@@ -162,6 +169,6 @@ def commission_summary(organisation_id: int) -> dict:
     return {(r["status"], r["currency"]): money(r["total"]) for r in rows}
 
 
-def payee_field(kind: str) -> str:
+def payee_field(*, kind: str) -> str:
     """The commission column that names a batch kind's payee."""
     return "payee_org" if kind == BatchKind.PARTNERS else "payee_user"

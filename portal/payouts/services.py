@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Commissions: plans and their arithmetic, creation from lead events, reversal,
 approval and holds; payout details (SPEC §6). Batches live in ``batches.py``, reads and
 statements in ``selectors.py``.
@@ -20,9 +21,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from localflavor.generic.validators import BICValidator, IBANValidator
 
-from portal.accounts.models import PartnerOrganisation, User
+from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
@@ -38,20 +38,22 @@ from .models import (
     PlanKind,
     ProgramCommissionSettings,
 )
-from .selectors import mask, month_total, plan_for, tier_multiplier
+from .selectors import month_total, plan_for, tier_multiplier
 
 # --- Plans and arithmetic -------------------------------------------------------------
 
 
 def plan_amount(
-    plan: CommissionPlan, *, deal_value: Decimal | None = None, multiplier: Decimal = Decimal("1")
+    *, plan: CommissionPlan, deal_value: Decimal | None = None, multiplier: Decimal = Decimal("1")
 ) -> Decimal:
     """The commission one lead earns under a plan, before the monthly cap. Pure."""
     if plan.kind == PlanKind.FLAT_PER_QUALIFIED:
+        if plan.flat_amount is None:
+            raise ValueError("a flat plan needs its amount")
         amount = Decimal(plan.flat_amount)
     else:
-        if deal_value is None:
-            raise ValueError("percentage plans need the deal value")
+        if deal_value is None or plan.percent is None:
+            raise ValueError("percentage plans need the deal value and the percentage")
         rate = Decimal(plan.percent) / Decimal(100)
         if plan.kind == PlanKind.PERCENT_BY_TIER:
             rate *= multiplier
@@ -62,7 +64,7 @@ def plan_amount(
     return amount
 
 
-def cap_to_month(amount: Decimal, *, cap: Decimal | None, already: Decimal) -> Decimal:
+def cap_to_month(*, amount: Decimal, cap: Decimal | None, already: Decimal) -> Decimal:
     """What is left of a monthly cap. Pure."""
     if cap is None:
         return amount
@@ -78,8 +80,8 @@ def _create(
     hold_days: int,
     plan_name: str = "",
     basis: str = "",
-    payee_org_id=None,
-    payee_user_id=None,
+    payee_org_id: int | None = None,
+    payee_user_id: int | None = None,
     at: datetime,
 ) -> Commission | None:
     try:
@@ -129,27 +131,28 @@ def lead_commissions_apply(
     """Create what a lead event ("qualified", "won") earns, dated ``at`` (month caps, hold
     periods): the partner's commission under its plan, and an employee's bonus for a won
     deal. Idempotent (one commission per lead and event: a unique constraint). Locks
-    nothing; audits each commission."""
+    nothing; audits each commission. Publishes nothing (approval publishes
+    ``commission.approved``)."""
     at = at or timezone.now()
     if deal_value is None:
         deal_value = lead.deal_value
     created: list[Commission] = []
-    plan = plan_for(lead)
+    plan = plan_for(lead=lead)
     if plan is not None and (
         (event == "qualified" and plan.kind == PlanKind.FLAT_PER_QUALIFIED)
         or (event == "won" and plan.kind != PlanKind.FLAT_PER_QUALIFIED)
     ):
         multiplier = (
-            tier_multiplier(lead) if plan.kind == PlanKind.PERCENT_BY_TIER else Decimal("1")
+            tier_multiplier(lead=lead) if plan.kind == PlanKind.PERCENT_BY_TIER else Decimal("1")
         )
-        amount = plan_amount(plan, deal_value=deal_value, multiplier=multiplier)
+        amount = plan_amount(plan=plan, deal_value=deal_value, multiplier=multiplier)
         already = month_total(
             payee_org_id=lead.organisation_id,
             payee_user_id=None,
             plan_name=plan.name,
             when=at,
         )
-        capped = cap_to_month(amount, cap=plan.cap_per_month, already=already)
+        capped = cap_to_month(amount=amount, cap=plan.cap_per_month, already=already)
         basis = _basis(plan, lead, multiplier, amount, capped)
         if capped > 0 and (
             c := _create(
@@ -168,16 +171,20 @@ def lead_commissions_apply(
     if event == "won" and lead.organisation_id is None:
         defaults = ProgramCommissionSettings.objects.filter(program_id=lead.program_id).first()
         bonus = defaults.employee_bonus if defaults else None
-        if bonus and (
-            c := _create(
-                lead=lead,
-                event=CommissionEvent.EMPLOYEE_BONUS,
-                amount=money(bonus),
-                currency=defaults.employee_bonus_currency,
-                hold_days=settings.EMPLOYEE_BONUS_HOLD_DAYS,
-                basis=_("Employee bonus per won referral"),
-                payee_user_id=lead.referrer_id,
-                at=at,
+        if (
+            defaults is not None
+            and bonus
+            and (
+                c := _create(
+                    lead=lead,
+                    event=CommissionEvent.EMPLOYEE_BONUS,
+                    amount=money(bonus),
+                    currency=defaults.employee_bonus_currency,
+                    hold_days=settings.EMPLOYEE_BONUS_HOLD_DAYS,
+                    basis=_("Employee bonus per won referral"),
+                    payee_user_id=lead.referrer_id,
+                    at=at,
+                )
             )
         ):
             created.append(c)
@@ -208,16 +215,18 @@ def _basis(
 # --- Commission lifecycle ---------------------------------------------------------------
 
 
-def finance_only(actor: User) -> None:
-    """Refuse (PermissionDenied) anyone but finance."""
-    if not has_role(actor, Role.FINANCE):
+def finance_only(*, actor: User) -> None:
+    """Refuse (PermissionDenied) anyone but finance. Locks nothing."""
+    if not has_role(user=actor, roles=(Role.FINANCE,)):
         raise PermissionDenied(_("Only finance handles commissions and payouts."))
 
 
 def commission_approve(*, actor: User | None, commission: Commission, note: str = "") -> Commission:
-    """Approve a pending commission (finance early, or the beat task when the hold ends)."""
+    """Approve a pending commission (finance early, or the beat task when the hold
+    ends). Checks finance (when an actor is given) and that it is pending; locks the
+    commission's row; audits it and publishes ``commission.approved``."""
     if actor is not None:
-        finance_only(actor)
+        finance_only(actor=actor)
     with transaction.atomic():
         locked = Commission.objects.select_for_update().get(pk=commission.pk)
         if locked.status != CommissionStatus.PENDING:
@@ -240,9 +249,13 @@ def commission_approve(*, actor: User | None, commission: Commission, note: str 
             note=note or ("" if actor else _("Hold period ended")),
         )
         publish(
-            "commission.approved",
-            locked,
-            {"commission": locked.pk, "lead": locked.lead_id, "actor": actor.pk if actor else None},
+            name="commission.approved",
+            aggregate=locked,
+            payload={
+                "commission": locked.pk,
+                "lead": locked.lead_id,
+                "actor": actor.pk if actor else None,
+            },
         )
     return locked
 
@@ -250,7 +263,10 @@ def commission_approve(*, actor: User | None, commission: Commission, note: str 
 def commission_set_hold(
     *, actor: User, commission: Commission, hold: bool, reason: str = ""
 ) -> Commission:
-    finance_only(actor)
+    """Finance holds a pending commission back from batches, or releases it (a hold needs
+    a reason). Checks the role and the status under the commission's row lock; audits the
+    change. Publishes nothing."""
+    finance_only(actor=actor)
     if hold and not reason.strip():
         raise ValidationError({"reason": [_("Say why the commission is on hold.")]})
     with transaction.atomic():
@@ -269,7 +285,8 @@ def commission_set_hold(
 
 
 def commissions_approve_due(*, today: date | None = None) -> int:
-    """Beat: approve pending commissions whose hold period has passed. Safe to rerun."""
+    """Beat: approve pending commissions whose hold period has passed. Safe to rerun.
+    Each as ``commission_approve`` (its own lock and ``commission.approved``)."""
     today = today or timezone.localdate()
     due = Commission.objects.filter(
         status=CommissionStatus.PENDING, on_hold=False, hold_until__lte=today
@@ -297,7 +314,7 @@ def lead_commissions_reverse(
     negative twin offset in the payee's next batch). A reversed deal
     (``cancel_unbatched=False``) was earned and then refunded: every commission gets a
     clawback, before or after payout (SPEC §6). Each original is reversed once. Locks the
-    lead's commissions; audits each reversal."""
+    lead's commissions; audits each reversal. Publishes nothing."""
     at = at or timezone.now()
     reversed_: list[Commission] = []
     for original in (
@@ -358,53 +375,3 @@ def lead_commissions_reverse(
         )
         reversed_.append(claw)
     return reversed_
-
-
-# --- Partner side ----------------------------------------------------------------------
-
-
-def payout_details_update(
-    *, actor: User, organisation: PartnerOrganisation, account_holder: str, iban: str, bic: str = ""
-) -> PartnerOrganisation:
-    """The partner admin keeps the organisation's payout details (validated IBAN/BIC)."""
-    if not (
-        has_role(actor, Role.PARTNER_ADMIN) and actor.partner_organisation_id == organisation.pk
-    ):
-        raise PermissionDenied(_("Only the organisation's partner admin edits its payout details."))
-    errors: dict[str, list[str]] = {}
-    iban = (iban or "").replace(" ", "").upper()
-    bic = (bic or "").replace(" ", "").upper()
-    if not account_holder.strip():
-        errors["account_holder"] = [_("Enter the account holder's name.")]
-    try:
-        IBANValidator()(iban)
-    except ValidationError:
-        errors["iban"] = [
-            _("This IBAN is not valid: check the country code, length and check digits.")
-        ]
-    if bic:
-        try:
-            BICValidator()(bic)
-        except ValidationError:
-            errors["bic"] = [_("This BIC is not valid.")]
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        org = PartnerOrganisation.objects.select_for_update().get(pk=organisation.pk)
-        before = mask(org.payout_details.get("iban", ""))
-        org.payout_details = {
-            "method": "iban",
-            "account_holder": account_holder.strip(),
-            "iban": iban,
-            "bic": bic,
-            "updated_at": timezone.now().isoformat(),
-        }
-        org.save(update_fields=["payout_details"])
-        audit_record(
-            actor=actor,
-            action="payout_details.updated",
-            target=org,
-            from_state=before,
-            to_state=mask(iban),
-        )
-    return org

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 from celery import shared_task
@@ -42,6 +43,8 @@ def payout_batch_notify_paid(batch_id: int) -> int:
             )
             if line.payee_org_id
             else [line.payee_user]
+            if line.payee_user is not None
+            else []
         )
         for user in recipients:
             notify(

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Partner side: commissions, monthly statements and payout details."""
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from portal.accounts.roles import Role
 from portal.core.dates import month_in_range, next_month
 from portal.core.forms import add_service_errors
 
-from . import exports, selectors, services
+from . import exports, selectors
+from .details import payout_details_update
 from .forms import PayoutDetailsForm
 from .models import Commission, CommissionStatus
 from .selectors import commissions_visible_to
@@ -28,11 +30,13 @@ def commissions(request):
     org_id = request.user.partner_organisation_id
     summary = [
         {"status": s, "label": CommissionStatus(s).label, "currency": c, "total": t}
-        for (s, c), t in sorted(selectors.commission_summary(org_id).items())
+        for (s, c), t in sorted(selectors.commission_summary(organisation_id=org_id).items())
     ]
     page = None
     if request.user.is_partner_admin:
-        page = Paginator(commissions_visible_to(request.user), 30).get_page(request.GET.get("page"))
+        page = Paginator(commissions_visible_to(user=request.user), 30).get_page(
+            request.GET.get("page")
+        )
     return render(
         request,
         "payouts/commissions.html",
@@ -75,7 +79,7 @@ def statement(request, year: int, month: int):
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="statement-{year}-{month:02d}.csv"'
-        exports.statement_csv(result, response)
+        exports.statement_csv(statement=result, out=response)
         return response
     return render(
         request,
@@ -97,9 +101,7 @@ def payout_details(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.payout_details_update(
-                actor=request.user, organisation=org, **form.cleaned_data
-            )
+            payout_details_update(actor=request.user, organisation=org, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -110,7 +112,7 @@ def payout_details(request):
         "payouts/details.html",
         {
             "form": form,
-            "masked_iban": selectors.mask(current.get("iban", "")),
+            "masked_iban": selectors.mask(value=current.get("iban", "")),
             "current": current,
             "active_nav": "commissions",
         },

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 from django.urls import include, path, reverse
@@ -20,7 +21,7 @@ def register_payout_urls():
 
 class FinanceMenuItem(MenuItem):
     def is_shown(self, request):
-        return has_role(request.user, Role.FINANCE)
+        return has_role(user=request.user, roles=(Role.FINANCE,))
 
 
 @hooks.register("register_admin_menu_item")

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reviewers' reward screens in the Wagtail admin: the redemption queue and raffle draws."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Rewards reacts to lead events: what a lead's status means for points, tiers, badges,
 milestones and welcome offers (``services.STATUS_MEANING``). Each handler runs once per
 event, in its own transaction, dated by the event."""

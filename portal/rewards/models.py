@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 from decimal import Decimal
@@ -24,7 +25,11 @@ class Beneficiary(models.TextChoices):
     REFERRED = "referred", _("The referred contact (when they are a participant)")
 
 
-DEFAULT_POINTS = {LeadEvent.SUBMITTED: 10, LeadEvent.QUALIFIED: 50, LeadEvent.WON: 200}
+DEFAULT_POINTS: dict[str, int] = {
+    LeadEvent.SUBMITTED: 10,
+    LeadEvent.QUALIFIED: 50,
+    LeadEvent.WON: 200,
+}
 
 
 class PointRule(models.Model):
@@ -245,6 +250,10 @@ class RewardKind(models.TextChoices):
 
 
 class RewardItem(models.Model):
+    # Set per participant by catalog_with_eligibility; never stored.
+    eligible: bool
+    affordable: bool
+
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=RewardKind.choices)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Raffles with a reproducible draw.
 
 The algorithm, so anyone can re-run it from the published entry list and seed:
@@ -29,7 +30,7 @@ from .models import Raffle, RaffleEntry
 from .services import ledger_add
 
 
-def draw_winners(participant_ids: list[int], seed: str, count: int) -> list[int]:
+def draw_winners(*, participant_ids: list[int], seed: str, count: int) -> list[int]:
     """The documented draw: pure, so a re-run from the same entries and seed agrees."""
     tickets = list(participant_ids)
     random.Random(seed).shuffle(tickets)  # noqa: S311 - reproducibility is the point
@@ -42,8 +43,9 @@ def draw_winners(participant_ids: list[int], seed: str, count: int) -> list[int]
     return winners
 
 
-def raffle_entries_collect(raffle: Raffle) -> int:
-    """One entry per referral qualified in the raffle's period (idempotent)."""
+def raffle_entries_collect(*, raffle: Raffle) -> int:
+    """One entry per referral qualified in the raffle's period (idempotent: a unique
+    constraint skips entries already there). Locks nothing. Publishes nothing."""
     qualified = Lead.objects.filter(
         status__in=[LeadStatus.QUALIFIED, LeadStatus.WON],
         ledger_entries__event="qualified",
@@ -65,6 +67,9 @@ def raffle_entries_collect(raffle: Raffle) -> int:
 
 
 def raffle_ticket_buy(*, participant: User, raffle: Raffle) -> RaffleEntry:
+    """A participant buys one ticket with points. Checks the raffle sells tickets and is
+    open; locks the participant's points account and checks the balance; writes the
+    entry and the ledger debit. Publishes nothing."""
     if not raffle.ticket_price:
         raise ValidationError(_("Tickets for this raffle cannot be bought."))
     now = timezone.now()
@@ -73,7 +78,7 @@ def raffle_ticket_buy(*, participant: User, raffle: Raffle) -> RaffleEntry:
     with transaction.atomic():
         from .services import points_account_lock
 
-        account = points_account_lock(participant)
+        account = points_account_lock(participant=participant)
         if account.balance < raffle.ticket_price:
             raise ValidationError(_("Not enough points for a ticket."))
         entry = RaffleEntry.objects.create(raffle=raffle, participant=participant, bought=True)
@@ -89,8 +94,10 @@ def raffle_ticket_buy(*, participant: User, raffle: Raffle) -> RaffleEntry:
 def raffle_draw(
     *, raffle: Raffle, actor: User | None = None, seed: str | None = None
 ) -> list[RaffleEntry]:
-    """Close the raffle: collect entries, record a random seed, mark the winners. Once."""
-    if actor is not None and not has_role(actor, Role.REVIEWER):
+    """Close the raffle: collect entries, record a random seed, mark the winners.
+    Once. Checks the role (when an actor is given); locks the raffle's row; audits it
+    and notifies the winners. Publishes nothing."""
+    if actor is not None and not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers draw raffles."))
     with transaction.atomic():
         raffle = Raffle.objects.select_for_update().get(pk=raffle.pk)
@@ -100,11 +107,13 @@ def raffle_draw(
             )
         if timezone.now() < raffle.ends_at:
             raise ValidationError(_("The raffle is still open for entries."))
-        raffle_entries_collect(raffle)
+        raffle_entries_collect(raffle=raffle)
         entries = list(RaffleEntry.objects.filter(raffle=raffle).order_by("pk"))
         raffle.seed = seed or secrets.token_hex(16)
         winners = draw_winners(
-            [e.participant_id for e in entries], raffle.seed, raffle.winners_count
+            participant_ids=[e.participant_id for e in entries],
+            seed=raffle.seed,
+            count=raffle.winners_count,
         )
         winning_entries = []
         for pid in winners:

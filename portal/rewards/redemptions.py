@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """The catalog's redemptions, milestone rewards and two-sided welcome offers (SPEC §5).
 
 Spending and refunds go through the ledger (``services.ledger_add``) under the
@@ -27,15 +28,16 @@ from .services import ledger_add, points_account_lock
 
 def redemption_request(*, participant: User, item: RewardItem) -> Redemption:
     """Spend points on a catalog item. The balance and the stock are checked under row
-    locks, so two requests at the same instant can never overspend or oversell."""
-    if not has_role(participant, Role.EMPLOYEE, Role.PARTNER_USER):
+    locks, so two requests at the same instant can never overspend or oversell. Locks
+    the participant's points account, then the item; audits it. Publishes nothing."""
+    if not has_role(user=participant, roles=(Role.EMPLOYEE, Role.PARTNER_USER)):
         raise PermissionDenied(_("Only participants redeem rewards."))
     with transaction.atomic():
-        account = points_account_lock(participant)
+        account = points_account_lock(participant=participant)
         item = RewardItem.objects.select_for_update().get(pk=item.pk)
         if not item.is_active:
             raise ValidationError(_("This reward is no longer in the catalog."))
-        if not reward_eligible(item, participant):
+        if not reward_eligible(item=item, participant=participant):
             raise ValidationError(_("This reward is for higher tiers."))
         if not item.in_stock:
             raise ValidationError(_("This reward is out of stock."))
@@ -78,10 +80,11 @@ def redemption_transition(
 ) -> Redemption:
     """Approve, fulfil or cancel a redemption (reviewers; a participant may cancel their own
     request before approval). Cancelling refunds the points and the stock. Locks the
-    redemption, then the item; audits and notifies the participant."""
+    redemption, then the item; audits and notifies the participant. Publishes
+    nothing."""
     allowed_from, to_status = REDEMPTION_FLOW[action]
     own_cancel = action == "cancel" and redemption.participant_id == actor.pk
-    if not (has_role(actor, Role.REVIEWER) or own_cancel):
+    if not (has_role(user=actor, roles=(Role.REVIEWER,)) or own_cancel):
         raise PermissionDenied(_("Only reviewers handle redemptions."))
     with transaction.atomic():
         locked = (
@@ -92,7 +95,7 @@ def redemption_transition(
         if (
             own_cancel
             and locked.status != RedemptionStatus.REQUESTED
-            and not has_role(actor, Role.REVIEWER)
+            and not has_role(user=actor, roles=(Role.REVIEWER,))
         ):
             raise ValidationError(_("An approved redemption can be cancelled by a reviewer only."))
         if locked.status not in allowed_from:
@@ -134,7 +137,8 @@ def redemption_transition(
 
 
 def milestones_grant(*, participant: User, program: Program) -> list[Redemption]:
-    """Grant every milestone reward now reached, once each (a database constraint)."""
+    """Grant every milestone reward now reached, once each (a database constraint).
+    Locks nothing; publishes nothing."""
     qualified = Lead.objects.filter(
         referrer=participant, program=program, status__in=[LeadStatus.QUALIFIED, LeadStatus.WON]
     ).count()
@@ -172,8 +176,9 @@ def milestones_grant(*, participant: User, program: Program) -> list[Redemption]
 
 def offer_codes_add(*, actor: User, program: Program, codes: list[str]) -> int:
     """Reviewers upload a pool of welcome codes; codes already known are skipped. Returns
-    how many were added. Locks nothing (codes are unique)."""
-    if not has_role(actor, Role.REVIEWER):
+    how many were added. Locks nothing (codes are unique). Checks the role; publishes
+    nothing."""
+    if not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers upload offer codes."))
     cleaned = {c.strip() for c in codes if c.strip()}
     existing = set(OfferCode.objects.filter(code__in=cleaned).values_list("code", flat=True))
@@ -184,7 +189,9 @@ def offer_codes_add(*, actor: User, program: Program, codes: list[str]) -> int:
 
 def offer_code_issue(*, lead: Lead) -> OfferCode | None:
     """Give the referred prospect one single-use code (from the pool, or generated) and
-    e-mail it. A lead never gets two: the code row is one-to-one with the lead."""
+    e-mail it. A lead never gets two: the code row is one-to-one with the lead. Locks
+    a free pool code (skipping locked ones); audits it; e-mails on commit. Publishes
+    nothing."""
     if not lead.email or OfferCode.objects.filter(lead=lead).exists():
         return None
     code = (

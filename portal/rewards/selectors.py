@@ -1,15 +1,18 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reads of points, tiers, badges, the catalog and redemptions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.accounts.roles import Role
-from portal.accounts.selectors import has_role
+from portal.accounts.selectors import Viewer, has_role
 from portal.leads.models import Lead, LeadStatus, Program
 
 from .models import (
@@ -33,7 +36,9 @@ TIER_PERIOD_DAYS = 365
 SPENDING_EVENTS = ("redemption", "redemption.refund", "raffle.ticket")
 
 
-def catalog_for(user) -> QuerySet[RewardItem]:
+def catalog_for(*, user: Viewer) -> QuerySet[RewardItem]:
+    """The active reward items, with their eligible tiers and images (every participant
+    sees the whole catalog; eligibility is marked by ``catalog_with_eligibility``)."""
     return (
         RewardItem.objects.filter(is_active=True)
         .prefetch_related("eligible_tiers")
@@ -41,30 +46,34 @@ def catalog_for(user) -> QuerySet[RewardItem]:
     )
 
 
-def redemptions_visible_to(user) -> QuerySet[Redemption]:
+def redemptions_visible_to(*, user: User) -> QuerySet[Redemption]:
     """Reviewers see every redemption; anyone else only their own (a partner never sees
     an employee's, nor the other way round)."""
     qs = Redemption.objects.select_related("item", "participant")
-    if has_role(user, Role.REVIEWER):
+    if has_role(user=user, roles=(Role.REVIEWER,)):
         return qs
     return qs.filter(participant=user)
 
 
-def raffles_visible_to(user) -> QuerySet[Raffle]:
+def raffles_visible_to(*, user: Viewer) -> QuerySet[Raffle]:
+    """Raffles that have started (open or drawn), for every participant."""
     return Raffle.objects.filter(starts_at__lte=timezone.now())
 
 
-def balance_of(participant: User) -> int:
+def balance_of(*, participant: User) -> int:
+    """The participant's cached points balance (0 without an account). Read only."""
     account = PointsAccount.objects.filter(participant=participant).first()
     return account.balance if account else 0
 
 
-def ledger_sum(participant: User) -> int:
+def ledger_sum(*, participant: User) -> int:
+    """The sum of the participant's ledger: what the cached balance must equal."""
     return LedgerEntry.objects.filter(participant=participant).aggregate(s=Sum("amount"))["s"] or 0
 
 
-def points_for(program: Program, event: str) -> dict[str, int]:
-    """Points per beneficiary for a lead event: the program's rules, or the defaults."""
+def points_for(*, program: Program, event: str) -> dict[str, int]:
+    """Points per beneficiary for a lead event: the program's rules, or the defaults.
+    Read only."""
     rules = {
         r.beneficiary: r.points for r in PointRule.objects.filter(program=program, event=event)
     }
@@ -73,7 +82,7 @@ def points_for(program: Program, event: str) -> dict[str, int]:
     return rules
 
 
-def lead_beneficiaries(lead: Lead, beneficiary: str) -> list[User]:
+def lead_beneficiaries(*, lead: Lead, beneficiary: str) -> list[User]:
     """Who earns a lead's points for one beneficiary rule: the referrer, or (two-sided
     programs) the referred prospect when they are a participant themselves."""
     if beneficiary == Beneficiary.REFERRER:
@@ -88,7 +97,7 @@ def lead_beneficiaries(lead: Lead, beneficiary: str) -> list[User]:
     return [referred] if referred else []
 
 
-def earned_points(participant: User, program: Program, *, at: datetime | None = None) -> int:
+def earned_points(*, participant: User, program: Program, at: datetime | None = None) -> int:
     """Points earned (not spent) in the program over the tier period ending at ``at``."""
     at = at or timezone.now()
     return (
@@ -104,14 +113,17 @@ def earned_points(participant: User, program: Program, *, at: datetime | None = 
     )
 
 
-def tier_for_points(program: Program, points: int) -> Tier | None:
+def tier_for_points(*, program: Program, points: int) -> Tier | None:
+    """The highest tier of the program whose threshold ``points`` reach, or None."""
     return (
         Tier.objects.filter(program=program, threshold__lte=points).order_by("-threshold").first()
     )
 
 
-def tier_progress(participant: User, program: Program) -> dict:
-    points = earned_points(participant, program)
+def tier_progress(*, participant: User, program: Program) -> dict[str, Any]:
+    """The participant's rolling points in the program, current and next tier, and the
+    percentage of the way there. Read only."""
+    points = earned_points(participant=participant, program=program)
     tiers = list(Tier.objects.filter(program=program).order_by("threshold"))
     current = next((t for t in reversed(tiers) if t.threshold <= points), None)
     following = next((t for t in tiers if t.threshold > points), None)
@@ -137,7 +149,9 @@ def _week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def referral_streak_weeks(participant: User, *, today=None, longest: int = 60) -> int:
+def referral_streak_weeks(
+    *, participant: User, today: date | None = None, longest: int = 60
+) -> int:
     """Consecutive weeks (Monday to Sunday, site time zone) with at least one referral,
     counting back from this week (or last week, when none yet this week). Looks back at
     most ``longest`` weeks, and reads one row per week (the database groups them)."""
@@ -157,7 +171,7 @@ def referral_streak_weeks(participant: User, *, today=None, longest: int = 60) -
     return streak
 
 
-def badge_criterion_count(participant: User, criterion: str, threshold: int = 60) -> int:
+def badge_criterion_count(*, participant: User, criterion: str, threshold: int = 60) -> int:
     """The participant's figure for a count-based badge criterion."""
     leads = Lead.objects.filter(referrer=participant)
     if criterion == BadgeCriterion.SUBMITTED:
@@ -167,11 +181,12 @@ def badge_criterion_count(participant: User, criterion: str, threshold: int = 60
     if criterion == BadgeCriterion.WON:
         return leads.filter(status=LeadStatus.WON).count()
     if criterion == BadgeCriterion.STREAK_WEEKS:
-        return referral_streak_weeks(participant, longest=threshold + 1)
+        return referral_streak_weeks(participant=participant, longest=threshold + 1)
     return 0
 
 
-def participant_tier_ids(participant: User) -> set[int]:
+def participant_tier_ids(*, participant: User) -> set[int]:
+    """Ids of the tiers the participant holds now, one per program."""
     return set(
         TierStatus.objects.filter(participant=participant, tier__isnull=False).values_list(
             "tier_id", flat=True
@@ -179,12 +194,15 @@ def participant_tier_ids(participant: User) -> set[int]:
     )
 
 
-def reward_eligible(item: RewardItem, participant: User) -> bool:
+def reward_eligible(*, item: RewardItem, participant: User) -> bool:
+    """Whether the participant's tiers allow the item (an item without tiers is for all)."""
     allowed = set(item.eligible_tiers.values_list("pk", flat=True))
-    return not allowed or bool(allowed & participant_tier_ids(participant))
+    return not allowed or bool(allowed & participant_tier_ids(participant=participant))
 
 
-def milestone_progress(participant: User, program: Program) -> dict | None:
+def milestone_progress(*, participant: User, program: Program) -> dict[str, Any] | None:
+    """The next milestone of the program the participant has not reached, with their
+    qualified count and percentage; None when none is left. Read only."""
     qualified = Lead.objects.filter(
         referrer=participant, program=program, status__in=[LeadStatus.QUALIFIED, LeadStatus.WON]
     ).count()
@@ -202,10 +220,11 @@ def milestone_progress(participant: User, program: Program) -> dict | None:
     }
 
 
-def catalog_with_eligibility(participant: User, items) -> list[RewardItem]:
-    """Mark each catalog item with whether this participant may and can afford it."""
-    tiers = participant_tier_ids(participant)
-    balance = balance_of(participant)
+def catalog_with_eligibility(*, participant: User, items: Iterable[RewardItem]) -> list[RewardItem]:
+    """Mark each catalog item with whether this participant may (``eligible``) and can
+    afford (``affordable``) it. Read only."""
+    tiers = participant_tier_ids(participant=participant)
+    balance = balance_of(participant=participant)
     items = list(items)
     for item in items:
         allowed = {t.pk for t in item.eligible_tiers.all()}
@@ -214,21 +233,24 @@ def catalog_with_eligibility(participant: User, items) -> list[RewardItem]:
     return items
 
 
-def badge_board(participant: User) -> list[dict]:
+def badge_board(*, participant: User) -> list[dict[str, Any]]:
+    """Every badge, with the participant's award of it or None."""
     awards = {a.badge_id: a for a in BadgeAward.objects.filter(participant=participant)}
     return [{"badge": b, "award": awards.get(b.pk)} for b in Badge.objects.all()]
 
 
-def participant_summary(participant: User) -> dict:
+def participant_summary(*, participant: User) -> dict[str, Any]:
+    """The rewards page and dashboard card: balance, tiers, milestones, badges and the
+    latest ledger entries. Read only."""
     programs = Program.objects.filter(Q(tiers__isnull=False)).distinct()
     return {
-        "balance": balance_of(participant),
-        "tiers": [tier_progress(participant, p) for p in programs],
+        "balance": balance_of(participant=participant),
+        "tiers": [tier_progress(participant=participant, program=p) for p in programs],
         "milestones": [
             m
             for p in Program.objects.filter(milestones__isnull=False).distinct()
-            if (m := milestone_progress(participant, p))
+            if (m := milestone_progress(participant=participant, program=p))
         ],
-        "badges": badge_board(participant),
+        "badges": badge_board(participant=participant),
         "recent": LedgerEntry.objects.filter(participant=participant)[:8],
     }

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Points, tiers and badges (SPEC §4); redemptions, milestones and welcome offers live in
 ``redemptions.py``, reads in ``selectors.py``.
 
@@ -49,8 +50,9 @@ from .selectors import (
 # --- Ledger ---------------------------------------------------------------------------
 
 
-def points_account_lock(participant: User) -> PointsAccount:
-    """The participant's points account, created if missing, locked for this transaction."""
+def points_account_lock(*, participant: User) -> PointsAccount:
+    """The participant's points account, created if missing, locked for this
+    transaction. Call inside a transaction. Publishes nothing."""
     PointsAccount.objects.get_or_create(participant=participant)
     return PointsAccount.objects.select_for_update().get(participant=participant)
 
@@ -71,7 +73,7 @@ def ledger_add(
     None when this (lead, event, participant) or (redemption, event) already has its
     entry (a unique constraint)."""
     with transaction.atomic():
-        account = points_account_lock(participant)
+        account = points_account_lock(participant=participant)
         try:
             with transaction.atomic():
                 entry = LedgerEntry.objects.create(
@@ -89,9 +91,9 @@ def ledger_add(
         account.balance += amount
         account.save(update_fields=["balance"])
         publish(
-            "points.recorded",
-            f"user:{participant.pk}",
-            {
+            name="points.recorded",
+            aggregate=f"user:{participant.pk}",
+            payload={
                 "entry": entry.pk,
                 "participant": participant.pk,
                 "amount": amount,
@@ -119,15 +121,16 @@ def lead_event_apply(*, lead: Lead, event: str, at: datetime | None = None) -> N
     ("reversed": all the lead earned; "won_reversed": what the win earned), then tiers,
     badges, milestones and offers. Idempotent (one ledger entry per lead, event and
     beneficiary). ``at`` is when the lead event happened. Locks each beneficiary's
-    points account while writing their entry."""
+    points account while writing their entry. Each entry publishes
+    ``points.recorded`` (boards follow); a tier change publishes ``tier.changed``."""
     at = at or timezone.now()
     if event == "reversed":
         _reverse_lead_awards(lead, at=at)
     elif event == "won_reversed":
         _reverse_lead_awards(lead, events=[LeadEvent.WON], at=at)
     elif event in LeadEvent.values:
-        for beneficiary, amount in points_for(lead.program, event).items():
-            for participant in lead_beneficiaries(lead, beneficiary):
+        for beneficiary, amount in points_for(program=lead.program, event=event).items():
+            for participant in lead_beneficiaries(lead=lead, beneficiary=beneficiary):
                 if amount:
                     ledger_add(
                         participant=participant,
@@ -189,8 +192,8 @@ def tier_recompute(
         participant=participant, program=program
     )
     at = max(at or timezone.now(), status.since) if status.tier_id else at or timezone.now()
-    points = earned_points(participant, program, at=at)
-    target = tier_for_points(program, points)
+    points = earned_points(participant=participant, program=program, at=at)
+    target = tier_for_points(program=program, points=points)
     if status.tier_id == (target.pk if target else None):
         return target
     previous = status.tier
@@ -215,9 +218,9 @@ def tier_recompute(
     )
     promoted = target is not None and (previous is None or target.threshold > previous.threshold)
     publish(
-        "tier.changed",
-        f"user:{participant.pk}",
-        {
+        name="tier.changed",
+        aggregate=f"user:{participant.pk}",
+        payload={
             "change": change.pk,
             "participant": participant.pk,
             "program": program.pk,
@@ -238,7 +241,9 @@ def tier_recompute(
 
 
 def tiers_recompute_all() -> int:
-    """Daily: points age out of the rolling period, so tiers may fall without any event."""
+    """Daily: points age out of the rolling period, so tiers may fall without any
+    event. Each participant as ``tier_recompute``: locks their tier status row,
+    publishes ``tier.changed`` on a change."""
     changed = 0
     for status in TierStatus.objects.select_related("participant", "program"):
         with transaction.atomic():
@@ -254,6 +259,8 @@ def tiers_recompute_all() -> int:
 
 
 def badge_award(*, badge: Badge, participant: User, note: str = "") -> BadgeAward | None:
+    """Award a badge once (a unique constraint; None when already awarded) and notify the
+    participant. Locks nothing, publishes nothing."""
     try:
         with transaction.atomic():
             award = BadgeAward.objects.create(badge=badge, participant=participant, note=note)
@@ -264,7 +271,7 @@ def badge_award(*, badge: Badge, participant: User, note: str = "") -> BadgeAwar
 
 
 # Which badge criteria a lead event can move (a badge is never taken back).
-EVENT_CRITERIA = {
+EVENT_CRITERIA: dict[str, set[str]] = {
     LeadEvent.SUBMITTED: {BadgeCriterion.SUBMITTED, BadgeCriterion.STREAK_WEEKS},
     LeadEvent.QUALIFIED: {BadgeCriterion.QUALIFIED},
     LeadEvent.WON: {BadgeCriterion.WON},
@@ -272,7 +279,9 @@ EVENT_CRITERIA = {
 
 
 def badges_evaluate(*, participant: User, criteria: set[str] | None = None) -> list[BadgeAward]:
-    """Award every count-based badge (of the given criteria) the participant now reached."""
+    """Award every count-based badge (of the given criteria) the participant now
+    reached. Each award as ``badge_award`` (a unique constraint, no lock); publishes
+    nothing."""
     have = set(
         BadgeAward.objects.filter(participant=participant).values_list("badge_id", flat=True)
     )
@@ -288,7 +297,7 @@ def badges_evaluate(*, participant: User, criteria: set[str] | None = None) -> l
     for badge in pending:
         if badge.criterion not in counts:
             counts[badge.criterion] = badge_criterion_count(
-                participant, badge.criterion, reach[badge.criterion]
+                participant=participant, criterion=badge.criterion, threshold=reach[badge.criterion]
             )
         if counts[badge.criterion] >= badge.threshold and (
             award := badge_award(badge=badge, participant=participant)
@@ -298,7 +307,8 @@ def badges_evaluate(*, participant: User, criteria: set[str] | None = None) -> l
 
 
 def badges_award_top_of_month(*, year: int, month: int) -> int:
-    """At the start of a month: badges for the top N by points earned last month."""
+    """At the start of a month: badges for the top N by points earned last month.
+    Each award as ``badge_award`` (a unique constraint, no lock); publishes nothing."""
     start, end = month_bounds(year, month)
     ranking = list(
         LedgerEntry.objects.filter(created_at__gte=start, created_at__lt=end)

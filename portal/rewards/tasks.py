@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 from celery import shared_task
@@ -16,13 +17,15 @@ def offer_code_email(code_id: int) -> None:
     """E-mail the welcome offer to the referred prospect (they have no account)."""
     code = OfferCode.objects.select_related("lead", "lead__referrer", "program").get(pk=code_id)
     lead = code.lead
+    if lead is None:  # a pool code not issued yet: nobody to write to
+        return
     # The language the prospect used; for a lead entered by the referrer, the referrer's.
     language = lead.language or lead.referrer.language or settings.LANGUAGE_CODE
     with translation.override(language):
-        context = {"code": code, "lead": code.lead, "program": code.program}
+        context = {"code": code, "lead": lead, "program": code.program}
         subject = render_to_string("rewards/email/offer_subject.txt", context).strip()
         body = render_to_string("rewards/email/offer_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [code.lead.email])
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [lead.email])
 
 
 @shared_task

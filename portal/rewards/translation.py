@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Tier, badge, reward and raffle texts people read, in every language
 (django-modeltranslation)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
 from django.contrib import messages
@@ -28,19 +29,21 @@ def _error(request, exc: Exception) -> None:
 
 @role_required(*PARTICIPANTS)
 def home(request):
-    summary = selectors.participant_summary(request.user)
+    summary = selectors.participant_summary(participant=request.user)
     return render(request, "rewards/home.html", {**summary, "active_nav": "rewards"})
 
 
 @role_required(*PARTICIPANTS)
 def catalog(request):
-    items = selectors.catalog_with_eligibility(request.user, catalog_for(request.user))
+    items = selectors.catalog_with_eligibility(
+        participant=request.user, items=catalog_for(user=request.user)
+    )
     return render(
         request,
         "rewards/catalog.html",
         {
             "items": items,
-            "balance": selectors.balance_of(request.user),
+            "balance": selectors.balance_of(participant=request.user),
             "active_nav": "rewards",
         },
     )
@@ -49,8 +52,8 @@ def catalog(request):
 @role_required(*PARTICIPANTS)
 @require_POST
 def redeem(request, pk: int):
-    item = get_object_or_404(catalog_for(request.user), pk=pk)
-    balance = selectors.balance_of(request.user)
+    item = get_object_or_404(catalog_for(user=request.user), pk=pk)
+    balance = selectors.balance_of(participant=request.user)
     ask = confirmation_needed(
         request=request,
         title=_("Redeem %(item)s?") % {"item": item.name},
@@ -78,7 +81,7 @@ def redeem(request, pk: int):
 
 @role_required(*PARTICIPANTS, Role.REVIEWER)
 def redemptions(request):
-    own = redemptions_visible_to(request.user).filter(participant=request.user)
+    own = redemptions_visible_to(user=request.user).filter(participant=request.user)
     return render(
         request, "rewards/redemptions.html", {"redemptions": own, "active_nav": "rewards"}
     )
@@ -87,7 +90,7 @@ def redemptions(request):
 @role_required(*PARTICIPANTS)
 @require_POST
 def redemption_cancel(request, pk: int):
-    redemption = get_object_or_404(redemptions_visible_to(request.user), pk=pk)
+    redemption = get_object_or_404(redemptions_visible_to(user=request.user), pk=pk)
     try:
         redeeming.redemption_transition(redemption=redemption, actor=request.user, action="cancel")
     except (ValidationError, PermissionDenied) as exc:
@@ -102,13 +105,13 @@ def raffle_list(request):
     return render(
         request,
         "rewards/raffles.html",
-        {"raffles": raffles_visible_to(request.user), "active_nav": "rewards"},
+        {"raffles": raffles_visible_to(user=request.user), "active_nav": "rewards"},
     )
 
 
 @role_required(*PARTICIPANTS, Role.REVIEWER)
 def raffle_detail(request, pk: int):
-    raffle = get_object_or_404(raffles_visible_to(request.user), pk=pk)
+    raffle = get_object_or_404(raffles_visible_to(user=request.user), pk=pk)
     entries = RaffleEntry.objects.filter(raffle=raffle).select_related("participant").order_by("pk")
     return render(
         request,
@@ -126,7 +129,7 @@ def raffle_detail(request, pk: int):
 @role_required(*PARTICIPANTS)
 @require_POST
 def raffle_buy(request, pk: int):
-    raffle = get_object_or_404(raffles_visible_to(request.user), pk=pk)
+    raffle = get_object_or_404(raffles_visible_to(user=request.user), pk=pk)
     try:
         raffle_ticket_buy(participant=request.user, raffle=raffle)
     except ValidationError as exc:

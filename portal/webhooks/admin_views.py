@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Reviewers' integration screens inside the Wagtail admin: webhook endpoints, their
 delivery log (with replays), and CRM integrations."""
 
@@ -15,6 +16,7 @@ from portal.accounts.roles import Role
 from portal.core.forms import add_service_errors
 
 from . import crm, services
+from .endpoints import endpoint_create, endpoint_rotate_secret, endpoint_update
 from .forms import CrmIntegrationForm, EndpointForm
 from .models import CrmIntegration, WebhookDelivery, WebhookEndpoint
 
@@ -45,7 +47,7 @@ def index(request):
         if endpoint_form.is_valid():
             data = endpoint_form.cleaned_data
             try:
-                endpoint, secret = services.endpoint_create(
+                endpoint, secret = endpoint_create(
                     actor=request.user,
                     name=data["name"],
                     url=data["url"],
@@ -108,7 +110,7 @@ def endpoint(request, pk: int):
     form = EndpointForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.endpoint_update(actor=request.user, endpoint=endpoint, **form.cleaned_data)
+            endpoint_update(actor=request.user, endpoint=endpoint, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -125,7 +127,7 @@ def endpoint(request, pk: int):
 @require_POST
 def endpoint_secret(request, pk: int):
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
-    secret = services.endpoint_rotate_secret(actor=request.user, endpoint=endpoint)
+    secret = endpoint_rotate_secret(actor=request.user, endpoint=endpoint)
     return _secret_page(
         request,
         title=_("New secret for “%(name)s”") % {"name": endpoint.name},

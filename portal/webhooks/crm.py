@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Inbound CRM callbacks: a CRM marks a lead won (deal value, currency, deal id) or lost
 (reason), or reverses a won deal, which claws back its commissions.
 
@@ -19,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role, needs_mfa_setup
 from portal.audit.services import audit_record
@@ -35,7 +37,8 @@ ACTIONS = ("won", "lost", "reversed")
 def crm_callback_authenticate(
     *, source: str, header: str, body: bytes, now: float | None = None
 ) -> CrmIntegration:
-    """The active integration whose secret signed ``body``, or BadSignature."""
+    """The active integration whose secret signed ``body``, or BadSignature. Read
+    only."""
     integration = (
         CrmIntegration.objects.select_related("acting_user")
         .filter(source=source, is_active=True)
@@ -80,12 +83,17 @@ def crm_callback_process(
     reason: str = "",
 ) -> tuple[dict, bool]:
     """Apply one callback. Returns (result, replayed): a repeat of a processed external id
-    returns the stored result with replayed=True and changes nothing."""
+    returns the stored result with replayed=True and changes nothing. The lead
+    services it calls check the acting reviewer's rights, lock the lead and publish
+    its events; the callback row (unique per external id) makes a replay change
+    nothing."""
     stored = CrmCallback.objects.filter(integration=integration, external_id=external_id).first()
     if stored is not None:
         return stored.result, True
     actor = integration.acting_user
-    if not (actor.is_active and has_role(actor, Role.REVIEWER)) or needs_mfa_setup(actor):
+    if not (actor.is_active and has_role(user=actor, roles=(Role.REVIEWER,))) or needs_mfa_setup(
+        user=actor
+    ):
         raise PermissionDenied(
             _("The integration acts as %(user)s, who cannot review leads now.")
             % {"user": actor.email}
@@ -145,16 +153,18 @@ def crm_callback_process(
 # --- Integrations (reviewers, in the admin) --------------------------------------------------
 
 
-def _check_acting_user(acting_user) -> None:
-    if not (acting_user.is_active and has_role(acting_user, Role.REVIEWER)):
+def _check_acting_user(acting_user: User) -> None:
+    if not (acting_user.is_active and has_role(user=acting_user, roles=(Role.REVIEWER,))):
         raise ValidationError({"acting_user": [_("Choose an active reviewer.")]})
 
 
 def crm_integration_create(
-    *, actor, name: str, source: str, acting_user
+    *, actor: User, name: str, source: str, acting_user: User
 ) -> tuple[CrmIntegration, str]:
-    """Register a CRM. Returns it and its shared secret (shown once)."""
-    require_reviewer(actor)
+    """A reviewer registers a CRM (unique source; the acting user an active reviewer).
+    Returns it and its shared secret (shown once). Audits it; locks nothing.
+    Publishes nothing."""
+    require_reviewer(actor=actor)
     name, source = (name or "").strip(), (source or "").strip().lower()
     errors: dict[str, list[str]] = {}
     if not name:
@@ -182,9 +192,11 @@ def crm_integration_create(
 
 
 def crm_integration_update(
-    *, actor, integration: CrmIntegration, name: str, acting_user, is_active: bool
+    *, actor: User, integration: CrmIntegration, name: str, acting_user: User, is_active: bool
 ) -> CrmIntegration:
-    require_reviewer(actor)
+    """A reviewer renames an integration, changes its acting reviewer or switches it
+    off. Locks the integration's row; audits a change. Publishes nothing."""
+    require_reviewer(actor=actor)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": [_("Give the integration a name.")]})
@@ -207,8 +219,10 @@ def crm_integration_update(
     return locked
 
 
-def crm_integration_rotate_secret(*, actor, integration: CrmIntegration) -> str:
-    require_reviewer(actor)
+def crm_integration_rotate_secret(*, actor: User, integration: CrmIntegration) -> str:
+    """A reviewer replaces an integration's shared secret; returns the new one (shown
+    once). Audits it; locks nothing (one UPDATE). Publishes nothing."""
+    require_reviewer(actor=actor)
     secret = secret_new()
     with transaction.atomic():
         CrmIntegration.objects.filter(pk=integration.pk).update(secret=secret)

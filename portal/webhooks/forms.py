@@ -1,4 +1,7 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -40,7 +43,7 @@ class CrmIntegrationForm(forms.Form):
         max_length=50,
         help_text=_("Part of the callback URL: /api/v1/crm/<source>/callbacks/"),
     )
-    acting_user = forms.ModelChoiceField(
+    acting_user: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Acts as"),
         queryset=None,
         help_text=_("Callbacks change leads with this reviewer's rights, in their name."),
@@ -49,6 +52,8 @@ class CrmIntegrationForm(forms.Form):
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["acting_user"].queryset = reviewers()
+        acting_user = self.fields["acting_user"]
+        assert isinstance(acting_user, forms.ModelChoiceField)
+        acting_user.queryset = reviewers()
         if editing:
             del self.fields["source"]  # part of the CRM's configured URL: fixed

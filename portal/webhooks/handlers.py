@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Outbound webhooks subscribe to domain events and queue signed deliveries for the
 endpoints that asked for them (in the handler's transaction; sending starts after it
 commits)."""
@@ -25,15 +26,15 @@ def _lead_as_of(event: Event) -> Lead | None:
 @subscribe("lead.submitted")
 def lead_created(event: Event) -> None:
     if lead := _lead_as_of(event):
-        event_emit("lead.created", lead)
+        event_emit(event="lead.created", obj=lead)
 
 
 @subscribe("lead.status_changed")
 def lead_status_changed(event: Event) -> None:
     if lead := _lead_as_of(event):
         event_emit(
-            "lead.status_changed",
-            lead,
+            event="lead.status_changed",
+            obj=lead,
             from_status=event.payload["from"],
             action=event.payload["action"],
         )
@@ -42,13 +43,13 @@ def lead_status_changed(event: Event) -> None:
 @subscribe("commission.approved")
 def commission_approved(event: Event) -> None:
     if commission := Commission.objects.filter(pk=event.payload["commission"]).first():
-        event_emit("commission.approved", commission)
+        event_emit(event="commission.approved", obj=commission)
 
 
 @subscribe("payout.paid")
 def payout_paid(event: Event) -> None:
     if batch := PayoutBatch.objects.filter(pk=event.payload["batch"]).first():
-        event_emit("payout.paid", batch)
+        event_emit(event="payout.paid", obj=batch)
 
 
 @subscribe("tier.changed")
@@ -59,4 +60,4 @@ def tier_changed(event: Event) -> None:
         .first()
     )
     if change is not None:
-        event_emit("tier.changed", change)
+        event_emit(event="tier.changed", obj=change)

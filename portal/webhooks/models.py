@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Outbound webhooks (endpoints, deliveries, attempts) and inbound CRM callbacks."""
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """What each webhook event carries: ids and states, and a lead's contact data only for
 endpoints that ask for it (``CONTACT``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .models import WebhookEvent
@@ -84,14 +86,14 @@ def _tier_change(change) -> dict[str, Any]:
     }
 
 
-PAYLOADS = {
+PAYLOADS: dict[str, Callable[..., dict[str, Any]]] = {
     WebhookEvent.LEAD_CREATED: _lead,
     WebhookEvent.LEAD_STATUS_CHANGED: _lead,
     WebhookEvent.COMMISSION_APPROVED: _commission,
     WebhookEvent.PAYOUT_PAID: _batch,
     WebhookEvent.TIER_CHANGED: _tier_change,
 }
-CONTACT = {
+CONTACT: dict[str, Callable[[Any], dict[str, str]]] = {
     WebhookEvent.LEAD_CREATED: _lead_contact,
     WebhookEvent.LEAD_STATUS_CHANGED: _lead_contact,
 }

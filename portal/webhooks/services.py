@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 """Outbound webhooks: endpoints, the outbox of deliveries, signed sending with retries,
 replays and switching off endpoints that keep failing (CRM callbacks: ``crm.py``).
 
@@ -15,19 +16,20 @@ import logging
 import secrets
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.models import User
 from portal.accounts.roles import STAFF_GROUPS, Role
 from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
@@ -38,7 +40,6 @@ from .models import (
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
-    WebhookEvent,
 )
 from .outbound import post_checked
 from .payloads import CONTACT, PAYLOADS
@@ -50,24 +51,27 @@ USER_AGENT = "Vouch-Webhooks/1"
 
 
 def secret_new() -> str:
+    """A fresh signing secret for an endpoint or a CRM integration. Pure."""
     return "whsec_" + secrets.token_urlsafe(32)
 
 
-def require_reviewer(actor) -> None:
-    if not has_role(actor, Role.REVIEWER):
+def require_reviewer(*, actor: User) -> None:
+    """Refuse (PermissionDenied) anyone but a reviewer. Locks nothing."""
+    if not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers manage webhooks and integrations."))
 
 
-def _dump(envelope: dict) -> str:
+def _dump(envelope: dict[str, Any]) -> str:
     return json.dumps(envelope, cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False)
 
 
 # --- Emitting ---------------------------------------------------------------------------
 
 
-def event_emit(event: str, obj, **extra: Any) -> list[int]:
+def event_emit(*, event: str, obj: Model, **extra: Any) -> list[int]:
     """Queue ``event`` about ``obj`` for every active endpoint subscribed to it. Call
-    inside a transaction; sending starts after it commits. Locks nothing."""
+    inside a transaction; sending starts after it commits. Locks nothing. Publishes
+    nothing (it is what a handler calls)."""
     endpoints = [
         e
         for e in WebhookEndpoint.objects.filter(is_active=True).only(
@@ -78,7 +82,7 @@ def event_emit(event: str, obj, **extra: Any) -> list[int]:
     if not endpoints:
         return []
     now = timezone.now()
-    envelope = {
+    envelope: dict[str, Any] = {
         "id": str(uuid.uuid4()),
         "type": event,
         "created_at": now,
@@ -102,16 +106,18 @@ def event_emit(event: str, obj, **extra: Any) -> list[int]:
         ]
     )
     ids = [d.pk for d in deliveries]
-    transaction.on_commit(lambda: deliveries_enqueue(ids), robust=True)
+    transaction.on_commit(lambda: deliveries_enqueue(ids=ids), robust=True)
     return ids
 
 
-def deliveries_enqueue(ids: list[int], countdown: int = 0) -> None:
+def deliveries_enqueue(*, ids: list[int], countdown: int = 0) -> None:
+    """Queue a send task per delivery, after ``countdown`` seconds. Locks nothing.
+    Publishes nothing."""
     from .tasks import webhook_deliver
 
     for pk in ids:
         if countdown:
-            webhook_deliver.apply_async(args=[pk], countdown=countdown)
+            webhook_deliver.apply_async(args=(pk,), countdown=countdown)
         else:
             webhook_deliver.delay(pk)
 
@@ -120,7 +126,7 @@ def deliveries_enqueue(ids: list[int], countdown: int = 0) -> None:
 
 
 def http_post(
-    url: str, body: bytes, headers: dict[str, str], timeout: float
+    *, url: str, body: bytes, headers: dict[str, str], timeout: float
 ) -> tuple[int | None, str]:
     """POST and return (status code, error text). Never raises for network trouble.
     Private, loopback and link-local addresses are refused after resolving, on every
@@ -128,15 +134,17 @@ def http_post(
     return post_checked(url, body, headers, timeout)
 
 
-def retry_delay(failed_attempts: int) -> timedelta:
-    """1, 2, 4, 8 … × WEBHOOK_RETRY_BASE_SECONDS, at most six hours."""
+def retry_delay(*, failed_attempts: int) -> timedelta:
+    """1, 2, 4, 8 … × WEBHOOK_RETRY_BASE_SECONDS, at most six hours. Pure."""
     seconds = settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(0, failed_attempts - 1)
     return min(timedelta(seconds=seconds), MAX_RETRY_DELAY)
 
 
-def delivery_attempt(*, delivery_id: int, now=None) -> WebhookDelivery | None:
+def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> WebhookDelivery | None:
     """Make the next attempt of a due delivery. Safe to call twice at once: a claim (one
-    UPDATE) lets only one caller send, and the HTTP request runs outside any transaction."""
+    UPDATE) lets only one caller send, and the HTTP request runs outside any
+    transaction. Locks nothing (the claim is a conditional UPDATE); publishes
+    nothing; may disable the endpoint and notify reviewers after too many failures."""
     now = now or timezone.now()
     lease = now + timedelta(seconds=2 * settings.WEBHOOK_TIMEOUT_SECONDS + 30)
     claimed = WebhookDelivery.objects.filter(
@@ -164,7 +172,9 @@ def delivery_attempt(*, delivery_id: int, now=None) -> WebhookDelivery | None:
         "Vouch-Delivery": str(delivery.delivery_id),
     }
     started = time.monotonic()
-    status_code, error = http_post(endpoint.url, body, headers, settings.WEBHOOK_TIMEOUT_SECONDS)
+    status_code, error = http_post(
+        url=endpoint.url, body=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS
+    )
     latency_ms = int((time.monotonic() - started) * 1000)
     succeeded = status_code is not None and 200 <= status_code < 300
     number = delivery.attempt_count + 1
@@ -195,7 +205,7 @@ def delivery_attempt(*, delivery_id: int, now=None) -> WebhookDelivery | None:
                 None,
             )
         else:
-            retry_in = retry_delay(number)
+            retry_in = retry_delay(failed_attempts=number)
             delivery.next_attempt_at = now + retry_in
         delivery.save(
             update_fields=[
@@ -212,7 +222,7 @@ def delivery_attempt(*, delivery_id: int, now=None) -> WebhookDelivery | None:
     if retry_in is not None and not settings.CELERY_TASK_ALWAYS_EAGER:
         # With a worker, wake up on time; the beat task catches whatever this misses.
         try:
-            deliveries_enqueue([delivery.pk], countdown=int(retry_in.total_seconds()))
+            deliveries_enqueue(ids=[delivery.pk], countdown=int(retry_in.total_seconds()))
         except Exception:
             log.warning("could not schedule webhook retry %s", delivery.pk, exc_info=True)
     return delivery
@@ -263,9 +273,10 @@ def _endpoint_disable(endpoint: WebhookEndpoint, reason: str) -> None:
         )
 
 
-def deliveries_send_due(*, now=None, limit: int = 200) -> int:
+def deliveries_send_due(*, now: datetime | None = None, limit: int = 200) -> int:
     """Beat: send every delivery whose attempt is due (first attempts a lost task left
-    behind, and retries). Returns how many attempts were made."""
+    behind, and retries). Returns how many attempts were made. Each as
+    ``delivery_attempt`` (a claim, no lock); publishes nothing."""
     now = now or timezone.now()
     due = list(
         WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
@@ -275,9 +286,11 @@ def deliveries_send_due(*, now=None, limit: int = 200) -> int:
     return sum(delivery_attempt(delivery_id=pk, now=now) is not None for pk in due)
 
 
-def delivery_replay(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
-    """Send a delivery's event again, as a new delivery (new id, new signature)."""
-    require_reviewer(actor)
+def delivery_replay(*, actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
+    """A reviewer sends a delivery's event again, as a new delivery (new id, new
+    signature), queued on commit. Audits it; locks nothing. Checks the role;
+    publishes nothing."""
+    require_reviewer(actor=actor)
     endpoint = delivery.endpoint
     if not endpoint.is_active:
         raise ValidationError(_("Switch the endpoint on before replaying its deliveries."))
@@ -300,102 +313,5 @@ def delivery_replay(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
             to_state=replay.status,
             data={"replay_of": str(delivery.delivery_id), "endpoint": endpoint.pk},
         )
-        transaction.on_commit(lambda: deliveries_enqueue([replay.pk]), robust=True)
+        transaction.on_commit(lambda: deliveries_enqueue(ids=[replay.pk]), robust=True)
     return replay
-
-
-# --- Endpoints ----------------------------------------------------------------------------
-
-
-def _clean_endpoint(*, name: str, url: str, events: list[str]) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    name = (name or "").strip()
-    if not name:
-        errors["name"] = [_("Give the endpoint a name.")]
-    url = (url or "").strip()
-    schemes = ["https", "http"] if settings.WEBHOOK_ALLOW_HTTP else ["https"]
-    try:
-        URLValidator(schemes=schemes)(url)
-    except ValidationError:
-        errors["url"] = [
-            _("Enter an https:// URL.")
-            if not settings.WEBHOOK_ALLOW_HTTP
-            else _("Enter an http:// or https:// URL.")
-        ]
-    events = sorted(set(events or []))
-    if not events or not set(events) <= set(WebhookEvent.values):
-        errors["events"] = [_("Choose at least one event.")]
-    if errors:
-        raise ValidationError(errors)
-    return {"name": name, "url": url, "events": events}
-
-
-def endpoint_create(
-    *, actor, name: str, url: str, events: list[str], include_contact_data: bool = False
-) -> tuple[WebhookEndpoint, str]:
-    """Register an endpoint. Returns it and its signing secret (shown once)."""
-    require_reviewer(actor)
-    fields = _clean_endpoint(name=name, url=url, events=events)
-    secret = secret_new()
-    with transaction.atomic():
-        endpoint = WebhookEndpoint.objects.create(
-            **fields, secret=secret, include_contact_data=include_contact_data, created_by=actor
-        )
-        audit_record(
-            actor=actor,
-            action="webhook.endpoint_created",
-            target=endpoint,
-            to_state="active",
-            data={**fields, "include_contact_data": include_contact_data},
-        )
-    return endpoint, secret
-
-
-def endpoint_update(
-    *,
-    actor,
-    endpoint: WebhookEndpoint,
-    name: str,
-    url: str,
-    events: list[str],
-    is_active: bool,
-    include_contact_data: bool,
-) -> WebhookEndpoint:
-    """Edit an endpoint. Switching it back on starts a fresh run of failures."""
-    require_reviewer(actor)
-    fields = _clean_endpoint(name=name, url=url, events=events)
-    with transaction.atomic():
-        locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
-        before = {
-            "name": locked.name,
-            "url": locked.url,
-            "events": locked.events,
-            "is_active": locked.is_active,
-            "include_contact_data": locked.include_contact_data,
-        }
-        after = {**fields, "is_active": is_active, "include_contact_data": include_contact_data}
-        if before == after:
-            return locked
-        for key, value in after.items():
-            setattr(locked, key, value)
-        if is_active and not before["is_active"]:
-            locked.consecutive_failures, locked.disabled_reason = 0, ""
-        locked.save()
-        audit_record(
-            actor=actor,
-            action="webhook.endpoint_changed",
-            target=locked,
-            from_state="active" if before["is_active"] else "disabled",
-            to_state="active" if is_active else "disabled",
-            data={k: {"from": before[k], "to": v} for k, v in after.items() if before[k] != v},
-        )
-    return locked
-
-
-def endpoint_rotate_secret(*, actor, endpoint: WebhookEndpoint) -> str:
-    require_reviewer(actor)
-    secret = secret_new()
-    with transaction.atomic():
-        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(secret=secret)
-        audit_record(actor=actor, action="webhook.secret_rotated", target=endpoint)
-    return secret

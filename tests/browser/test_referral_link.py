@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.leads.services import referral_link_for
+from portal.leads.referrals import referral_link_for
 from tests.factories import PASSWORD, ProgramFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_prospect_submits_through_the_link_and_the_referrer_sees_it(page, live_server, artifacts):
     ProgramFactory(name="Customer referrals", pitch="We help teams run operations on one platform.")
     referrer = UserFactory(first_name="Emma", last_name="Employee", email="emma@demo.vouch.test")
-    link = referral_link_for(referrer)
+    link = referral_link_for(user=referrer)
 
     page.goto(f"{live_server.url}/r/{link.code}/")
     expect(page.get_by_role("heading", name="Emma Employee thinks we should talk")).to_be_visible()

@@ -159,9 +159,9 @@ def test_a_new_version_asks_again_and_notifies_partners(
 def test_partner_referral_link_pauses_until_the_agreement_is_accepted(
     client, agreement, partner_user, program
 ):
-    from portal.leads.services import referral_link_for
+    from portal.leads.referrals import referral_link_for
 
-    link = referral_link_for(partner_user)
+    link = referral_link_for(user=partner_user)
     assert client.get(f"/r/{link.code}/").status_code == 404
     from cms.agreements import agreement_accept
 

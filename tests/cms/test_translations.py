@@ -157,12 +157,12 @@ def agreement(home):
 def test_accepting_the_agreement_in_finnish_accepts_the_version(agreement, partner_user):
     page, finnish = agreement
     with translation.override("fi"):  # the partner reads Finnish
-        assert agreement_pending_for(partner_user).pk == finnish.pk
+        assert agreement_pending_for(user=partner_user).pk == finnish.pk
     with translation.override("en"):
-        assert agreement_pending_for(partner_user).pk == page.pk
+        assert agreement_pending_for(user=partner_user).pk == page.pk
     agreement_accept(user=partner_user, page=finnish, ip_address="127.0.0.1")
-    assert agreement_pending_for(partner_user) is None
-    assert lead_submission_permission(partner_user).allowed
+    assert agreement_pending_for(user=partner_user) is None
+    assert lead_submission_permission(user=partner_user).allowed
 
 
 def test_the_current_version_is_the_originals_and_its_translations_share_it(
@@ -175,11 +175,11 @@ def test_the_current_version_is_the_originals_and_its_translations_share_it(
     with translation.override("fi"):
         # The Finnish text is still version 1's: until it is translated again, the
         # partner reads the original, and accepting the old text accepts nothing.
-        pending = agreement_pending_for(partner_user)
+        pending = agreement_pending_for(user=partner_user)
         assert pending.pk == page.pk and pending.version == 2
         with pytest.raises(PermissionDenied):
             agreement_accept(user=partner_user, page=finnish, ip_address=None)
-    assert agreement_pending_for(partner_user) is not None
+    assert agreement_pending_for(user=partner_user) is not None
     # Publishing the Finnish translation is not another new version.
     asked = Notification.objects.filter(kind="agreement_new_version").count()
     finnish.refresh_from_db()
@@ -192,10 +192,10 @@ def test_an_announcement_in_six_languages_is_announced_once(home, employee):
     news = _publish(home, AnnouncementIndexPage(title="News", slug="news"))
     _translate(news, "fi", title="Uutiset")
     page = _publish(news, AnnouncementPage(title="Winners", slug="winners", summary="The winners."))
-    announcement_notify(page.pk)
+    announcement_notify(page_id=page.pk)
     finnish = _translate(page, "fi", title="Voittajat", summary="Voittajat on valittu.")
     finnish.save_revision().publish()
-    announcement_notify(page.pk)
+    announcement_notify(page_id=page.pk)
     notes = Notification.objects.filter(user=employee, kind="announcement")
     assert notes.count() == 1
     # The Finnish reader was told about the Finnish page, once it existed? It did not yet:
@@ -213,7 +213,7 @@ def test_an_announcement_notifies_each_reader_with_their_languages_page(home, em
     page = AnnouncementPage.objects.get(pk=page.pk)
     _translate(page, "fi", title="Voittajat", summary="Voittajat on valittu.")
     page.save_revision().publish()
-    announcement_notify(page.pk)
+    announcement_notify(page_id=page.pk)
     note = Notification.objects.get(user=employee, kind="announcement")
     assert note.url == "/fi/news/winners/" and "Voittajat" in note.title + note.body
 

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from leaderboard.hub import CLOSE_FORBIDDEN
 from leaderboard.models import Contest, Shoutout
-from leaderboard.services import contest_close, shoutout_post, tv_screen_create, tv_screen_revoke
+from leaderboard.screens import tv_screen_create, tv_screen_revoke
+from leaderboard.services import contest_close, shoutout_post
 from leaderboard.tasks import shoutout_to_chat
 from portal.accounts.roles import Role
 from portal.asgi import application

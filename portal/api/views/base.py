@@ -103,7 +103,7 @@ def require_role(
     user: User | AnonymousUser, *roles: Role, message: StrOrPromise | None = None
 ) -> None:
     """The same gate as the page's ``role_required``: 403 without one of the roles."""
-    if not has_role(user, *roles):
+    if not has_role(user=user, roles=roles):
         raise exceptions.PermissionDenied(message or _("Your role does not include this."))
 
 

@@ -42,12 +42,14 @@ class CommissionsView(ListAPIView):
     )
     def get(self, request: Request) -> Response:
         user = api_user(request)
-        if has_role(user, Role.PARTNER_USER) and not has_role(user, Role.PARTNER_ADMIN):
+        if has_role(user=user, roles=(Role.PARTNER_USER,)) and not has_role(
+            user=user, roles=(Role.PARTNER_ADMIN,)
+        ):
             raise exceptions.PermissionDenied(
                 _("Partner users see their organisation's totals; the partner admin sees the list.")
             )
         filters = query_params(CommissionFilterSerializer, request)
-        commissions = commissions_visible_to(user)
+        commissions = commissions_visible_to(user=user)
         if "status" in filters:
             commissions = commissions.filter(status=filters["status"])
         page = self.paginate_queryset(commissions.order_by("-created_at", "-pk"))
@@ -66,7 +68,7 @@ class CommissionSummaryView(APIView):
         user = api_user(request)
         require_role(user, Role.PARTNER_USER, message=_("Only partners have this summary."))
         assert user.partner_organisation_id is not None  # partner users have one
-        totals = commission_summary(user.partner_organisation_id)
+        totals = commission_summary(organisation_id=user.partner_organisation_id)
         rows = [{"status": s, "currency": c, "total": t} for (s, c), t in sorted(totals.items())]
         return Response(SummaryRowSerializer(rows, many=True).data)
 

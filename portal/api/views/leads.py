@@ -59,15 +59,15 @@ LEAD_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The le
 def _detail(request: Request, lead: Lead) -> dict[str, Any]:
     context = {
         "viewer": request.user,
-        "timeline": lead_timeline(lead),
-        "show_actor": has_role(request.user, Role.REVIEWER),
+        "timeline": lead_timeline(lead=lead),
+        "show_actor": has_role(user=request.user, roles=(Role.REVIEWER,)),
     }
     return LeadDetailSerializer(lead, context=context).data
 
 
 def _check_may_submit(user: User) -> None:
     require_role(user, *REFERRERS, message=_("Only employees and partners submit leads."))
-    permission = lead_submission_permission(user)
+    permission = lead_submission_permission(user=user)
     if not permission.allowed:
         raise exceptions.PermissionDenied(str(permission.reason))
 
@@ -81,7 +81,7 @@ class ProgramsView(APIView):
     def get(self, request: Request) -> Response:
         user = api_user(request)
         _check_may_submit(user)
-        programs = programs_open_to(user).order_by("name")
+        programs = programs_open_to(user=user).order_by("name")
         return Response(ProgramSerializer(programs, many=True).data)
 
 
@@ -100,7 +100,7 @@ class LeadsView(ListAPIView):
     def get(self, request: Request) -> Response:
         require_role(request.user, *READERS)
         filters = query_params(LeadFilterSerializer, request)
-        leads = leads_visible_to(request.user)
+        leads = leads_visible_to(user=request.user)
         if "status" in filters:
             leads = leads.filter(status=filters["status"])
         if "program" in filters:
@@ -130,7 +130,7 @@ class LeadsView(ListAPIView):
         match = Q(slug=ref)
         if ref.isascii() and ref.isdecimal() and len(ref) < 19:  # not int('²')
             match |= Q(pk=int(ref))
-        program = programs_open_to(user).filter(match).first()
+        program = programs_open_to(user=user).filter(match).first()
         if program is None:
             raise ValidationError(
                 {"program": [_("No program with this id or slug is open to you.")]}
@@ -153,7 +153,7 @@ class LeadDetailView(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         require_role(request.user, *READERS)
-        lead = object_or_404(leads_visible_to(request.user), pk)
+        lead = object_or_404(leads_visible_to(user=request.user), pk)
         return Response(_detail(request, lead))
 
 
@@ -169,7 +169,7 @@ class _LeadAction(APIView):
     def post(self, request: Request, pk: int) -> Response:
         user = api_user(request)
         require_role(user, *self.roles)
-        lead = object_or_404(leads_visible_to(user), pk)
+        lead = object_or_404(leads_visible_to(user=user), pk)
         data = body(self.input_serializer, request) if self.input_serializer else {}
         self.act(lead, user, data)
         lead.refresh_from_db()

@@ -60,13 +60,13 @@ class MeView(APIView):
     def get(self, request: Request) -> Response:
         user = api_user(request)
         query = query_params(MeQuerySerializer, request)
-        summary = participant_summary(user)
+        summary = participant_summary(participant=user)
         org = user.partner_organisation
         data = {
             "id": user.pk,
             "email": user.email,
             "name": user.display_name,
-            "roles": sorted(roles_of(user)),
+            "roles": sorted(roles_of(user=user)),
             "organisation": {"id": org.pk, "name": org.name} if org else None,
             "points": summary["balance"],
             "tiers": [
@@ -101,7 +101,7 @@ class MeView(APIView):
                     "total": me.total if me else None,
                 }
                 for board, label, me in ranks_of(
-                    user, metric=query["metric"], period=query["period"]
+                    user=user, metric=query["metric"], period=query["period"]
                 )
             ],
         }
@@ -115,7 +115,7 @@ class BoardsView(APIView):
         responses={200: BoardSerializer(many=True), **errors()},
     )
     def get(self, request: Request) -> Response:
-        boards = boards_visible_to(api_user(request))
+        boards = boards_visible_to(user=api_user(request))
         return Response(BoardSerializer([_board(b, label) for b, label in boards], many=True).data)
 
 
@@ -145,7 +145,7 @@ class BoardView(APIView):
         if not board_visible_to(user=request.user, board=board):
             raise exceptions.PermissionDenied(_("This board is not open to you."))
         n = query_params(BoardQuerySerializer, request)["n"]
-        page = board_page(board=board, viewer=request.user, n=n, k=2)
+        page = board_page(board=board, viewer=api_user(request), n=n, k=2)
         me = page["me"]
         data = {
             "board": _board(board, board_label(board)),

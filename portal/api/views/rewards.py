@@ -30,7 +30,7 @@ class CatalogView(APIView):
     def get(self, request: Request) -> Response:
         user = api_user(request)
         require_role(user, *PARTICIPANTS, message=ONLY_PARTICIPANTS)
-        items = catalog_with_eligibility(user, catalog_for(user))
+        items = catalog_with_eligibility(participant=user, items=catalog_for(user=user))
         return Response(RewardItemSerializer(items, many=True).data)
 
 
@@ -47,7 +47,7 @@ class RedeemView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         user = api_user(request)
         require_role(user, *PARTICIPANTS, message=ONLY_PARTICIPANTS)
-        item = object_or_404(catalog_for(user), pk)
+        item = object_or_404(catalog_for(user=user), pk)
         try:
             redemption = redemption_request(participant=user, item=item)
         except ValidationError as exc:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
 from django.db import migrations
 
 # The default badges (0002) in every language: slug -> language -> (name, how to earn it).

@@ -28,7 +28,7 @@ def test_suspended_partner_can_log_in_but_not_submit(client, reviewer, partner_u
         actor=reviewer, organisation=partner_user.partner_organisation, status="suspended"
     )
     partner_user.refresh_from_db()
-    permission = lead_submission_permission(partner_user)
+    permission = lead_submission_permission(user=partner_user)
     assert not permission.allowed
     assert "suspended" in str(permission.reason)
     client.force_login(partner_user)
@@ -38,8 +38,8 @@ def test_suspended_partner_can_log_in_but_not_submit(client, reviewer, partner_u
 
 
 def test_active_partner_and_employee_may_submit(partner_user, employee):
-    assert lead_submission_permission(partner_user).allowed
-    assert lead_submission_permission(employee).allowed
+    assert lead_submission_permission(user=partner_user).allowed
+    assert lead_submission_permission(user=employee).allowed
 
 
 @pytest.mark.parametrize("persona", ["employee", "partner_admin", "manager", "finance"])

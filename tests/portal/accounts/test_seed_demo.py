@@ -61,7 +61,7 @@ def test_every_demo_login_works_without_mfa_or_verification_and_has_its_role(cli
         response = client.post(reverse("account_login"), {"login": email, "password": "vouch-demo"})
         assert response.status_code == 302, email
         assert "_auth_user_id" in client.session, email
-        assert {r.value for r in roles_of(User.objects.get(email=email))} == roles
+        assert {r.value for r in roles_of(user=User.objects.get(email=email))} == roles
         client.logout()
 
 

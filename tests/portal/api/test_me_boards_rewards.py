@@ -38,7 +38,7 @@ def test_me_shows_points_tier_badges_and_rank(
         lead = submit_lead(employee, program)
         leads.lead_qualify(lead=lead, actor=reviewer)  # +10 +50
     body = api_as(employee).get("/api/v1/me/").json()
-    assert body["points"] == 60 == balance_of(employee)
+    assert body["points"] == 60 == balance_of(participant=employee)
     tier = body["tiers"][0]
     assert tier["tier"]["name"] == "Bronze" and tier["next_tier"]["name"] == "Silver"
     assert tier["to_next"] == 440
@@ -162,7 +162,7 @@ def test_redeem_spends_points_and_refuses_what_cannot_be_had(api_as, employee, p
         done.json()["item"] == {"id": mug.pk, "name": "Mug"}
         and done.json()["status"] == "requested"
     )
-    assert balance_of(employee) == 70
+    assert balance_of(participant=employee) == 70
     gold = Tier.objects.create(program=program, name="Gold", threshold=1000)
     vip = RewardItem.objects.create(name="Trip", kind="experience", points_price=1)
     vip.eligible_tiers.add(gold)

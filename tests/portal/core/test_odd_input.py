@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from portal.api.services import api_token_create
 from portal.leads.models import Lead
-from portal.leads.services import referral_link_for
+from portal.leads.referrals import referral_link_for
 
 FUZZ = os.environ.get("VOUCH_FUZZ") == "1"
 
@@ -33,7 +33,7 @@ def _client(user=None) -> Client:
 
 
 def test_nul_byte_in_a_referral_code_is_a_400_with_a_message(client, employee, program):
-    link = referral_link_for(employee)
+    link = referral_link_for(user=employee)
     for path in (f"/r/{link.code}%00/", "/r/%00/", f"/r/{link.code}/?x=%00"):
         response = _client().get(path)
         assert response.status_code == 400, path
@@ -55,7 +55,7 @@ def test_nul_byte_in_an_api_query_is_a_json_400(employee):
 
 
 def test_nul_byte_and_huge_fields_in_the_public_form_are_field_errors(employee, program):
-    link = referral_link_for(employee)
+    link = referral_link_for(user=employee)
     page = reverse("referral_page", args=[link.code])
     for field, value in (
         ("name", "Paula\x00"),

@@ -17,7 +17,7 @@ from django.urls import reverse
 from portal.api.services import api_token_create
 from portal.core.ratelimit import Rate, rate_limit_hit
 from portal.leads.models import Lead
-from portal.leads.services import referral_link_for
+from portal.leads.referrals import referral_link_for
 from tests.factories import PASSWORD, UserFactory
 
 THREADS = 16
@@ -118,8 +118,8 @@ def test_referral_form_limit_holds_per_link_and_client_address(settings, employe
     another link, is not blocked; a forged X-Forwarded-For entry changes nothing."""
     settings.TRUSTED_PROXY_COUNT = 1
     settings.REFERRAL_FORM_RATE = "5/h"
-    link = referral_link_for(employee)
-    other_link = referral_link_for(UserFactory(team=employee.team))
+    link = referral_link_for(user=employee)
+    other_link = referral_link_for(user=UserFactory(team=employee.team))
     # the attacker forges a fresh left-hand entry each time; nginx appends the real one
     codes = _race(
         _post_referral,
@@ -138,7 +138,7 @@ def test_referral_form_limit_holds_per_link_and_client_address(settings, employe
 def test_referral_form_limit_per_link_holds_across_addresses(settings, employee, program):
     settings.TRUSTED_PROXY_COUNT = 1
     settings.REFERRAL_FORM_LINK_RATE = "10/h"
-    link = referral_link_for(employee)
+    link = referral_link_for(user=employee)
     codes = _race(
         _post_referral, [(link, program, i, f"198.51.100.{i + 1}") for i in range(THREADS)]
     )
@@ -150,7 +150,7 @@ def test_referral_form_limit_per_link_holds_across_addresses(settings, employee,
 def test_x_forwarded_for_is_ignored_without_trusted_proxies(settings, employee, program):
     """Default (no proxy): a client cannot pick the address it is counted under."""
     settings.REFERRAL_FORM_RATE = "2/h"
-    link = referral_link_for(employee)
+    link = referral_link_for(user=employee)
     codes = [_post_referral(link, program, i, f"10.1.{i}.1") for i in range(3)]
     assert codes == [302, 302, 429]
     assert Lead.objects.count() == 2

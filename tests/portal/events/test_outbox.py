@@ -50,7 +50,7 @@ def _clean(settings):
 
 def test_handlers_run_once_after_commit(db):
     with transaction.atomic():
-        event = publish("test.thing", "thing:1", {"n": 1})
+        event = publish(name="test.thing", aggregate="thing:1", payload={"n": 1})
         assert calls == []  # nothing before commit
     assert calls == [("first", event.pk, 1), ("second", event.pk, 1)]
     event.refresh_from_db()
@@ -64,21 +64,21 @@ def test_handlers_run_once_after_commit(db):
 
 def test_a_rollback_publishes_nothing(db):
     with pytest.raises(ZeroDivisionError), transaction.atomic():
-        publish("test.thing", "thing:1", {"n": 1})
+        publish(name="test.thing", aggregate="thing:1", payload={"n": 1})
         1 / 0  # noqa: B018
     assert not Event.objects.exists() and calls == []
 
 
 def test_an_event_nobody_subscribes_to_is_handled_at_once(db):
-    event = publish("test.nobody-listens", "thing:1")
+    event = publish(name="test.nobody-listens", aggregate="thing:1")
     assert event.handled_at is not None
 
 
 def test_a_failing_handler_is_retried_and_later_events_of_its_aggregate_wait(db):
     fail["second"] = 1
-    one = publish("test.thing", "thing:7", {"n": 1})
-    two = publish("test.thing", "thing:7", {"n": 2})
-    other = publish("test.thing", "thing:8", {"n": 3})
+    one = publish(name="test.thing", aggregate="thing:7", payload={"n": 1})
+    two = publish(name="test.thing", aggregate="thing:7", payload={"n": 2})
+    other = publish(name="test.thing", aggregate="thing:8", payload={"n": 3})
     one.refresh_from_db()
     assert one.handled_at is None and "second handler is broken" in one.last_error
     assert one.lease_until > timezone.now()  # backing off
@@ -101,7 +101,7 @@ def test_a_failing_handler_is_retried_and_later_events_of_its_aggregate_wait(db)
 def test_a_worker_killed_between_claim_and_finish_is_handled_once_after_the_lease(db, settings):
     fail["kill"] = 1
     with pytest.raises(Killed):
-        publish("test.thing", "thing:9", {"n": 9})
+        publish(name="test.thing", aggregate="thing:9", payload={"n": 9})
     event = Event.objects.get(aggregate="thing:9")
     assert event.handled_at is None and event.lease_until > timezone.now()
     assert calls == [("first", event.pk, 9)]
@@ -118,7 +118,7 @@ def test_a_worker_killed_between_claim_and_finish_is_handled_once_after_the_leas
 def test_healthz_reports_the_backlog_and_fails_past_the_limit(client, db, settings):
     settings.EVENTS_MAX_AGE_SECONDS = 60
     fail["second"] = 1
-    publish("test.thing", "thing:3", {"n": 1})
+    publish(name="test.thing", aggregate="thing:3", payload={"n": 1})
     body = client.get(reverse("healthz")).json()
     assert body["events"]["status"] == "ok" and body["events"]["pending"] == 1
     Event.objects.update(created_at=timezone.now() - timedelta(seconds=61))
@@ -141,7 +141,10 @@ def test_two_workers_draining_at_once_handle_each_event_once():
 
         original, services._kick = services._kick, lambda event_id: None
         try:
-            events = [publish("test.thing", f"thing:{i % 5}", {"n": i}) for i in range(40)]
+            events = [
+                publish(name="test.thing", aggregate=f"thing:{i % 5}", payload={"n": i})
+                for i in range(40)
+            ]
         finally:
             services._kick = original
         barrier = threading.Barrier(3)

@@ -13,7 +13,7 @@ from django.utils import translation
 from portal.accounts.models import User
 from portal.leads import services as leads
 from portal.leads.models import Lead
-from portal.leads.services import referral_link_for
+from portal.leads.referrals import referral_link_for
 from portal.notifications.models import Notification
 from tests.factories import submit_lead
 
@@ -103,7 +103,7 @@ def test_an_italian_prospect_gets_the_welcome_in_italian(
     program.welcome_offer_it = "20% di sconto sul primo anno"
     program.consent_text_it = "Acconsento a essere contattato in merito a questa segnalazione."
     program.save()
-    link = referral_link_for(employee)
+    link = referral_link_for(user=employee)
     url = reverse("referral_page", args=[link.code])
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="it-IT,it;q=0.9")
     body = page.content.decode()

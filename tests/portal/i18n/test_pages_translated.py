@@ -30,7 +30,7 @@ def _pages_of(user) -> list[str]:
     """The dashboard, every page of the main menu, settings, notifications and the content
     home (the Wagtail admin has its own translations)."""
     urls = [reverse("dashboards:home")]
-    urls += [item.url for item in navigation_for(user) if item.url != "/admin/"]
+    urls += [item.url for item in navigation_for(user=user) if item.url != "/admin/"]
     urls += [reverse("accounts:preferences"), reverse("notifications:list")]
     return list(dict.fromkeys(urls))
 

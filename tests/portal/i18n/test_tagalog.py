@@ -71,9 +71,9 @@ def test_the_tagalog_content_pages_are_served(client):
 
 
 def test_a_tagalog_visitor_is_greeted_on_the_referral_page(client, employee, program):
-    from portal.leads.services import referral_link_for
+    from portal.leads.referrals import referral_link_for
 
-    link = referral_link_for(employee)
+    link = referral_link_for(user=employee)
     page = client.get(
         reverse("referral_page", args=[link.code]), HTTP_ACCEPT_LANGUAGE="tl-PH,tl;q=0.9"
     )

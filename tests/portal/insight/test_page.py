@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from portal.leads import services as leads
 from portal.leads.models import LinkVisit
-from portal.leads.services import referral_link_for
+from portal.leads.referrals import referral_link_for
 from portal.payouts.models import Commission, PayoutBatch
 from portal.rewards.models import Redemption, RewardItem
 from tests.factories import PartnerUserFactory, TeamFactory, UserFactory, submit_lead
@@ -63,7 +63,7 @@ def history(program, reviewer, employee, partner_user, other_partner_admin):
     leads.lead_mark_lost(lead=l2, actor=reviewer, reason="Budget")
     leads.lead_reject(lead=l3, actor=reviewer, reason="invalid")
     leads.lead_reverse_deal(lead=l4, actor=reviewer, reason="Refund")
-    link = referral_link_for(partner_user)
+    link = referral_link_for(user=partner_user)
     for n in range(4):
         LinkVisit.objects.create(link=link, day=timezone.localdate(), visitor=f"v{n}")
     _paid(l1, employee, "25.00", "employee_bonus")

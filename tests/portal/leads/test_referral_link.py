@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from portal.accounts.services import organisation_set_status
 from portal.leads.models import Lead, LinkVisit
-from portal.leads.services import referral_link_for
+from portal.leads.referrals import referral_link_for
 
 PROSPECT = {
     "name": "Paula Prospect",
@@ -27,7 +27,7 @@ def _fresh_rate_limits():
 
 @pytest.fixture
 def link(employee, program):
-    return referral_link_for(employee)
+    return referral_link_for(user=employee)
 
 
 def _page(link):
@@ -35,7 +35,7 @@ def _page(link):
 
 
 def test_link_is_stable(employee, link):
-    assert referral_link_for(employee) == link
+    assert referral_link_for(user=employee) == link
 
 
 def test_prospect_submits_through_the_link_and_the_referrer_gets_the_lead(
@@ -110,7 +110,7 @@ def test_disabled_link_and_suspended_partner_give_404(
     link.is_active = False
     link.save()
     assert client.get(_page(link)).status_code == 404
-    partner_link = referral_link_for(partner_user)
+    partner_link = referral_link_for(user=partner_user)
     organisation_set_status(
         actor=reviewer, organisation=partner_user.partner_organisation, status="suspended"
     )

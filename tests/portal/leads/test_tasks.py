@@ -8,7 +8,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from portal.leads.models import Lead, LeadStatus
-from portal.leads.services import lead_mark_lost, lead_start_review, leads_anonymise_expired
+from portal.leads.retention import leads_anonymise_expired
+from portal.leads.services import lead_mark_lost, lead_start_review
 from portal.leads.tasks import leads_anonymise, reviewers_remind_stale_leads
 from portal.notifications.models import Notification
 from tests.factories import UserFactory, submit_lead

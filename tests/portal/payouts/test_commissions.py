@@ -32,32 +32,34 @@ def _plan(**kw):
 
 
 def test_flat_plan_pays_the_amount():
-    assert plan_amount(_plan(kind="flat", flat_amount=Decimal("99.99"))) == Decimal("99.99")
+    assert plan_amount(plan=_plan(kind="flat", flat_amount=Decimal("99.99"))) == Decimal("99.99")
 
 
 def test_percentage_rounds_half_up_to_the_cent():
     plan = _plan(kind="percent", percent=Decimal("7.50"))
-    assert plan_amount(plan, deal_value=Decimal("100.07")) == Decimal("7.51")  # 7.50525
-    assert plan_amount(plan, deal_value=Decimal("100.06")) == Decimal("7.50")  # 7.5045
+    assert plan_amount(plan=plan, deal_value=Decimal("100.07")) == Decimal("7.51")  # 7.50525
+    assert plan_amount(plan=plan, deal_value=Decimal("100.06")) == Decimal("7.50")  # 7.5045
 
 
 def test_percent_by_tier_uses_the_multiplier():
     plan = _plan(kind="tier_percent", percent=Decimal("10"))
-    assert plan_amount(plan, deal_value=Decimal("1000"), multiplier=Decimal("1.25")) == Decimal(
-        "125.00"
-    )
+    assert plan_amount(
+        plan=plan, deal_value=Decimal("1000"), multiplier=Decimal("1.25")
+    ) == Decimal("125.00")
 
 
 def test_cap_per_lead_and_per_month():
     plan = _plan(kind="percent", percent=Decimal("10"), cap_per_lead=Decimal("500"))
-    assert plan_amount(plan, deal_value=Decimal("100000")) == Decimal("500.00")
-    assert cap_to_month(Decimal("500.00"), cap=Decimal("1200"), already=Decimal("900")) == Decimal(
-        "300.00"
+    assert plan_amount(plan=plan, deal_value=Decimal("100000")) == Decimal("500.00")
+    assert cap_to_month(
+        amount=Decimal("500.00"), cap=Decimal("1200"), already=Decimal("900")
+    ) == Decimal("300.00")
+    assert cap_to_month(
+        amount=Decimal("500.00"), cap=Decimal("1200"), already=Decimal("1500")
+    ) == Decimal("0.00")
+    assert cap_to_month(amount=Decimal("500.00"), cap=None, already=Decimal("99999")) == Decimal(
+        "500.00"
     )
-    assert cap_to_month(Decimal("500.00"), cap=Decimal("1200"), already=Decimal("1500")) == Decimal(
-        "0.00"
-    )
-    assert cap_to_month(Decimal("500.00"), cap=None, already=Decimal("99999")) == Decimal("500.00")
 
 
 @given(
@@ -67,7 +69,7 @@ def test_cap_per_lead_and_per_month():
 )
 def test_amounts_are_whole_cents_and_never_exceed_the_deal(value, percent, multiplier):
     plan = _plan(kind="tier_percent", percent=percent)
-    amount = plan_amount(plan, deal_value=value, multiplier=min(multiplier, Decimal("1")))
+    amount = plan_amount(plan=plan, deal_value=value, multiplier=min(multiplier, Decimal("1")))
     assert amount == amount.quantize(Decimal("0.01"))
     assert Decimal("0") <= amount <= value
 

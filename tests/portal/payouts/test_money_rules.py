@@ -62,7 +62,7 @@ def test_qualified_then_rejected_on_a_flat_plan_cancels_the_commission_and_point
     assert commission.status == "cancelled"  # never in a batch: cancelled, not clawed back
     assert not Commission.objects.filter(event="clawback").exists()
     assert _net_money(lead) == Decimal("0.00")
-    assert _points_of(lead) == 0 and balance_of(partner_user) == 0
+    assert _points_of(lead) == 0 and balance_of(participant=partner_user) == 0
     audit = AuditEvent.objects.get(action="commission.cancelled")
     assert (audit.from_state, audit.to_state, audit.actor) == ("pending", "cancelled", reviewer)
 

@@ -16,10 +16,10 @@ from tests.factories import UserFactory, submit_lead
 
 def test_default_rules_award_points_through_the_lifecycle(employee, reviewer, program):
     lead = submit_lead(employee, program)
-    assert balance_of(employee) == 10
+    assert balance_of(participant=employee) == 10
     leads.lead_qualify(lead=lead, actor=reviewer)
     leads.lead_mark_won(lead=lead, actor=reviewer, deal_value="1000", currency="EUR")
-    assert balance_of(employee) == 260
+    assert balance_of(participant=employee) == 260
     assert list(
         LedgerEntry.objects.filter(lead=lead).order_by("pk").values_list("event", "amount")
     ) == [("submitted", 10), ("qualified", 50), ("won", 200)]
@@ -30,7 +30,7 @@ def test_program_rules_replace_the_defaults(employee, reviewer, program):
     PointRule.objects.create(program=program, event="qualified", points=80)
     lead = submit_lead(employee, program)
     leads.lead_qualify(lead=lead, actor=reviewer)
-    assert balance_of(employee) == 85
+    assert balance_of(participant=employee) == 85
 
 
 def test_the_same_award_twice_is_one_row(employee, program):
@@ -38,7 +38,7 @@ def test_the_same_award_twice_is_one_row(employee, program):
     lead_event_apply(lead=lead, event="submitted")
     lead_event_apply(lead=lead, event="submitted")
     assert LedgerEntry.objects.filter(lead=lead, event="submitted").count() == 1
-    assert balance_of(employee) == 10
+    assert balance_of(participant=employee) == 10
 
 
 def test_rejecting_a_qualified_lead_writes_a_reversal_never_an_edit(employee, reviewer, program):
@@ -48,7 +48,7 @@ def test_rejecting_a_qualified_lead_writes_a_reversal_never_an_edit(employee, re
         LedgerEntry.objects.filter(lead=lead).order_by("pk").values_list("pk", "amount")
     )
     leads.lead_reject(lead=lead, actor=reviewer, reason="invalid", note="Fake company")
-    assert balance_of(employee) == 0
+    assert balance_of(participant=employee) == 0
     entries = LedgerEntry.objects.filter(lead=lead).order_by("pk")
     assert list(entries.values_list("pk", "amount"))[:2] == original  # untouched
     assert sorted(entries.filter(amount__lt=0).values_list("event", "amount")) == [
@@ -59,7 +59,7 @@ def test_rejecting_a_qualified_lead_writes_a_reversal_never_an_edit(employee, re
 
 def test_rejected_submissions_earn_nothing(employee, program):
     submit_lead(employee, program, email=employee.email)  # self-referral: rejected at once
-    assert balance_of(employee) == 0
+    assert balance_of(participant=employee) == 0
 
 
 def test_two_sided_program_awards_the_referred_participant(employee, reviewer, program):
@@ -70,7 +70,7 @@ def test_two_sided_program_awards_the_referred_participant(employee, reviewer, p
     friend = UserFactory(email="friend@friendco.example")
     lead = submit_lead(employee, program, email="Friend@FriendCo.example")
     leads.lead_qualify(lead=lead, actor=reviewer)
-    assert balance_of(friend) == 25 and balance_of(employee) == 50
+    assert balance_of(participant=friend) == 25 and balance_of(participant=employee) == 50
 
 
 ACTIONS = st.lists(
@@ -111,7 +111,7 @@ def test_balance_always_equals_the_ledger_sum(actions, reviewer, program):
                 elif action == "withdraw" and lead.status == LeadStatus.SUBMITTED:
                     leads.lead_withdraw(lead=lead, actor=participant)
             elif action == "redeem":
-                before = balance_of(participant)
+                before = balance_of(participant=participant)
                 try:
                     redemptions.append(redemption_request(participant=participant, item=item))
                 except ValidationError:
@@ -120,9 +120,9 @@ def test_balance_always_equals_the_ledger_sum(actions, reviewer, program):
                     # Spending never overdraws (a later reversal may: points are taken
                     # back in full, and the debt is earned back before the next reward).
                     assert before >= item.points_price
-                    assert balance_of(participant) >= 0
+                    assert balance_of(participant=participant) >= 0
             elif action == "cancel" and redemptions:
                 redemption = redemptions.pop()
                 redemption_transition(redemption=redemption, actor=participant, action="cancel")
         finally:
-            assert balance_of(participant) == ledger_sum(participant)
+            assert balance_of(participant=participant) == ledger_sum(participant=participant)

@@ -50,7 +50,7 @@ def test_redeem_spends_points_and_stock(client, employee, mug):
     response = client.post(reverse("rewards:redeem", args=[mug.pk]), {"confirmed": "yes"})
     assert response["Location"] == reverse("rewards:redemptions")
     mug.refresh_from_db()
-    assert (balance_of(employee), mug.stock) == (40, 4)
+    assert (balance_of(participant=employee), mug.stock) == (40, 4)
     assert Redemption.objects.get().status == "requested"
 
 
@@ -61,7 +61,7 @@ def test_cannot_spend_more_than_the_balance(client, employee, mug):
         reverse("rewards:redeem", args=[mug.pk]), {"confirmed": "yes"}, follow=True
     )
     assert "You have 59 points; this reward costs 60." in response.content.decode()
-    assert not Redemption.objects.exists() and balance_of(employee) == 59
+    assert not Redemption.objects.exists() and balance_of(participant=employee) == 59
 
 
 def test_tier_only_rewards(employee, program, mug):
@@ -82,11 +82,15 @@ def test_cancelled_redemption_returns_points_and_stock(employee, reviewer, mug):
         redemption=redemption, actor=reviewer, action="cancel", note="Out of mugs"
     )
     mug.refresh_from_db()
-    assert (balance_of(employee), mug.stock, ledger_sum(employee)) == (100, 5, 100)
+    assert (balance_of(participant=employee), mug.stock, ledger_sum(participant=employee)) == (
+        100,
+        5,
+        100,
+    )
     assert LedgerEntry.objects.filter(redemption=redemption).count() == 2  # charge and refund
     with pytest.raises(ValidationError):
         redemption_transition(redemption=redemption, actor=reviewer, action="cancel")
-    assert balance_of(employee) == 100  # no second refund
+    assert balance_of(participant=employee) == 100  # no second refund
 
 
 def test_reviewer_approves_and_fulfils_in_the_admin(
@@ -177,9 +181,9 @@ def test_two_redemptions_at_once_cannot_overspend():
         ]
     )
     assert outcome == ["ok", "refused"]
-    assert balance_of(participant) in (30, 40) and balance_of(participant) == ledger_sum(
-        participant
-    )
+    assert balance_of(participant=participant) in (30, 40) and balance_of(
+        participant=participant
+    ) == ledger_sum(participant=participant)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -298,7 +302,9 @@ def test_raffle_draw_is_reproducible_from_entries_and_seed(reviewer, program):
         .values_list("participant_id", flat=True)
     )
     assert len(entries) == 10  # one per qualified referral
-    assert [w.participant_id for w in winners] == draw_winners(entries, raffle.seed, 2)
+    assert [w.participant_id for w in winners] == draw_winners(
+        participant_ids=entries, seed=raffle.seed, count=2
+    )
     assert len({w.participant_id for w in winners}) == 2
     with pytest.raises(ValidationError, match="was drawn"):
         raffle_draw(raffle=raffle, actor=reviewer)
@@ -306,8 +312,12 @@ def test_raffle_draw_is_reproducible_from_entries_and_seed(reviewer, program):
 
 def test_draw_winners_is_a_pure_function():
     entries = [1, 1, 2, 3, 3, 3, 4]
-    assert draw_winners(entries, "abc", 2) == draw_winners(list(entries), "abc", 2)
-    assert len(draw_winners(entries, "abc", 10)) == 4  # no one wins twice
+    assert draw_winners(participant_ids=entries, seed="abc", count=2) == draw_winners(
+        participant_ids=list(entries), seed="abc", count=2
+    )
+    assert (
+        len(draw_winners(participant_ids=entries, seed="abc", count=10)) == 4
+    )  # no one wins twice
 
 
 def test_raffle_page_shows_entries_seed_and_winners(client, employee, reviewer, program):

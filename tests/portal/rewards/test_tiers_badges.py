@@ -100,7 +100,7 @@ def test_spending_points_does_not_cost_a_tier(employee, program, ladder):
 
 def test_progress_toward_the_next_tier(employee, program, ladder):
     _earn(employee, program, 200)
-    progress = tier_progress(employee, program)
+    progress = tier_progress(participant=employee, program=program)
     assert (
         progress["tier"].name,
         progress["next"].name,
@@ -162,7 +162,7 @@ def test_streak_counts_consecutive_monday_weeks(employee, program):
     for day in (date(2026, 11, 8), date(2026, 11, 15), date(2026, 11, 22)):
         _lead_at(employee, program, datetime(day.year, day.month, day.day, 23, 30, tzinfo=helsinki))
     _lead_at(employee, program, datetime(2026, 11, 24, 9, 0, tzinfo=helsinki))
-    assert referral_streak_weeks(employee, today=today) == 4
+    assert referral_streak_weeks(participant=employee, today=today) == 4
 
 
 def test_streak_breaks_on_an_empty_week(employee, program):
@@ -170,7 +170,7 @@ def test_streak_breaks_on_an_empty_week(employee, program):
     _lead_at(employee, program, datetime(2026, 11, 2, 10, tzinfo=helsinki))
     _lead_at(employee, program, datetime(2026, 11, 16, 10, tzinfo=helsinki))
     _lead_at(employee, program, datetime(2026, 11, 24, 10, tzinfo=helsinki))
-    assert referral_streak_weeks(employee, today=date(2026, 11, 26)) == 2
+    assert referral_streak_weeks(participant=employee, today=date(2026, 11, 26)) == 2
 
 
 def test_monday_just_after_midnight_in_the_site_zone_starts_a_new_week(employee, program):
@@ -178,7 +178,7 @@ def test_monday_just_after_midnight_in_the_site_zone_starts_a_new_week(employee,
     # 00:15 Monday in Helsinki is 22:15 Sunday UTC: it belongs to the new week here.
     _lead_at(employee, program, datetime(2026, 11, 23, 0, 15, tzinfo=helsinki))
     _lead_at(employee, program, datetime(2026, 11, 22, 12, 0, tzinfo=helsinki))
-    assert referral_streak_weeks(employee, today=date(2026, 11, 23)) == 2
+    assert referral_streak_weeks(participant=employee, today=date(2026, 11, 23)) == 2
 
 
 def test_top_of_month_badge_goes_to_the_top_three(program):

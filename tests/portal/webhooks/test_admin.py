@@ -66,7 +66,7 @@ def test_bad_endpoint_input_shows_field_errors_and_saves_nothing(client, reviewe
 
 
 def test_editing_an_endpoint_is_audited(client, reviewer):
-    from portal.webhooks.services import endpoint_create
+    from portal.webhooks.endpoints import endpoint_create
 
     endpoint, _secret = endpoint_create(
         actor=reviewer, name="CRM", url="https://crm.example/a", events=["lead.created"]

@@ -27,13 +27,9 @@ from portal.payouts.batches import (
 from portal.payouts.models import CommissionPlan, ProgramCommissionSettings
 from portal.payouts.services import commission_approve
 from portal.rewards.models import Tier
+from portal.webhooks.endpoints import endpoint_create, endpoint_update
 from portal.webhooks.models import DeliveryStatus, WebhookDelivery
-from portal.webhooks.services import (
-    deliveries_send_due,
-    delivery_replay,
-    endpoint_create,
-    endpoint_update,
-)
+from portal.webhooks.services import deliveries_send_due, delivery_replay
 from portal.webhooks.signing import BadSignature, signature_verify
 from tests.factories import UserFactory, enable_mfa, give_role, submit_lead
 
@@ -338,4 +334,4 @@ def test_emitting_costs_one_query_when_nobody_listens(employee, program, django_
 
     lead = submit_lead(employee, program)
     with django_assert_num_queries(1):
-        assert event_emit("lead.created", lead) == []
+        assert event_emit(event="lead.created", obj=lead) == []

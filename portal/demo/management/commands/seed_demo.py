@@ -93,6 +93,7 @@ class Command(BaseCommand):
         from portal.events.services import events_drain
         from portal.leads import services as leads
         from portal.leads.models import Audience, Lead, Program
+        from portal.leads.referrals import referral_link_for
 
         today = timezone.localdate()
         customers, _ = Program.objects.get_or_create(
@@ -124,8 +125,8 @@ class Command(BaseCommand):
         reviewer = User.objects.get(email="reviewer@demo.vouch.test")
         self._seed_rewards_catalog(customers)
         self._seed_commission_plans(customers)
-        leads.referral_link_for(employee)
-        leads.referral_link_for(partner)
+        referral_link_for(user=employee)
+        referral_link_for(user=partner)
         if Lead.objects.filter(referrer__in=[employee, partner]).exists():
             return  # already seeded: leave the demo's history as it is
 
@@ -144,7 +145,7 @@ class Command(BaseCommand):
             )
             when = timezone.now() - timedelta(days=days_ago)
             Lead.objects.filter(pk=lead.pk).update(submitted_at=when, status_changed_at=when)
-            audit_events_for(lead).update(created_at=when)
+            audit_events_for(target=lead).update(created_at=when)
             lead.refresh_from_db()
             return lead
 
