@@ -38,4 +38,4 @@ class TVScreenForm(forms.Form):
 
     def __init__(self, *args, board_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["boards"].choices = board_choices
+        self.fields["boards"].choices = board_choices  # type: ignore[attr-defined]  # a ChoiceField

@@ -116,10 +116,12 @@ class LiveSocket(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.joined = []
         query = parse_qs(self.scope.get("query_string", b"").decode())
-        board_id = (self.scope.get("url_route", {}).get("kwargs", {}).get("board_id")) or (
-            query.get("board") or [None]
-        )[0]
-        token = (query.get("tv") or [None])[0]
+        board_id = (
+            (self.scope.get("url_route", {}).get("kwargs", {}).get("board_id"))
+            or (query.get("board") or [""])[0]
+            or None
+        )
+        token = (query.get("tv") or [""])[0] or None
         user = self.scope.get("user")
         access = await _access(user, board_id, token)
         if isinstance(access, int):

@@ -58,6 +58,9 @@ def _send(messages: list[tuple[str, str]], board_id: str | None = None) -> None:
     layer = get_channel_layer()
     extra = {"board": board_id} if board_id else {}
 
+    if layer is None:  # no channel layer configured: nothing is live
+        return
+
     async def send_all() -> None:
         await asyncio.gather(
             *(

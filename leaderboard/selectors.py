@@ -26,7 +26,7 @@ from portal.accounts.display import (
 )
 from portal.accounts.models import Team, User
 from portal.accounts.roles import Role
-from portal.accounts.selectors import has_role, roles_of
+from portal.accounts.selectors import Viewer, has_role, roles_of
 from portal.rewards.models import TierStatus
 
 from . import store
@@ -68,15 +68,15 @@ def contest_eligible(*, contest: Contest, participant: User) -> bool:
 # --- Who may see a board -------------------------------------------------------------------
 
 
-def board_visible_to(*, user, board: Board) -> bool:
+def board_visible_to(*, user: Viewer, board: Board) -> bool:
     """Staff see every company board; employees the company boards and their own team's;
     partners the boards of partners (and everyone's, where employees appear by initials).
     A contest's board is seen by those its eligibility admits, the managers of a team
     contest's team, and reviewers and finance (who oversee contests); the page and the
     socket both ask here."""
-    roles = roles_of(user)
-    if not roles:
-        return False
+    roles = roles_of(user=user)
+    if not roles or not isinstance(user, User):
+        return False  # an anonymous viewer has no roles
     scope = board.scope
     if scope.startswith("contest:"):
         return _contest_board_visible_to(user=user, roles=roles, contest_key=scope[8:])
@@ -90,7 +90,7 @@ def board_visible_to(*, user, board: Board) -> bool:
     return scope in {"everyone", "employees", "orgs"}
 
 
-def _contest_board_visible_to(*, user, roles: set, contest_key: str) -> bool:
+def _contest_board_visible_to(*, user: User, roles: frozenset[Role], contest_key: str) -> bool:
     if not (contest_key.isascii() and contest_key.isdecimal()):
         return False
     contest = Contest.objects.filter(pk=int(contest_key)).first()
@@ -100,13 +100,14 @@ def _contest_board_visible_to(*, user, roles: set, contest_key: str) -> bool:
         return True
     if (
         contest.eligibility == Eligibility.TEAM
+        and contest.team_id is not None
         and Team.objects.filter(pk=contest.team_id, managers=user).exists()
     ):
         return True
     return contest_eligible(contest=contest, participant=user)
 
 
-def boards_visible_to(*, user) -> list[Board]:
+def boards_visible_to(*, user: User) -> list[Board]:
     """Every current board ``user`` may see (what a TV screen of theirs may show)."""
     return [board for board in all_boards() if board_visible_to(user=user, board=board)]
 
@@ -202,7 +203,7 @@ def _names(
     *,
     board: Board,
     ids: list[int],
-    viewer,
+    viewer: Viewer | None,
     cached: dict[int, str] | None = None,
     audience: Audience | None = None,
 ) -> dict[int, str]:
@@ -223,7 +224,7 @@ def _names_for(*, board: Board, records: dict[int, str], audience: Audience) -> 
 
 
 def board_rows(
-    *, board: Board, viewer, n: int = 50, audience: Audience | None = None
+    *, board: Board, viewer: Viewer | None, n: int = 50, audience: Audience | None = None
 ) -> list[dict]:
     """The top N rows as ``viewer`` may see them (``None``: as an anonymous partner), or as
     ``audience`` sees them when given (a TV screen: ``board_audience``)."""
@@ -276,7 +277,7 @@ def board_rows_by_audience(*, board: Board, n: int) -> dict[Audience, list[dict]
     return result
 
 
-def board_page(*, board: Board, viewer, n: int = 50, k: int = 2) -> dict:
+def board_page(*, board: Board, viewer: User, n: int = 50, k: int = 2) -> dict[str, Any]:
     """Top N and the viewer's rank with neighbours, in one store round trip where possible."""
     member_id = viewer.partner_organisation_id if board.by_organisation else viewer.pk
     current = store.current_store()
@@ -316,7 +317,9 @@ def board_page(*, board: Board, viewer, n: int = 50, k: int = 2) -> dict:
 # --- Shout-outs ------------------------------------------------------------------------------
 
 
-def shoutouts_shown(*, viewer=None, audience: Audience | None = None, n: int = 10) -> list[dict]:
+def shoutouts_shown(
+    *, viewer: Viewer | None = None, audience: Audience | None = None, n: int = 10
+) -> list[dict]:
     """The latest shout-outs with their people named as ``viewer`` (or, on a TV screen,
     ``audience``) may see them (``portal.accounts.display``): a partner reads an employee's
     initials on the boards page, the TV ticker and the shout-out card alike."""

@@ -270,7 +270,7 @@ class RedisStore:
         ]
         me = None
         around_rows: list[Row] = []
-        if rank is not None:
+        if rank is not None and member_id is not None:
             me = Row(rank + 1, member_id, int(float(score) // span))
             first = max(0, rank - k) + 1
             around_rows = [

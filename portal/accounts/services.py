@@ -304,7 +304,7 @@ def partner_user_remove(*, actor: User, user: User) -> User:
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
         audit_record(actor=actor, action="user.removed", target=user)
-        publish("user.renamed", user, {"user": user.pk})
+        publish(name="user.renamed", aggregate=user, payload={"user": user.pk})
     return user
 
 

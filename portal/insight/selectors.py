@@ -56,7 +56,7 @@ def insight_scope(*, user: User) -> InsightScope | None:
     """The viewer's scope, or None when the insight page is not for them. Reviewers see
     every program, managers the people of the teams they manage, partner admins their
     own organisation."""
-    roles = roles_of(user)
+    roles = roles_of(user=user)
     if Role.REVIEWER in roles:
         return InsightScope(everything=True)
     if Role.MANAGER in roles:

@@ -120,7 +120,8 @@ def lead_detail(request, pk: int):
             "show_pii": lead_pii_visible(user=request.user, lead=lead),
             "timeline": lead_timeline(lead=lead),
             "duplicate_of": lead.conflict_with_id
-            if lead.conflict_with_id and duplicate_disclosed(lead=lead, earlier=lead.conflict_with)
+            if lead.conflict_with is not None
+            and duplicate_disclosed(lead=lead, earlier=lead.conflict_with)
             else None,
             "can_withdraw": lead.referrer_id == request.user.pk
             and lead.status == LeadStatus.SUBMITTED,

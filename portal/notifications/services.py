@@ -114,7 +114,7 @@ class PreferenceRefused(ValueError):
     """A preference that cannot be set (a required kind switched off, an unknown kind)."""
 
 
-def notification_preferences_set(*, user, choices: dict[str, str]) -> int:
+def notification_preferences_set(*, user: User, choices: dict[str, str]) -> int:
     """Save ``user``'s delivery choice per kind (``Channel`` values). Refuses an unknown
     kind or channel, and "off" for a required kind, before anything is written. A choice
     equal to the kind's default is stored too, so a later change of defaults keeps what

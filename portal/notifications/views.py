@@ -46,7 +46,7 @@ class PreferencesForm(forms.Form):
         for kind, channel in notification_preferences(user=user):
             choices = [c for c in Channel.choices if not (kind.required and c[0] == Channel.OFF)]
             self.fields[kind.code] = forms.ChoiceField(
-                label=kind.label,
+                label=str(kind.label),
                 choices=choices,
                 initial=channel.value,
                 widget=forms.RadioSelect,

@@ -49,7 +49,7 @@ def resolve_checked(host: str, port: int) -> str:
     Raises BlockedAddress when any answer is not public (unless allowed by the
     setting) and OSError when the name does not resolve."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     if not addresses:
         raise OSError(f"{host} does not resolve")
     if not getattr(settings, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False):
