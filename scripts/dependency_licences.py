@@ -76,6 +76,10 @@ CLASSIFIERS = {
 }
 # Decided by reading the package's licence file: (SPDX expression, why).
 REVIEWED = {
+    "axe-playwright-python": (
+        "MIT",
+        "LICENSE is MIT (no licence metadata); the bundled axe-core script is MPL-2.0, test only",
+    ),
     "qrcode": ("BSD-3-Clause", "LICENSE is BSD-3-Clause; a stray 'Other/Proprietary' classifier"),
     "text-unidecode": (
         "GPL-2.0-or-later",
