@@ -40,7 +40,7 @@ def setup(n: int) -> dict:
 
     from leaderboard.push import board_group
     from leaderboard.ranking import Board
-    from leaderboard.services import tv_screen_create
+    from leaderboard.screens import tv_screen_create
     from portal.accounts.display import Audience
     from portal.accounts.models import User
     from portal.accounts.roles import STAFF_GROUPS, Role, ensure_role_groups

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from portal.leads.referrals import referral_link_for
 from tests.factories import PASSWORD, ProgramFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_prospect_submits_through_the_link_and_the_referrer_sees_it(page, live_server, artifacts):

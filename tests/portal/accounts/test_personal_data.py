@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.audit.models import AuditEvent
+from portal.leads import retention
 from portal.leads import services as leads
 from portal.leads.models import Lead, LeadStatus
 from portal.notifications.models import Notification
@@ -96,7 +97,7 @@ def test_only_reviewers_erase_and_a_refusal_changes_nothing(employee, manager, p
     lead = submit_lead(employee, program, email="paula@prospect.example")
     for actor in (employee, manager):
         with pytest.raises(PermissionDenied):
-            leads.person_erase(actor=actor, email="paula@prospect.example")
+            retention.person_erase(actor=actor, email="paula@prospect.example")
     lead.refresh_from_db()
     assert lead.email == "paula@prospect.example" and lead.anonymised_at is None
     assert not AuditEvent.objects.filter(action="lead.erased_on_request").exists()
@@ -162,7 +163,7 @@ def test_retention_covers_qualified_and_won_leads_after_their_own_period(
         status_changed_at=timezone.now() - timedelta(days=399)
     )
 
-    assert leads.leads_anonymise_expired() == 2
+    assert retention.leads_anonymise_expired() == 2
     won.refresh_from_db()
     qualified.refresh_from_db()
     recent_won.refresh_from_db()

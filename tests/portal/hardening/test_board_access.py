@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from leaderboard.hub import CLOSE_FORBIDDEN
 from leaderboard.models import Contest, TVScreen
-from leaderboard.services import tv_screen_create
+from leaderboard.screens import tv_screen_create
 from portal.accounts.roles import Role
 from portal.asgi import application
 from portal.audit.models import AuditEvent

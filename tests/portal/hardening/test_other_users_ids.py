@@ -23,7 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from leaderboard.models import Contest
-from leaderboard.services import tv_screen_create
+from leaderboard.screens import tv_screen_create
 from portal.accounts import services as accounts
 from portal.accounts.roles import Role
 from portal.api.services import api_token_create, integration_key_create

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from leaderboard.services import shoutout_post, tv_screen_create
+from leaderboard.screens import tv_screen_create
+from leaderboard.services import shoutout_post
 from portal.leads import services as leads
 from portal.rewards.services import ledger_add
 from tests.factories import UserFactory, submit_lead

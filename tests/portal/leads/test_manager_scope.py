@@ -32,7 +32,7 @@ def test_the_list_shows_the_own_team_s_lead_and_not_another_team_s(
     html = client.get(reverse("leads:list")).content.decode()
     assert reverse("leads:detail", args=[own_team_lead.pk]) in html
     assert reverse("leads:detail", args=[other_team_lead.pk]) not in html
-    assert set(leads_visible_to(manager)) == {own_team_lead}
+    assert set(leads_visible_to(user=manager)) == {own_team_lead}
 
 
 def test_another_team_s_lead_page_is_not_found(client, manager, own_team_lead, other_team_lead):
@@ -45,4 +45,4 @@ def test_a_lead_by_someone_without_a_team_is_not_a_manager_s(client, manager, pr
     loner = submit_lead(UserFactory(), program)
     client.force_login(manager)
     assert client.get(reverse("leads:detail", args=[loner.pk])).status_code == 404
-    assert loner not in leads_visible_to(manager)
+    assert loner not in leads_visible_to(user=manager)

@@ -38,12 +38,12 @@ def test_redeem_asks_first_with_the_balance_after_and_changes_nothing(client, em
     assert "Redeem Mug?" in html and "100 → 40" in html
     assert "<script>" not in html  # works under the strict CSP, without JavaScript
     mug.refresh_from_db()
-    assert (balance_of(employee), mug.stock, Redemption.objects.count()) == (100, 5, 0)
+    assert (balance_of(participant=employee), mug.stock, Redemption.objects.count()) == (100, 5, 0)
 
     done = client.post(reverse("rewards:redeem", args=[mug.pk]), _hidden_fields(html))
 
     assert done.status_code == 302
-    assert (balance_of(employee), Redemption.objects.count()) == (40, 1)
+    assert (balance_of(participant=employee), Redemption.objects.count()) == (40, 1)
 
 
 def test_withdrawing_a_referral_asks_first(client, employee, program):

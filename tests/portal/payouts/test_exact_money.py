@@ -48,18 +48,18 @@ def _plan(**kw):
 def test_ten_percent_of_a_quarter_is_three_cents():
     """10 % of 0.25 is 0.025, a tie: half-up gives 0.03 (half-even would give 0.02)."""
     plan = _plan(kind="percent", percent=Decimal("10"))
-    assert plan_amount(plan, deal_value=Decimal("0.25")) == Decimal("0.03")
-    assert plan_amount(plan, deal_value=Decimal("0.45")) == Decimal("0.05")
+    assert plan_amount(plan=plan, deal_value=Decimal("0.25")) == Decimal("0.03")
+    assert plan_amount(plan=plan, deal_value=Decimal("0.45")) == Decimal("0.05")
     tier = _plan(kind="tier_percent", percent=Decimal("10"))
-    assert plan_amount(tier, deal_value=Decimal("0.50"), multiplier=Decimal("0.5")) == Decimal(
+    assert plan_amount(plan=tier, deal_value=Decimal("0.50"), multiplier=Decimal("0.5")) == Decimal(
         "0.03"
     )
 
 
 def test_a_flat_amount_and_the_cap_per_lead_are_whole_cents():
-    assert plan_amount(_plan(kind="flat", flat_amount=Decimal("10.005"))) == Decimal("10.01")
+    assert plan_amount(plan=_plan(kind="flat", flat_amount=Decimal("10.005"))) == Decimal("10.01")
     plan = _plan(kind="percent", percent=Decimal("10"), cap_per_lead=Decimal("0.025"))
-    assert plan_amount(plan, deal_value=Decimal("100")) == Decimal("0.03")
+    assert plan_amount(plan=plan, deal_value=Decimal("100")) == Decimal("0.03")
 
 
 def test_a_deal_value_is_stored_half_up(partner_user, reviewer, program, percent_plan):
@@ -122,7 +122,7 @@ def test_statements_and_month_totals_are_exact_cents(acme, program):
     import io
 
     out = io.StringIO()
-    statement_csv(statement, out)
+    statement_csv(statement=statement, out=out)
     assert "earned,9.90" in out.getvalue() and "closing balance,9.90" in out.getvalue()
 
 

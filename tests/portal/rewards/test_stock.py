@@ -25,7 +25,7 @@ def _state(user, item):
     item.refresh_from_db()
     return (
         item.stock,
-        balance_of(user),
+        balance_of(participant=user),
         LedgerEntry.objects.count(),
         Redemption.objects.count(),
         AuditEvent.objects.filter(action__startswith="redemption.").count(),

@@ -17,10 +17,11 @@ from django.core.management import call_command
 from django.db import connection
 
 from portal.accounts.models import PartnerOrganisation
-from portal.payouts.services import payout_details_update
+from portal.payouts.details import payout_details_update
 from portal.webhooks import outbound
+from portal.webhooks.endpoints import endpoint_create
 from portal.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from portal.webhooks.services import delivery_attempt, endpoint_create, event_emit
+from portal.webhooks.services import delivery_attempt, event_emit
 from tests.factories import PartnerAdminFactory, submit_lead
 
 IBAN = "FI2112345600000785"
