@@ -242,7 +242,9 @@ def test_quality_rules_and_conflicts_apply_as_on_the_form(api_as, employee, part
     body = dup.json()
     assert dup.status_code == 201 and body["has_conflict"] is True
     assert [f["rule"] for f in body["flags"]] == ["duplicate"]
-    assert body["flags"][0]["message"].startswith("This contact was already referred on")
+    # Another organisation referred them first: known, but not when or by whom (issue 13).
+    assert body["flags"][0]["message"] == "This contact is already known to us."
+    assert str(first.pk) not in body["flags"][0]["message"]
     assert "conflict_with" not in body  # which lead (and whose) it matched stays hidden
     assert first.pk != body["id"]
 

@@ -92,8 +92,8 @@ def test_the_statement_download_goes_through_the_safe_writer(
     )
     rows = list(csv.reader(io.StringIO(download.content.decode())))
     assert ["earned", "100.00"] in rows
-    [line] = [r for r in rows if len(r) == 6 and r[0].isdigit()]
-    assert line[3] == "'=cmd|' /C calc'!A0"
+    [line] = [r for r in rows if len(r) == 7 and r[0].isdigit()]
+    assert line[4] == "'=cmd|' /C calc'!A0"  # commission_id, date, lead, company, for, …
 
 
 def test_the_import_error_report_neutralises_the_refused_rows(client, reviewer, program):
