@@ -55,6 +55,10 @@ def _send(messages: list[tuple[str, str]], board_id: str | None = None) -> None:
     raises."""
     if not messages:
         return
+    if board_id:  # this process's own snapshot is stale too, even with no socket here
+        from .hub import forget_snapshot
+
+        forget_snapshot(board_id)
     layer = get_channel_layer()
     extra = {"board": board_id} if board_id else {}
 

@@ -10,7 +10,7 @@ from leaderboard.selectors import board_visible_to
 from portal.accounts.roles import Role
 from tests.factories import TeamFactory, UserFactory, give_role
 
-SCOPES = ["everyone", "employees", "partners", "orgs", "contest:1"]
+SCOPES = ["everyone", "employees", "partners", "orgs"]
 
 
 def _board(scope: str) -> Board:
@@ -20,9 +20,9 @@ def _board(scope: str) -> Board:
 @pytest.mark.parametrize(
     ("persona", "visible"),
     [
-        ("employee", {"everyone", "employees", "orgs", "contest:1"}),
-        ("partner_user", {"everyone", "partners", "orgs", "contest:1"}),
-        ("partner_admin", {"everyone", "partners", "orgs", "contest:1"}),
+        ("employee", {"everyone", "employees", "orgs"}),
+        ("partner_user", {"everyone", "partners", "orgs"}),
+        ("partner_admin", {"everyone", "partners", "orgs"}),
         ("manager", set(SCOPES)),
         ("reviewer", set(SCOPES)),
         ("finance", set(SCOPES)),

@@ -54,7 +54,9 @@ def test_the_builder_approving_their_own_batch_is_refused_and_no_file_is_written
 def test_the_builder_sees_why_on_the_page_and_no_file_is_written(client, built, finance, tmp_path):
     client.force_login(finance)
     response = client.post(
-        reverse("payouts_admin:batch_act", args=[built.pk]), {"action": "approve"}, follow=True
+        reverse("payouts_admin:batch_act", args=[built.pk]),
+        {"action": "approve", "confirmed": "yes"},
+        follow=True,
     )
     assert response.status_code == 200
     assert "another finance user must approve it" in response.content.decode()

@@ -54,7 +54,9 @@ def test_the_last_one_goes_and_the_next_request_is_refused(employee, sold_out):
 def test_the_page_says_out_of_stock_instead_of_a_server_error(client, employee, sold_out):
     ledger_add(participant=employee, amount=500, event="adjustment", reason="test")
     client.force_login(employee)
-    response = client.post(reverse("rewards:redeem", args=[sold_out.pk]), follow=True)
+    response = client.post(
+        reverse("rewards:redeem", args=[sold_out.pk]), {"confirmed": "yes"}, follow=True
+    )
     assert response.status_code == 200
     assert "This reward is out of stock." in response.content.decode()
     assert _state(employee, sold_out) == (0, 500, 1, 0, 0)
