@@ -167,7 +167,9 @@ def _login(email, password, address):
     if "_auth_user_id" in client.session:
         return "in"
     text = response.content.decode()
-    if "Too many failed login attempts" in text:
+    # Refused unchecked: the lockout page, or allauth's 429 when its counter's cache lock
+    # is busy under this many parallel attempts (the password is not checked either way).
+    if "Too many failed login attempts" in text or response.status_code == 429:
         return "locked"
     assert "not correct" in text, text[:500]
     return "wrong"
