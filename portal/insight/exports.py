@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.http import HttpResponse
+
+from portal.core.csv import csv_writer
 
 
 def csv_response(
@@ -18,23 +19,8 @@ def csv_response(
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([_safe(h) for h in header])
+    writer = csv_writer(response)
+    writer.writerow(list(header))
     for row in rows:
-        writer.writerow([_safe(cell) for cell in row])
+        writer.writerow(list(row))
     return response
-
-
-def _safe(value: Any) -> str:
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "@") or (text[:1] == "-" and not _number(text)):
-        return "'" + text
-    return text
-
-
-def _number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
