@@ -7,19 +7,19 @@ Each section names a model by its label (no import of higher apps: the layering 
 exported. Prospects' contact data in the user's leads is the prospects' data, not the
 user's: the leads section carries its reference, program, status and dates only.
 
-CSV goes through ``write_csv`` below, the one place this module writes CSV; cells that a
-spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return)
-are neutralised with a leading apostrophe.
+CSV goes through ``write_csv`` below, which writes with the portal's one CSV writer
+(``portal.core.csv``): cells that a spreadsheet would run as a formula are neutralised.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
 import decimal
 from typing import Any, Protocol
 
 from django.apps import apps
+
+from portal.core.csv import csv_writer
 
 from .models import User
 
@@ -79,9 +79,6 @@ class Writable(Protocol):
     def write(self, text: str, /) -> Any: ...
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
@@ -117,20 +114,15 @@ def personal_data_of(*, user: User) -> dict[str, Any]:
     return data
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def write_csv(*, data: dict[str, Any], out: Writable) -> None:
     """The same data as rows of (section, record, field, value)."""
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(["section", "record", "field", "value"])
     for field, value in data["account"].items():
-        writer.writerow([_cell("account"), "", _cell(field), _cell(value)])
+        writer.writerow(["account", "", field, value])
     for section, rows in data.items():
         if section == "account":
             continue
         for number, row in enumerate(rows, start=1):
             for field, value in row.items():
-                writer.writerow([_cell(section), number, _cell(field), _cell(value)])
+                writer.writerow([section, number, field, value])
