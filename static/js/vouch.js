@@ -29,6 +29,7 @@
   var dots = document.querySelectorAll("[data-live-dot], [data-board-dot]");
   var toasts = document.querySelector(".toasts");
   var attempt = 0;
+  var myId = null; // the person reading: the socket's hello says who
   var pingTimer = null;
   var offlineTimer = null;
   var banner = null;
@@ -95,7 +96,10 @@
     };
     socket.onmessage = function (event) {
       var data = JSON.parse(event.data);
-      if (data.type === "toast") toast(data.text);
+      if (data.type === "hello") myId = data.user || null;
+      // A toast about the person reading comes worded for them ("You reached Gold!") on
+      // their own channel; the one worded for everyone else is skipped here.
+      if (data.type === "toast" && !(data.about && data.about === myId)) toast(data.text);
       document.dispatchEvent(new CustomEvent("vouch:live", { detail: data }));
     };
     socket.onclose = function (event) {
@@ -139,4 +143,30 @@
   }
   tick();
   setInterval(tick, 30000);
+})();
+
+/* The person's own figures, live: one "me" payload carries every figure of their
+   dashboard, read at one moment and rendered as on load ([data-live-part] blocks), so the
+   balance, tier, counts, latest referrals and board rank change together and agree. */
+(function () {
+  "use strict";
+  function replacePart(name, html) {
+    var current = document.querySelector('[data-live-part="' + name + '"]');
+    if (!current || typeof html !== "string") return;
+    var holder = document.createElement("template");
+    holder.innerHTML = html.trim();
+    var fresh = holder.content.querySelector('[data-live-part="' + name + '"]');
+    if (fresh) current.replaceWith(fresh);
+  }
+  document.addEventListener("vouch:live", function (event) {
+    var data = event.detail;
+    if (!data || data.type !== "me") return;
+    var parts = data.parts || {};
+    Object.keys(parts).forEach(function (name) { replacePart(name, parts[name]); });
+    // Figures shown outside the dashboard's blocks (a balance in a page header).
+    document.querySelectorAll('[data-fig="balance"]').forEach(function (el) {
+      if (!el.closest("[data-live-part]")) el.textContent = data.balance;
+    });
+    document.body.dataset.figuresUpdated = String(Date.now());
+  });
 })();
