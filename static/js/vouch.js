@@ -170,3 +170,41 @@
     document.body.dataset.figuresUpdated = String(Date.now());
   });
 })();
+
+/* Copy a link or message with one tap ([data-copy]="#field" or [data-copy-text]="text"),
+   and print a page ([data-print]). */
+(function () {
+  "use strict";
+  var gettext = window.gettext || function (text) { return text; };
+  function statusNear(button) {
+    var scope = button.closest("[data-share-panel], .share-bar") || document;
+    return scope.querySelector("[data-copy-status]");
+  }
+  function copied(button, ok) {
+    var status = statusNear(button);
+    if (status) status.textContent = ok ? gettext("Copied to the clipboard.") : gettext("Select the text and copy it.");
+    button.dataset.copied = ok ? "yes" : "no";
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy], [data-copy-text], [data-print]");
+    if (!button) return;
+    if (button.hasAttribute("data-print")) { window.print(); return; }
+    var field = button.dataset.copy ? document.querySelector(button.dataset.copy) : null;
+    var text = field ? field.value : button.dataset.copyText;
+    if (!text) return;
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { copied(button, true); }, function () { fallback(); });
+    } else {
+      fallback();
+    }
+    function fallback() {
+      var ok = false;
+      if (field) {
+        field.focus();
+        field.select();
+        try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      }
+      copied(button, ok);
+    }
+  });
+})();
