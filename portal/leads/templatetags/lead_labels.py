@@ -48,9 +48,10 @@ def lead_rule(value: str) -> str:
     """A quality rule's name as the program settings call it ("Duplicate" for
     ``duplicate``), or the value itself."""
     try:
-        return str(capfirst(Program._meta.get_field(f"rule_{value}").verbose_name))
+        field = Program._meta.get_field(f"rule_{value}")
     except FieldDoesNotExist:
         return value
+    return str(capfirst(getattr(field, "verbose_name", value)))
 
 
 @register.filter
