@@ -163,6 +163,15 @@
     if (!data || data.type !== "me") return;
     var parts = data.parts || {};
     Object.keys(parts).forEach(function (name) { replacePart(name, parts[name]); });
+    // A referral's own page whose status just changed: its timeline is read again.
+    document.querySelectorAll('[data-live-part="lead"]').forEach(function (part) {
+      var status = (data.leads || {})[part.dataset.lead];
+      if (!status || status === part.dataset.status || !window.fetch) return;
+      fetch(location.href, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector('[data-live-part="lead"]');
+        if (fresh) part.replaceWith(document.importNode(fresh, true));
+      });
+    });
     // Figures shown outside the dashboard's blocks (a balance in a page header).
     document.querySelectorAll('[data-fig="balance"]').forEach(function (el) {
       if (!el.closest("[data-live-part]")) el.textContent = data.balance;
