@@ -5,8 +5,11 @@ committed; board updates are idempotent by ledger entry id, so a retry counts on
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.accounts.display import Audience, person_name
@@ -15,24 +18,19 @@ from portal.events.models import Event
 from portal.events.registry import subscribe
 from portal.rewards.models import Tier
 
-from .push import push_to_user
 from .services import board_entry_apply, board_names_refresh, celebrate
 
 
 @subscribe("points.recorded")
 def move_boards(event: Event) -> None:
+    # The participant's own figures follow in one payload (portal.dashboards.handlers).
     board_entry_apply(entry_id=event.payload["entry"])
-    # The participant's open pages show their new balance as it lands.
-    update = {
-        "type": "me",
-        "balance": event.payload["balance"],
-        "amount": event.payload["amount"],
-        "event": event.payload["event"],
-    }
-    transaction.on_commit(
-        lambda: push_to_user(user_id=event.payload["participant"], payload=update),
-        robust=True,
-    )
+
+
+def _own_words(person: User, words: Callable[[], str]) -> str:
+    """The toast a person reads about themself, in their language ("You reached Gold!")."""
+    with translation.override(person.language or settings.LANGUAGE_CODE):
+        return words()
 
 
 @subscribe("lead.status_changed")
@@ -47,7 +45,10 @@ def celebrate_win(event: Event) -> None:
                 "name": person_name(person=referrer, audience=audience)
             }
 
-        transaction.on_commit(lambda: celebrate(kind="won", text_for=text_for))
+        own = _own_words(referrer, lambda: _("You just won a deal!"))
+        transaction.on_commit(
+            lambda: celebrate(kind="won", text_for=text_for, about=referrer, own_text=own)
+        )
 
 
 @subscribe("tier.changed")
@@ -64,7 +65,10 @@ def celebrate_tier_up(event: Event) -> None:
                 "tier": tier.name,
             }
 
-        transaction.on_commit(lambda: celebrate(kind="tier_up", text_for=text_for))
+        own = _own_words(participant, lambda: _("You reached %(tier)s!") % {"tier": tier.name})
+        transaction.on_commit(
+            lambda: celebrate(kind="tier_up", text_for=text_for, about=participant, own_text=own)
+        )
 
 
 @subscribe("user.renamed")

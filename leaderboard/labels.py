@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import Contest
@@ -22,7 +22,8 @@ PERIOD_LABELS = {
     "all": _("All time"),
 }
 METRIC_LABELS = {
-    "points": _("Points"),
+    # Points earned in the board's period: not the balance to spend, not tier points.
+    "points": pgettext_lazy("board metric", "Board score"),
     "qualified": _("Qualified leads"),
     "won": _("Won deals"),
 }

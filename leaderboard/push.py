@@ -108,10 +108,19 @@ def push_by_audience(
     return texts
 
 
-def toast(*, kind: str, text_for: Callable[[Audience], str]) -> dict[Audience, str]:
+def toast(
+    *, kind: str, text_for: Callable[[Audience], str], about: int | None = None
+) -> dict[Audience, str]:
     """A toast to everyone connected, worded per audience (names follow
-    ``portal.accounts.display``). Best effort; never raises."""
+    ``portal.accounts.display``); ``about`` is the id of the person it names, whose own
+    pages skip it (they get the toast worded for them). Best effort; never raises."""
+    extra = {"about": about} if about is not None else {}
     return push_by_audience(
-        payload_for=lambda audience: {"type": "toast", "kind": kind, "text": text_for(audience)},
+        payload_for=lambda audience: {
+            "type": "toast",
+            "kind": kind,
+            "text": text_for(audience),
+            **extra,
+        },
         group_for=live_group,
     )

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,7 +18,7 @@ from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
 
 from .labels import board_exists
-from .models import TVScreen
+from .models import Contest, Eligibility, TVScreen
 from .ranking import Board
 from .selectors import board_visible_to, tv_screens_visible_to, tv_token_hash
 
@@ -67,3 +69,48 @@ def tv_screen_revoke(*, actor: User, screen: TVScreen) -> TVScreen:
         locked.save(update_fields=["revoked_at"])
         audit_record(actor=actor, action="tv.revoked", target=locked)
     return locked
+
+
+# --- What a TV screen shows ---------------------------------------------------------------
+
+PODIUM = 3
+
+
+def initials_of(*, name: str) -> str:
+    """The letters of an avatar: the first letter of the first two words ("Emma Stone" →
+    "ES"; a name shown as initials already stays as it is). Pure."""
+    words = [w for w in name.replace(".", " ").split() if w]
+    return "".join(w[0] for w in words[:2]).upper() or "?"
+
+
+def tv_contest(*, board: Board, now: datetime | None = None) -> Contest | None:
+    """The contest a TV screen counts down to: the board's own contest while it runs,
+    otherwise the open-to-everyone contest that ends soonest. Read only."""
+    now = now or timezone.now()
+    running = Contest.objects.filter(starts_at__lte=now, ends_at__gt=now, closed_at__isnull=True)
+    if board.scope.startswith("contest:"):
+        return running.filter(pk=int(board.scope.split(":")[1])).first()
+    return running.filter(eligibility=Eligibility.EVERYONE).order_by("ends_at").first()
+
+
+def tv_rows(*, rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """A board's rows as a TV lays them out: the podium (the first three, in rank order;
+    the style puts second and third beside the winner) and the rest, each with the
+    initials of its avatar and a colour slot. Pure."""
+    decorated = [
+        {**row, "initials": initials_of(name=row["name"]), "hue": int(row["id"]) % 6}
+        for row in rows
+    ]
+    return {"podium": decorated[:PODIUM], "rest": decorated[PODIUM:]}
+
+
+def tv_countdown(*, contest: Contest, now: datetime | None = None) -> dict[str, Any]:
+    """Days, hours and minutes left in a running contest. Pure."""
+    remaining = max(contest.ends_at - (now or timezone.now()), timedelta(0))
+    return {
+        "contest": contest,
+        "target": contest.ends_at,
+        "days": remaining.days,
+        "hours": remaining.seconds // 3600,
+        "minutes": (remaining.seconds % 3600) // 60,
+    }

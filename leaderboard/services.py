@@ -28,7 +28,7 @@ from portal.rewards.models import LedgerEntry
 
 from . import ranking, store
 from .models import BoardSync, Contest, Shoutout
-from .push import board_group, push_by_audience, toast
+from .push import board_group, push_by_audience, push_to_user, toast
 from .ranking import METRICS, PERIODS, Board
 from .selectors import (
     _names,
@@ -47,9 +47,20 @@ PUSH_ROWS = 10
 # --- Live pushes (leaderboard.push) ------------------------------------------------------
 
 
-def celebrate(*, kind: str, text_for: Callable[[Audience], str]) -> None:
-    """A toast to everyone connected, worded per audience. Best effort."""
-    toast(kind=kind, text_for=text_for)
+def celebrate(
+    *,
+    kind: str,
+    text_for: Callable[[Audience], str],
+    about: User | None = None,
+    own_text: str = "",
+) -> None:
+    """A toast to everyone connected, worded per audience; the person it is ``about``
+    reads ``own_text`` instead ("You reached Gold!"), on their own group. Best effort."""
+    toast(kind=kind, text_for=text_for, about=about.pk if about else None)
+    if about is not None and own_text:
+        push_to_user(
+            user_id=about.pk, payload={"type": "toast", "kind": kind, "text": own_text, "own": True}
+        )
 
 
 # --- Which boards an entry touches ------------------------------------------------------

@@ -23,6 +23,7 @@ from .forms import ShoutoutForm, TVScreenForm
 from .labels import METRIC_LABELS, PERIOD_LABELS, board_exists, board_label
 from .models import Contest
 from .ranking import Board
+from .screens import tv_contest, tv_countdown, tv_rows
 
 
 def default_board(user) -> Board:
@@ -135,6 +136,14 @@ def tv(request, board_id: str | None = None):
     next_url = reverse("leaderboard:tv_board", args=[following]) + (
         f"?token={token}" if screen else ""
     )
+    rows = selectors.board_rows(board=board, viewer=None, n=10, audience=audience)
+    contest = tv_contest(board=board)
+    rotation = []
+    for each in ids:
+        try:
+            rotation.append({"label": board_label(Board.parse(each)), "current": each == current})
+        except ValueError:
+            continue
     return render(
         request,
         "leaderboard/tv.html",
@@ -143,7 +152,10 @@ def tv(request, board_id: str | None = None):
             "label": board_label(board),
             "metric_label": METRIC_LABELS[board.metric],
             "period_label": PERIOD_LABELS[board.period],
-            "rows": selectors.board_rows(board=board, viewer=None, n=10, audience=audience),
+            "rows": rows,
+            **tv_rows(rows=rows),
+            "rotation": rotation if len(rotation) > 1 else [],
+            "countdown": tv_countdown(contest=contest) if contest else None,
             "token": token if screen else "",
             "next_url": next_url if len(ids) > 1 else "",
             "rotate": rotate,

@@ -7,3 +7,6 @@ class DashboardsConfig(AppConfig):
     name = "portal.dashboards"
     label = "dashboards"
     verbose_name = _("Dashboards")
+
+    def ready(self) -> None:
+        from . import handlers  # noqa: F401  (registers the live figures push)

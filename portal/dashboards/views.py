@@ -9,8 +9,6 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 
 from leaderboard.ranking import Board
-from leaderboard.selectors import board_page
-from leaderboard.views import default_board
 from portal.accounts.decorators import role_required
 from portal.accounts.forms import InvitationForm
 from portal.accounts.models import User
@@ -25,13 +23,13 @@ from portal.accounts.selectors import (
 )
 from portal.leads.permissions import lead_submission_permission
 from portal.leads.selectors import (
-    lead_counts_for,
     leads_visible_to,
     programs_open_to,
     review_queue,
     stale_leads,
 )
-from portal.rewards.selectors import participant_summary
+
+from .selectors import referrer_figures
 
 
 @login_required
@@ -40,16 +38,9 @@ def dashboard(request):
 
 
 def _referrer_context(user) -> dict:
-    rewards = participant_summary(participant=user)
-    board = default_board(user)
     return {
-        "board_widget": {**board_page(board=board, viewer=user, n=5, k=1), "label": board.id},
-        "balance": rewards["balance"],
-        "tiers": rewards["tiers"],
-        "milestones": rewards["milestones"],
+        **referrer_figures(user=user),
         "submit": lead_submission_permission(user=user),
-        "counts": lead_counts_for(user=user),
-        "recent_leads": leads_visible_to(user=user).filter(referrer=user)[:5],
         "programs": programs_open_to(user=user),
     }
 

@@ -239,6 +239,7 @@ DB = {
     # programs
     "Customer referrals": "Asiakassuosittelut",
     "Introduce companies that could use our platform. Qualified introductions earn points; won deals earn more, and partners a commission.": "Esittele yrityksiä, jotka voisivat hyötyä alustastamme. Kvalifioidut esittelyt tuovat pisteitä, voitetut kaupat enemmän, ja kumppaneille palkkion.",
+    "One platform for the way your team works": "Yksi alusta tiimisi tapaan tehdä töitä",
     "We help growing teams run their operations on one platform. Tell us what you need and a specialist will call you — no obligation.": "Autamme kasvavia tiimejä hoitamaan toimintansa yhdellä alustalla. Kerro, mitä tarvitset, niin asiantuntija soittaa sinulle – ilman sitoumuksia.",
     "Reseller deal registration": "Jälleenmyyjien kauppojen rekisteröinti",
     "Register the deals you bring so they are protected for 180 days.": "Rekisteröi tuomasi kaupat, niin ne ovat suojattuja 180 päivää.",

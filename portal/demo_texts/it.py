@@ -243,6 +243,7 @@ PAGES = {
 DB = {
     "Customer referrals": "Segnalazioni di clienti",
     "Introduce companies that could use our platform. Qualified introductions earn points; won deals earn more, and partners a commission.": "Presenta aziende che potrebbero usare la nostra piattaforma. Le presentazioni qualificate fanno guadagnare punti, le trattative vinte di più e ai partner una provvigione.",
+    "One platform for the way your team works": "Un'unica piattaforma per il modo in cui lavora il tuo team",
     "We help growing teams run their operations on one platform. Tell us what you need and a specialist will call you — no obligation.": "Aiutiamo i team in crescita a gestire le loro attività su un'unica piattaforma. Dicci di cosa hai bisogno e uno specialista ti chiamerà, senza impegno.",
     "Reseller deal registration": "Registrazione delle trattative dei rivenditori",
     "Register the deals you bring so they are protected for 180 days.": "Registra le trattative che porti: restano protette per 180 giorni.",

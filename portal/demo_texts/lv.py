@@ -232,6 +232,7 @@ PAGES = {
 DB = {
     "Customer referrals": "Klientu ieteikumi",
     "Introduce companies that could use our platform. Qualified introductions earn points; won deals earn more, and partners a commission.": "Iepazīstiniet mūs ar uzņēmumiem, kuriem noderētu mūsu platforma. Kvalificēti ieteikumi dod punktus, iegūti darījumi – vairāk, bet partneriem arī komisiju.",
+    "One platform for the way your team works": "Viena platforma tam, kā strādā jūsu komanda",
     "We help growing teams run their operations on one platform. Tell us what you need and a specialist will call you — no obligation.": "Mēs palīdzam augošām komandām vadīt darbu vienā platformā. Pastāstiet, kas jums vajadzīgs, un speciālists jums piezvanīs – bez saistībām.",
     "Reseller deal registration": "Tālākpārdevēju darījumu reģistrēšana",
     "Register the deals you bring so they are protected for 180 days.": "Reģistrējiet atvestos darījumus, lai tie būtu aizsargāti 180 dienas.",

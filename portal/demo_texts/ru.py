@@ -236,6 +236,7 @@ PAGES = {
 DB = {
     "Customer referrals": "Рекомендации клиентов",
     "Introduce companies that could use our platform. Qualified introductions earn points; won deals earn more, and partners a commission.": "Рекомендуйте компании, которым пригодится наша платформа. Квалифицированные рекомендации приносят баллы, выигранные сделки — больше, а партнёрам — комиссию.",
+    "One platform for the way your team works": "Одна платформа для того, как работает ваша команда",
     "We help growing teams run their operations on one platform. Tell us what you need and a specialist will call you — no obligation.": "Мы помогаем растущим командам вести работу на одной платформе. Расскажите, что вам нужно, и специалист позвонит вам — без обязательств.",
     "Reseller deal registration": "Регистрация сделок реселлеров",
     "Register the deals you bring so they are protected for 180 days.": "Регистрируйте приведённые сделки, чтобы они были защищены 180 дней.",

@@ -242,6 +242,7 @@ PAGES = {
 DB = {
     "Customer referrals": "Mga referral ng customer",
     "Introduce companies that could use our platform. Qualified introductions earn points; won deals earn more, and partners a commission.": "Ipakilala ang mga kumpanyang makikinabang sa aming platform. Kumikita ng puntos ang mga kwalipikadong pagpapakilala; mas malaki sa mga napanalunang deal, at komisyon para sa mga partner.",
+    "One platform for the way your team works": "Iisang platform para sa paraan ng pagtatrabaho ng team mo",
     "We help growing teams run their operations on one platform. Tell us what you need and a specialist will call you — no obligation.": "Tinutulungan namin ang mga lumalaking team na patakbuhin ang kanilang operasyon sa iisang platform. Sabihin mo kung ano ang kailangan mo at tatawagan ka ng isang espesyalista — walang obligasyon.",
     "Reseller deal registration": "Pagrehistro ng deal ng reseller",
     "Register the deals you bring so they are protected for 180 days.": "Irehistro ang mga deal na dala mo para protektado ang mga ito nang 180 araw.",

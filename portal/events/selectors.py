@@ -30,3 +30,13 @@ def events_backlog() -> Backlog:
         n=Count("pk"), oldest=Min("created_at")
     )
     return Backlog(pending=row["n"], oldest_at=row["oldest"])
+
+
+def events_waiting(*, aggregate: str, other_than: int | None = None) -> bool:
+    """Whether an event of ``aggregate`` (``"user:7"``) is still unhandled, apart from
+    ``other_than`` (the event being handled). A handler that shows a result to a person
+    waits for the last of a burst, so what it shows is the settled state (one query)."""
+    waiting = Event.objects.filter(aggregate=aggregate, handled_at__isnull=True)
+    if other_than is not None:
+        waiting = waiting.exclude(pk=other_than)
+    return waiting.exists()

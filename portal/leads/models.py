@@ -5,6 +5,7 @@ import secrets
 from datetime import date
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,36 @@ class Program(models.Model):
         _("referral page pitch"),
         blank=True,
         help_text=_("Shown to prospects on referral links: why they should talk to us."),
+    )
+    # The referral landing (/r/<code>/) is the prospect's first sight of the company: it
+    # carries the program's own look rather than the portal's.
+    landing_headline = models.CharField(
+        _("referral page headline"),
+        max_length=160,
+        blank=True,
+        help_text=_(
+            "The big line prospects read first. Leave empty for “<name> thinks we should talk”."
+        ),
+    )
+    brand_colour = models.CharField(
+        _("brand colour"),
+        max_length=7,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # and six hex digits, e.g. #0b5cab.")
+            )
+        ],
+        help_text=_("Buttons and the header of the referral page, e.g. #0b5cab."),
+    )
+    brand_logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("brand logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Shown on the referral page and the printable referral card."),
     )
     audience = models.CharField(
         _("audience"), max_length=16, choices=Audience.choices, default=Audience.BOTH

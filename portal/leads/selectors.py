@@ -175,19 +175,86 @@ def referral_link_by_code(*, code: str) -> ReferralLink | None:
 
 
 def referral_share_links(*, link: ReferralLink) -> dict[str, Any]:
-    """The public address of a referral link and ready-made links to share it (no
-    query)."""
+    """The public address of a referral link, the message each channel is prefilled with
+    (in the active language, signed with the referrer's name) and the ready-made links to
+    share it: e-mail, SMS, WhatsApp, LinkedIn, Facebook and X. LinkedIn and Facebook take
+    only the address: they show the landing's Open Graph card. Read only."""
     url = settings.SITE_URL + reverse("referral_page", args=[link.code])
-    text = _("I think you would like what we do. Have a look and get in touch:")
+    name = link.user.display_name
+    short = _("I think you would like what we do. Have a look and get in touch:")
+    email_subject = _("An introduction from %(name)s") % {"name": name}
+    email_body = _(
+        "Hello,\n\nI think you would like what we do, and I would be glad to introduce you. "
+        "Have a look and leave your details here, and the right person will get in touch:"
+        "\n\n%(url)s\n\nBest wishes,\n%(name)s"
+    ) % {"url": url, "name": name}
+    chat = f"{short} {url}"
+    messages = {"email": email_body, "sms": chat, "whatsapp": chat, "x": short}
     return {
         "url": url,
+        "share_messages": messages,
         "share": {
-            "email": f"mailto:?subject={quote(_('An introduction'))}"
-            f"&body={quote(text + ' ' + url)}",
+            "email": f"mailto:?subject={quote(email_subject)}&body={quote(email_body)}",
+            "sms": f"sms:?&body={quote(chat)}",
+            "whatsapp": f"https://wa.me/?text={quote(chat)}",
             "linkedin": f"https://www.linkedin.com/sharing/share-offsite/?url={quote(url, safe='')}",
-            "whatsapp": f"https://wa.me/?text={quote(text + ' ' + url)}",
-            "x": f"https://x.com/intent/post?text={quote(text)}&url={quote(url, safe='')}",
+            "facebook": f"https://www.facebook.com/sharer/sharer.php?u={quote(url, safe='')}",
+            "x": f"https://x.com/intent/post?text={quote(short)}&url={quote(url, safe='')}",
         },
+    }
+
+
+def referral_landing(*, link: ReferralLink) -> dict[str, Any] | None:
+    """What the public landing of a link shows the prospect: the program it refers to (the
+    first open to the referrer), the programs to choose from, the headline and the pitch
+    in the active language, the brand colour and logo. None when no program is open.
+    Read only."""
+    programs = programs_open_to(user=link.user)
+    program = programs.select_related("brand_logo").first()
+    if program is None:
+        return None
+    referrer_name = link.user.public_name
+    headline = program.landing_headline or _("%(name)s thinks we should talk") % {
+        "name": referrer_name
+    }
+    pitch = (
+        program.pitch
+        or program.description
+        or _(
+            "Tell us a little about yourself and what you need. Someone from our team will get "
+            "in touch — no obligation."
+        )
+    )
+    return {
+        "program": program,
+        "programs": programs,
+        "referrer_name": referrer_name,
+        "headline": headline,
+        "pitch": pitch,
+        "url": settings.SITE_URL + reverse("referral_page", args=[link.code]),
+        "logo": program.brand_logo,
+        "branded": bool(program.brand_colour),
+    }
+
+
+def brand_palette(*, colour: str) -> dict[str, str]:
+    """The colours a brand colour (``#rrggbb``) brings to a page: itself, a darker shade
+    for hover, and the text colour that reads on it (white or near-black, whichever has
+    the higher WCAG contrast). Pure."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
+    on_white = 1.05 / (luminance + 0.05)
+    on_black = (luminance + 0.05) / 0.05
+    dark = "#{:02x}{:02x}{:02x}".format(*(int(v * 0.82) for v in (red, green, blue)))
+    return {
+        "brand": colour.lower(),
+        "brand_dark": dark,
+        "ink": "#ffffff" if on_white >= on_black else "#16141f",
     }
 
 

@@ -8,5 +8,5 @@ from .models import Program
 
 @register(Program)
 class ProgramTranslation(TranslationOptions):
-    fields = ("name", "description", "pitch", "welcome_offer", "consent_text")
+    fields = ("name", "description", "pitch", "landing_headline", "welcome_offer", "consent_text")
     required_languages = ("en",)

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,10 +29,12 @@ from .models import LeadSource, LeadStatus
 from .referrals import referral_link_for, referral_link_record_visit
 from .rules import duplicate_disclosed
 from .selectors import (
+    brand_palette,
     lead_pii_visible,
     lead_timeline,
     leads_visible_to,
     programs_open_to,
+    referral_landing,
     referral_link_by_code,
     referral_share_links,
 )
@@ -169,6 +172,7 @@ def referral_share(request):
         "leads/share.html",
         {
             **referral_share_links(link=link),
+            "landing": referral_landing(link=link),
             "link": link,
             "visits": link.visits.count(),
             "link_leads": link.leads.count(),
@@ -206,6 +210,53 @@ def referral_qr(request, fmt: str):
 # --- Referral link: the prospect's side (public) ----------------------------------------
 
 
+@role_required(*REFERRERS)
+def referral_card(request):
+    """A printable referral card: the link's QR code, the address and the program's look
+    (print it from the browser; the page's print style keeps only the cards)."""
+    link = referral_link_for(user=request.user)
+    return render(
+        request,
+        "leads/referral_card.html",
+        {
+            **referral_share_links(link=link),
+            "landing": referral_landing(link=link),
+            "link": link,
+            "active_nav": "share",
+        },
+    )
+
+
+def _prospect_language(request) -> str:
+    """The landing speaks the prospect's language: ``?lang=fi`` when they picked one
+    (returned, to carry on to the next page), otherwise what the browser asked for
+    (LocaleMiddleware)."""
+    code = request.GET.get("lang", "")
+    if code not in dict(settings.LANGUAGES):
+        return ""
+    translation.activate(code)
+    request.LANGUAGE_CODE = code
+    return code
+
+
+def referral_brand_css(request, code: str):
+    """The landing's brand colours as a stylesheet (the page's strict CSP allows no inline
+    style). The default colours when the program has none."""
+    link = referral_link_by_code(code=code)
+    landing = referral_landing(link=link) if link else None
+    colour = landing["program"].brand_colour if landing else ""
+    css = ""
+    if colour:
+        p = brand_palette(colour=colour)
+        css = (
+            f"body.prospect {{ --brand: {p['brand']}; --brand-dark: {p['brand_dark']}; "
+            f"--brand-ink: {p['ink']}; }}\n"
+        )
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
 def _rate_limited(request, hit):
     response = render(request, "leads/referral_rate_limited.html", status=429)
     response["Retry-After"] = str(hit.retry_after)
@@ -213,6 +264,8 @@ def _rate_limited(request, hit):
 
 
 def referral_page(request, code: str):
+    lang = _prospect_language(request)
+    thanks = reverse("referral_thanks", args=[code]) + (f"?lang={lang}" if lang else "")
     link = referral_link_by_code(code=code)
     if link is None:
         return render(request, "leads/referral_unknown.html", status=404)
@@ -226,10 +279,10 @@ def referral_page(request, code: str):
             hit = rate_limit_hit(key=key, rate=Rate.parse(rate))
             if not hit.allowed:
                 return _rate_limited(request, hit)
-    programs = programs_open_to(user=link.user)
-    first = programs.first()
-    if first is None:
+    landing = referral_landing(link=link)
+    if landing is None:
         return render(request, "leads/referral_unknown.html", status=404)
+    programs, first = landing["programs"], landing["program"]
     form = ReferralPageForm(
         request.POST or None,
         programs=programs,
@@ -243,7 +296,7 @@ def referral_page(request, code: str):
     elif form.is_valid():
         if form.cleaned_data.get("website"):
             # A bot filled the hidden field: answer as if all went well, save nothing.
-            return redirect("referral_thanks", code=code)
+            return redirect(thanks)
         try:
             services.lead_submit(
                 referrer=link.user,
@@ -257,7 +310,7 @@ def referral_page(request, code: str):
         except PermissionDenied as exc:
             raise Http404 from exc
         else:
-            return redirect("referral_thanks", code=code)
+            return redirect(thanks)
     return render(
         request,
         "leads/referral_page.html",
@@ -266,13 +319,19 @@ def referral_page(request, code: str):
             "referrer": link.user,
             "programs": programs,
             "program": first,
+            "landing": landing,
             "form": form,
         },
     )
 
 
 def referral_thanks(request, code: str):
+    _prospect_language(request)
     link = referral_link_by_code(code=code)
     if link is None:
         return render(request, "leads/referral_unknown.html", status=404)
-    return render(request, "leads/referral_thanks.html", {"referrer": link.user})
+    return render(
+        request,
+        "leads/referral_thanks.html",
+        {"referrer": link.user, "link": link, "landing": referral_landing(link=link)},
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.accounts.models import PartnerOrganisation, User
 from portal.core.csv import csv_writer
@@ -85,19 +86,24 @@ def payout_batch_write_csv(*, batch: PayoutBatch, out: Writable) -> None:
 
 
 def statement_csv(*, statement: Statement, out: Writable) -> None:
-    """A partner's monthly statement as CSV: the totals, then one row per commission."""
+    """A partner's monthly statement as CSV, in the reader's language: the totals, then one
+    row per commission with its deal's company (the partner's own leads)."""
     writer = csv_writer(out)
-    writer.writerow(["month", statement.month.strftime("%Y-%m"), "currency", statement.currency])
+    writer.writerow(
+        [_("Month"), statement.month.strftime("%Y-%m"), _("Currency"), statement.currency]
+    )
     for label, value in [
-        ("opening balance", statement.opening),
-        ("earned", statement.earned),
-        ("clawed back", statement.clawed_back),
-        ("paid", statement.paid),
-        ("closing balance", statement.closing),
+        (_("Opening balance"), statement.opening),
+        (_("Earned"), statement.earned),
+        (_("Clawed back"), statement.clawed_back),
+        (_("Paid"), statement.paid),
+        (_("Closing balance"), statement.closing),
     ]:
         writer.writerow([label, f"{money(value)}"])
     writer.writerow([])
-    writer.writerow(["commission_id", "date", "lead", "company", "for", "amount", "status"])
+    writer.writerow(
+        [_("Commission"), _("Date"), _("Lead"), _("Company"), _("For"), _("Amount"), _("Status")]
+    )
     for c in statement.commissions:
         writer.writerow(
             [

@@ -44,7 +44,6 @@ INSTALLED_APPS = [
     "portal.events",
     "portal.accounts",
     "portal.audit",
-    "portal.dashboards",
     "portal.notifications",
     "portal.leads",
     "portal.rewards",
@@ -54,6 +53,7 @@ INSTALLED_APPS = [
     "portal.webhooks",
     "leaderboard",
     "cms",
+    "portal.dashboards",  # after the apps it reads: its live push follows their handlers
     "portal.demo",
     # Wagtail
     "wagtail_localize",

@@ -9,9 +9,10 @@
   var boardId = holder.dataset.board;
   var me = holder.dataset.me || "";
   var limit = Number(holder.dataset.limit || 0); // a widget shows only its top N
-  var table = holder.querySelector("[data-board-table] tbody");
+  // Looked up each time: the dashboard's live figures replace the board block whole.
+  var tableOf = function () { return holder.querySelector("[data-board-table] tbody"); };
 
-  function rowFor(rank) {
+  function rowFor(table, rank) {
     var row = table.querySelector('tr[data-rank="' + rank + '"]');
     if (!row) {
       row = document.createElement("tr");
@@ -26,10 +27,12 @@
   }
 
   function apply(diff) {
+    var table = tableOf();
+    if (!table) return;
     Object.keys(diff.set || {}).forEach(function (rank) {
       if (limit && Number(rank) > limit) return;
       var values = diff.set[rank];
-      var row = rowFor(rank);
+      var row = rowFor(table, rank);
       var same = row.dataset.id === String(values[0]) && row.querySelector(".total").textContent === String(values[2]);
       row.dataset.id = values[0];
       row.querySelector(".rank").textContent = rank;
@@ -41,6 +44,7 @@
         var myTotal = document.querySelector("[data-my-total]");
         if (myRank) myRank.textContent = "#" + rank;
         if (myTotal) myTotal.textContent = values[2];
+        document.querySelectorAll('[data-fig="board_score"]').forEach(function (el) { el.textContent = values[2]; });
       }
       if (same) return; // a snapshot repeating what is shown: no flash
       row.classList.remove("flash");
@@ -57,6 +61,8 @@
   // The socket's snapshot on every (re)connect: the whole board, so rows it no longer
   // has go (no replay of the diffs missed while offline).
   function snapshot(data) {
+    var table = tableOf();
+    if (!table) return;
     var set = data.set || {};
     var drop = Array.prototype.map.call(table.rows, function (r) { return r.dataset.rank; })
       .filter(function (rank) { return rank && !(rank in set); });

@@ -29,6 +29,7 @@
   var dots = document.querySelectorAll("[data-live-dot], [data-board-dot]");
   var toasts = document.querySelector(".toasts");
   var attempt = 0;
+  var myId = null; // the person reading: the socket's hello says who
   var pingTimer = null;
   var offlineTimer = null;
   var banner = null;
@@ -95,7 +96,10 @@
     };
     socket.onmessage = function (event) {
       var data = JSON.parse(event.data);
-      if (data.type === "toast") toast(data.text);
+      if (data.type === "hello") myId = data.user || null;
+      // A toast about the person reading comes worded for them ("You reached Gold!") on
+      // their own channel; the one worded for everyone else is skipped here.
+      if (data.type === "toast" && !(data.about && data.about === myId)) toast(data.text);
       document.dispatchEvent(new CustomEvent("vouch:live", { detail: data }));
     };
     socket.onclose = function (event) {
@@ -139,4 +143,77 @@
   }
   tick();
   setInterval(tick, 30000);
+})();
+
+/* The person's own figures, live: one "me" payload carries every figure of their
+   dashboard, read at one moment and rendered as on load ([data-live-part] blocks), so the
+   balance, tier, counts, latest referrals and board rank change together and agree. */
+(function () {
+  "use strict";
+  function replacePart(name, html) {
+    var current = document.querySelector('[data-live-part="' + name + '"]');
+    if (!current || typeof html !== "string") return;
+    var holder = document.createElement("template");
+    holder.innerHTML = html.trim();
+    var fresh = holder.content.querySelector('[data-live-part="' + name + '"]');
+    if (fresh) current.replaceWith(fresh);
+  }
+  document.addEventListener("vouch:live", function (event) {
+    var data = event.detail;
+    if (!data || data.type !== "me") return;
+    var parts = data.parts || {};
+    Object.keys(parts).forEach(function (name) { replacePart(name, parts[name]); });
+    // A referral's own page whose status just changed: its timeline is read again.
+    document.querySelectorAll('[data-live-part="lead"]').forEach(function (part) {
+      var status = (data.leads || {})[part.dataset.lead];
+      if (!status || status === part.dataset.status || !window.fetch) return;
+      fetch(location.href, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector('[data-live-part="lead"]');
+        if (fresh) part.replaceWith(document.importNode(fresh, true));
+      });
+    });
+    // Figures shown outside the dashboard's blocks (a balance in a page header).
+    document.querySelectorAll('[data-fig="balance"]').forEach(function (el) {
+      if (!el.closest("[data-live-part]")) el.textContent = data.balance;
+    });
+    document.body.dataset.figuresUpdated = String(Date.now());
+  });
+})();
+
+/* Copy a link or message with one tap ([data-copy]="#field" or [data-copy-text]="text"),
+   and print a page ([data-print]). */
+(function () {
+  "use strict";
+  var gettext = window.gettext || function (text) { return text; };
+  function statusNear(button) {
+    var scope = button.closest("[data-share-panel], .share-bar") || document;
+    return scope.querySelector("[data-copy-status]");
+  }
+  function copied(button, ok) {
+    var status = statusNear(button);
+    if (status) status.textContent = ok ? gettext("Copied to the clipboard.") : gettext("Select the text and copy it.");
+    button.dataset.copied = ok ? "yes" : "no";
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy], [data-copy-text], [data-print]");
+    if (!button) return;
+    if (button.hasAttribute("data-print")) { window.print(); return; }
+    var field = button.dataset.copy ? document.querySelector(button.dataset.copy) : null;
+    var text = field ? field.value : button.dataset.copyText;
+    if (!text) return;
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { copied(button, true); }, function () { fallback(); });
+    } else {
+      fallback();
+    }
+    function fallback() {
+      var ok = false;
+      if (field) {
+        field.focus();
+        field.select();
+        try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      }
+      copied(button, ok);
+    }
+  });
 })();

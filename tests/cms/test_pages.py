@@ -305,3 +305,23 @@ def test_empty_and_unmatched_searches(client, home):
     assert client.get("/search/").status_code == 200
     body = client.get("/search/", {"q": "nothing-matches-this"}).content.decode()
     assert "0 pages found" in body
+
+
+def test_articles_carry_share_buttons_and_open_graph_tags(client, home):
+    publish(
+        home,
+        ArticlePage(
+            title="How to refer well",
+            slug="how-to-refer",
+            summary="Three habits of good referrers.",
+            body=[_text("<p>Be specific.</p>")],
+        ),
+    )
+    html = client.get("/how-to-refer/").content.decode()
+    assert '<meta property="og:type" content="article">' in html
+    assert '<meta property="og:title" content="How to refer well">' in html
+    assert '<meta property="og:description" content="Three habits of good referrers.">' in html
+    assert '<meta name="twitter:card" content="summary">' in html
+    for target in ("facebook.com/sharer", "linkedin.com/sharing", "x.com/intent", "wa.me"):
+        assert target in html
+    assert "data-copy-text=" in html

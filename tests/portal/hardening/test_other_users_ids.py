@@ -48,6 +48,7 @@ NOT_ANOTHER_USERS = {
     "accounts:invitation_accept": "a capability: the token is the permission",
     "referral_page": "a capability: a public referral code",
     "referral_thanks": "a capability: a public referral code",
+    "referral_brand_css": "a capability: a public referral code (the landing's colours)",
     "leads:qr": "the viewer's own link; the parameter is a file format",
     "rewards:redeem": "the catalog is shared; redeeming spends the viewer's own points",
     "rewards:raffle": "raffles are shared",

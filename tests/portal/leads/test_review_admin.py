@@ -108,3 +108,13 @@ def test_import_confirm_without_preview_imports_nothing(client, reviewer):
     response = client.post(reverse("leads_admin:import"), {"confirm": "1"}, follow=True)
     assert "preview expired" in response.content.decode()
     assert not Lead.objects.exists()
+
+
+def test_quality_flags_read_as_the_program_settings_name_them(client, reviewer, employee, program):
+    lead = submit_lead(employee, program, email="someone@mailinator.com")
+    client.force_login(reviewer)
+    queue = client.get(reverse("leads_admin:queue")).content.decode()
+    detail = client.get(reverse("leads_admin:detail", args=[lead.pk])).content.decode()
+    for page in (queue, detail):
+        assert "Disposable e-mail" in page and "disposable_email" not in page
+    assert "(Flag for review)" in detail and "(flag)" not in detail

@@ -286,7 +286,18 @@ def test_partner_admin_downloads_the_statement(
     )
     assert download["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(download.content.decode())))
-    assert ["earned", "200.00"] in rows and ["closing balance", "200.00"] in rows
+    assert ["Earned", "200.00"] in rows and ["Closing balance", "200.00"] in rows
+    # Each commission names its deal's company, the partner's own lead.
+    header = rows.index(["Commission", "Date", "Lead", "Company", "For", "Amount", "Status"])
+    companies = {row[3] for row in rows[header + 1 :]}
+    assert companies and "" not in companies
+    # In the reader's language.
+    partner_admin.language = "fi"
+    partner_admin.save(update_fields=["language"])
+    finnish = client.get(
+        reverse("payouts:statement", args=[today.year, today.month]) + "?format=csv"
+    ).content.decode()
+    assert "Earned" not in finnish and "200.00" in finnish
 
 
 def test_partner_a_never_sees_partner_b(

@@ -123,7 +123,7 @@ def test_statements_and_month_totals_are_exact_cents(acme, program):
 
     out = io.StringIO()
     statement_csv(statement=statement, out=out)
-    assert "earned,9.90" in out.getvalue() and "closing balance,9.90" in out.getvalue()
+    assert "Earned,9.90" in out.getvalue() and "Closing balance,9.90" in out.getvalue()
 
 
 def test_finance_pages_show_exact_cents(client, acme, finance, program):

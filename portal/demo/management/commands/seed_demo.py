@@ -14,7 +14,14 @@ from portal.accounts.models import PartnerOrganisation, Team, User
 from portal.accounts.roles import STAFF_GROUPS, Role, ensure_role_groups
 from portal.demo_texts import row_translate
 
-PROGRAM_TEXTS = ["name", "description", "pitch", "welcome_offer", "consent_text"]
+PROGRAM_TEXTS = [
+    "name",
+    "description",
+    "pitch",
+    "landing_headline",
+    "welcome_offer",
+    "consent_text",
+]
 
 DEMO_PASSWORD = "vouch-demo"  # noqa: S105 - documented demo credential
 
@@ -108,6 +115,12 @@ class Command(BaseCommand):
                 "what you need and a specialist will call you — no obligation.",
             },
         )
+        if not customers.brand_colour:  # the referral landing in the program's own look
+            customers.landing_headline = "One platform for the way your team works"
+            customers.brand_colour = "#0b5cab"
+            customers.save(
+                update_fields=["landing_headline", "landing_headline_en", "brand_colour"]
+            )
         row_translate(customers, PROGRAM_TEXTS)
         resellers, _ = Program.objects.get_or_create(
             slug="reseller-deals",
