@@ -532,3 +532,35 @@ def referrers_with_profile(
     return tuple(
         p.referrer.pk for p in referrer_profiles(scope=scope, filters=filters) if p.kind == kind
     )
+
+
+# --- Money over time -------------------------------------------------------------------
+
+
+def revenue_over_time(
+    *, scope: InsightScope, filters: InsightFilters
+) -> dict[str, list[tuple[date, Decimal]]]:
+    """Revenue from deals won in the period and not reversed, per currency, in weeks when
+    the period is 92 days or shorter and in months otherwise (first day of each bucket,
+    oldest first; buckets without a deal are left out). Reads the won-deal index."""
+    from django.db.models.functions import TruncMonth, TruncWeek
+
+    start, end = filters.start, filters.end
+    weekly = start is not None and (end or today()) - start <= timedelta(days=92)
+    trunc = TruncWeek if weekly else TruncMonth
+    rows = (
+        LeadFact.objects.filter(
+            _lead_q(scope, filters), _in_period("won_at", filters), won_at__isnull=False
+        )
+        .filter(reversed_at__isnull=True)
+        .annotate(bucket=trunc("won_at", tzinfo=timezone.get_current_timezone()))
+        .values("deal_currency", "bucket")
+        .annotate(total=Sum("deal_value"))
+        .order_by("deal_currency", "bucket")
+    )
+    out: dict[str, list[tuple[date, Decimal]]] = defaultdict(list)
+    for r in rows:
+        bucket = r["bucket"]
+        day = bucket.date() if isinstance(bucket, datetime) else bucket
+        out[r["deal_currency"]].append((day, money(r["total"])))
+    return dict(out)

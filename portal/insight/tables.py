@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal.core.money import money_format
 
+from .charts import Point, bar_chart, line_chart
 from .forms import PROFILE_LABELS
 from .selectors import FunnelRow, MoneyRow, PartnerHealth, ReferrerProfile
 
@@ -193,3 +195,72 @@ def profiles_table(rows: list[ReferrerProfile], query: dict[str, Any]) -> Table:
             ]
         )
     return table
+
+
+# --- Charts beside the tables ------------------------------------------------------------
+
+
+@dataclass
+class Chart:
+    """One chart and the table of its figures (the chart's accessible twin)."""
+
+    key: str
+    title: str
+    svg: Any
+    header: list[str]
+    rows: list[list[str]]
+
+
+def _count(n: int) -> str:
+    return number_format(n, force_grouping=True)
+
+
+def funnel_chart(rows: list[FunnelRow]) -> Chart | None:
+    """Bars for link visits → submitted → qualified → won, all sources together."""
+    total = next((r for r in rows if not r.source), None)
+    if total is None or not total.submitted and not total.visits:
+        return None
+    steps = [
+        (_("Link visits"), total.visits or 0),
+        (_("Submitted"), total.submitted),
+        (_("Qualified"), total.qualified),
+        (_("Won"), total.won),
+    ]
+    title = _("Funnel, all sources")
+    desc = "; ".join(f"{label}: {_count(n)}" for label, n in steps)
+    return Chart(
+        key="funnel",
+        title=title,
+        svg=bar_chart(
+            key="funnel",
+            title=title,
+            desc=desc,
+            points=[Point(str(label), n, _count(n)) for label, n in steps],
+        ),
+        header=[_("Step"), _("Count")],
+        rows=[[str(label), _count(n)] for label, n in steps],
+    )
+
+
+def revenue_charts(series: dict[str, list[tuple[date, Decimal]]]) -> list[Chart]:
+    """One line of revenue over time per currency."""
+    charts = []
+    for currency, points in series.items():
+        title = _("Revenue from won deals over time (%(currency)s)") % {"currency": currency}
+        marks = [
+            Point(date_format(day, "SHORT_DATE_FORMAT"), amount, money_format(amount, currency))
+            for day, amount in points
+        ]
+        desc = "; ".join(f"{p.label}: {p.text}" for p in marks)
+        charts.append(
+            Chart(
+                key=f"revenue-{currency.lower()}",
+                title=title,
+                svg=line_chart(
+                    key=f"revenue-{currency.lower()}", title=title, desc=desc, points=marks
+                ),
+                header=[_("From"), _("Revenue")],
+                rows=[[p.label, p.text] for p in marks],
+            )
+        )
+    return charts

@@ -22,8 +22,16 @@ from .selectors import (
     partner_health,
     referrer_profiles,
     referrers_with_profile,
+    revenue_over_time,
 )
-from .tables import funnel_table, health_table, money_table, profiles_table
+from .tables import (
+    funnel_chart,
+    funnel_table,
+    health_table,
+    money_table,
+    profiles_table,
+    revenue_charts,
+)
 
 FILTER_KEYS = ("program", "organisation", "team", "period", "profile")
 
@@ -44,8 +52,9 @@ def _setup(request):
 @login_required
 def insight(request):
     scope, form, filters, query = _setup(request)
+    funnel = insight_funnel(scope=scope, filters=filters)
     tables = [
-        funnel_table(insight_funnel(scope=scope, filters=filters), query),
+        funnel_table(funnel, query),
         money_table(insight_money(scope=scope, filters=filters), query),
         profiles_table(referrer_profiles(scope=scope, filters=filters), query),
     ]
@@ -60,10 +69,20 @@ def insight(request):
         return csv_response(
             filename=f"insight-{table.key}.csv", header=table.header, rows=table.csv_rows()
         )
+    charts = [
+        funnel_chart(funnel),
+        *revenue_charts(revenue_over_time(scope=scope, filters=filters)),
+    ]
     return render(
         request,
         "insight/insight.html",
-        {"form": form, "tables": tables, "query": query, "active_nav": "insight"},
+        {
+            "form": form,
+            "tables": tables,
+            "charts": [c for c in charts if c is not None],
+            "query": query,
+            "active_nav": "insight",
+        },
     )
 
 
