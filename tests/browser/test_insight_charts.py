@@ -39,7 +39,9 @@ CHARTS = """() => [...document.querySelectorAll('svg.chart')].map(svg => {
 })"""
 
 
-def test_each_chart_draws_without_csp_violation_on_desktop_and_phone(browser, live_server, settings):
+def test_each_chart_draws_without_csp_violation_on_desktop_and_phone(
+    browser, live_server, settings
+):
     settings.MFA_REQUIRED_FOR_STAFF = False
     call_command("seed_demo", verbosity=0)
     problems: list[str] = []
@@ -50,7 +52,13 @@ def test_each_chart_draws_without_csp_violation_on_desktop_and_phone(browser, li
         for size, viewport in VIEWPORTS:
             context = browser.new_context(viewport=viewport)
             context.add_cookies(
-                [{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+                [
+                    {
+                        "name": django_settings.SESSION_COOKIE_NAME,
+                        "value": cookie,
+                        "url": live_server.url,
+                    }
+                ]
             )
             context.add_init_script(WATCH_CSP)
             page = context.new_page()
