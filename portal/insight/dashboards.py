@@ -14,13 +14,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from portal.accounts.models import User
+from portal.accounts.models import PartnerOrganisation, User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import roles_of, teams_managed_by
 from portal.core.dates import local_midnight, next_month
@@ -116,7 +117,7 @@ def manager_figures(*, user: User, today: date, weeks: int = 12) -> list[TeamFig
             weekly[referrer_id][monday] = weekly[referrer_id].get(monday, 0) + n
         rows = []
         for m in members:
-            r = month.get(m.pk) or {}
+            r: dict[str, Any] = dict(month.get(m.pk) or {})
             rows.append(
                 MemberFigures(
                     member=m,
@@ -217,22 +218,20 @@ def finance_figures(*, user: User, now: datetime, limit: int = 10) -> FinanceFig
         .order_by()
     }
     negative = []
-    for r in (
+    for b in (
         Commission.objects.filter(status__in=[CommissionStatus.PENDING, CommissionStatus.APPROVED])
         .values("payee_org_id", "payee_user_id", "currency")
         .annotate(balance=Sum("amount"))
         .filter(balance__lt=0)
         .order_by("balance")
     ):
-        if r["payee_org_id"]:
-            from portal.accounts.models import PartnerOrganisation
-
-            name = PartnerOrganisation.objects.get(pk=r["payee_org_id"]).name
+        if b["payee_org_id"]:
+            name = PartnerOrganisation.objects.get(pk=b["payee_org_id"]).name
             kind = "partners"
         else:
-            name = User.objects.get(pk=r["payee_user_id"]).display_name
+            name = User.objects.get(pk=b["payee_user_id"]).display_name
             kind = "payroll"
-        negative.append(NegativeBalance(name, kind, r["currency"], money(r["balance"])))
+        negative.append(NegativeBalance(name, kind, b["currency"], money(b["balance"])))
     return FinanceFigures(
         due=[due[k] for k in sorted(due)],
         waiting_commissions=waiting,
@@ -340,8 +339,8 @@ def partner_figures(*, user: User, today: date, months: int = 12) -> PartnerFigu
         .annotate(visit_count=Count("visits", distinct=True))
         .order_by("user__first_name", "user__email")
     )
-    leads = {
-        r["referral_link_id"]: r
+    leads: dict[int, dict[str, Any]] = {
+        r["referral_link_id"]: dict(r)
         for r in Lead.objects.filter(referral_link__in=links)
         .values("referral_link_id")
         .annotate(n=Count("pk"), won=Count("pk", filter=Q(status="won")))
@@ -356,7 +355,7 @@ def partner_figures(*, user: User, today: date, months: int = 12) -> PartnerFigu
             LinkFigures(
                 owner=link.user,
                 code=link.code,
-                visits=link.visit_count,  # type: ignore[attr-defined]
+                visits=link.visit_count,
                 referrals=(leads.get(link.pk) or {}).get("n", 0),
                 won=(leads.get(link.pk) or {}).get("won", 0),
             )

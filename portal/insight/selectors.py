@@ -525,6 +525,18 @@ def referrer_profiles(*, scope: InsightScope, filters: InsightFilters) -> list[R
     return out
 
 
+CONTEST_PROFILE_DAYS = 365
+
+
+def contest_profile_members(*, kind: str, before: datetime) -> tuple[int, ...]:
+    """Who had referrer profile ``kind`` over the CONTEST_PROFILE_DAYS days before
+    ``before`` (a contest's start), everyone in scope: the contest rule "a referrer
+    profile" (registered with the boards in ``apps.py``)."""
+    last = local_day(before) - timedelta(days=1)
+    filters = InsightFilters(start=last - timedelta(days=CONTEST_PROFILE_DAYS - 1), end=last)
+    return referrers_with_profile(scope=InsightScope(everything=True), filters=filters, kind=kind)
+
+
 def referrers_with_profile(
     *, scope: InsightScope, filters: InsightFilters, kind: str
 ) -> tuple[int, ...]:
