@@ -44,6 +44,12 @@ class Table:
     title: str
     header: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
+    total: int | None = None  # rows in all, when the page shows only the first ones
+
+    @property
+    def cut(self) -> bool:
+        """The page shows the first rows only (the CSV has them all)."""
+        return self.total is not None and self.total > len(self.rows)
 
     def csv_rows(self) -> list[list[str]]:
         return [[cell.csv for cell in row] for row in self.rows]
@@ -129,7 +135,11 @@ def hours(value: timedelta | None) -> str:
     return "" if value is None else Cell(value, "duration").csv
 
 
-def health_table(rows: list[PartnerHealth]) -> Table:
+# The page shows this many rows of a long table; its CSV has them all.
+PAGE_ROWS = 50
+
+
+def health_table(rows: list[PartnerHealth], limit: int | None = None) -> Table:
     table = Table(
         key="health",
         title=_("Partners who need attention"),
@@ -141,6 +151,8 @@ def health_table(rows: list[PartnerHealth]) -> Table:
             _("Why"),
         ],
     )
+    if limit is not None:
+        table.total, rows = len(rows), rows[:limit]
     for r in rows:
         reasons = []
         if r.quiet_days is None:
@@ -178,13 +190,18 @@ def profile_explanation(p: ReferrerProfile) -> str:
     return text
 
 
-def profiles_table(rows: list[ReferrerProfile], query: dict[str, Any]) -> Table:
+def profiles_table(
+    rows: list[ReferrerProfile], query: dict[str, Any], limit: int | None = None
+) -> Table:
     table = Table(
         key="profiles",
         title=_("Referrer profiles"),
         header=[_("Referrer"), _("Profile"), _("Leads"), _("Won"), _("Why")],
     )
+    if limit is not None:
+        table.total, rows = len(rows), rows[:limit]
     for p in rows:
+        assert p.referrer is not None  # noqa: S101 - referrer_profiles(named=...) loads them
         table.rows.append(
             [
                 Cell(p.referrer.display_name),

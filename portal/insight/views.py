@@ -25,6 +25,7 @@ from .selectors import (
     revenue_over_time,
 )
 from .tables import (
+    PAGE_ROWS,
     funnel_chart,
     funnel_table,
     health_table,
@@ -52,16 +53,19 @@ def _setup(request):
 @login_required
 def insight(request):
     scope, form, filters, query = _setup(request)
+    as_csv = request.GET.get("format") == "csv"
+    limit = None if as_csv else PAGE_ROWS  # a page shows the first rows, a CSV all
     funnel = insight_funnel(scope=scope, filters=filters)
+    profiles = referrer_profiles(scope=scope, filters=filters, named=limit)
     tables = [
         funnel_table(funnel, query),
         money_table(insight_money(scope=scope, filters=filters), query),
-        profiles_table(referrer_profiles(scope=scope, filters=filters), query),
+        profiles_table(profiles, query, limit),
     ]
     if scope.everything or scope.organisation_id is not None:
         health = partner_health(scope=scope, on=timezone.localdate())
-        tables.append(health_table(health))
-    if request.GET.get("format") == "csv":
+        tables.append(health_table(health, limit))
+    if as_csv:
         wanted = request.GET.get("table", "funnel")
         table = next((t for t in tables if t.key == wanted), None)
         if table is None:
