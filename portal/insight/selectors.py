@@ -21,7 +21,7 @@ from django.utils import timezone
 from portal.accounts.models import PartnerOrganisation, User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import roles_of
-from portal.core.dates import local_midnight
+from portal.core.dates import local_midnight, next_month
 from portal.core.money import money
 from portal.leads.models import Lead, LeadSource, LeadStatus, LinkVisit
 from portal.payouts.models import Commission, CommissionEvent, CommissionStatus
@@ -597,7 +597,8 @@ def revenue_over_time(
 ) -> dict[str, list[tuple[date, Decimal]]]:
     """Revenue from deals won in the period and not reversed, per currency, in weeks when
     the period is 92 days or shorter and in months otherwise (first day of each bucket,
-    oldest first; buckets without a deal are left out). Reads the won-deal index."""
+    oldest first; every bucket of the period, those without a deal at zero; all time
+    shows at least six months). Reads the won-deal index."""
     from django.db.models.functions import TruncMonth, TruncWeek
 
     start, end = filters.start, filters.end
@@ -613,9 +614,27 @@ def revenue_over_time(
         .annotate(total=Sum("deal_value"))
         .order_by("deal_currency", "bucket")
     )
-    out: dict[str, list[tuple[date, Decimal]]] = defaultdict(list)
+    found: dict[str, dict[date, Decimal]] = defaultdict(dict)
     for r in rows:
         bucket = r["bucket"]
         day = bucket.date() if isinstance(bucket, datetime) else bucket
-        out[r["deal_currency"]].append((day, money(r["total"])))
-    return dict(out)
+        found[r["deal_currency"]][day] = money(r["total"])
+    # Every bucket of the period, empty ones at zero (all time: at least six months).
+    last = end or today()
+    buckets: list[date]
+    if weekly and start is not None:
+        first = start - timedelta(days=start.weekday())
+        buckets = [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
+    else:
+        earliest = min((d for days in found.values() for d in days), default=last)
+        six_months = last.replace(day=1)
+        for _ in range(5):
+            six_months = (six_months - timedelta(days=1)).replace(day=1)
+        first = (start or min(earliest, six_months)).replace(day=1)
+        buckets = [first]
+        while (following := next_month(buckets[-1])) <= last:
+            buckets.append(following)
+    return {
+        currency: [(b, days.get(b, Decimal("0.00"))) for b in buckets]
+        for currency, days in sorted(found.items())
+    }

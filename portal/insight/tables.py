@@ -264,8 +264,10 @@ def revenue_charts(series: dict[str, list[tuple[date, Decimal]]]) -> list[Chart]
     charts = []
     for currency, points in series.items():
         title = _("Revenue from won deals over time (%(currency)s)") % {"currency": currency}
+        monthly = len(points) > 1 and (points[1][0] - points[0][0]).days > 7
+        shape = "YEAR_MONTH_FORMAT" if monthly else "SHORT_DATE_FORMAT"
         marks = [
-            Point(date_format(day, "SHORT_DATE_FORMAT"), amount, money_format(amount, currency))
+            Point(date_format(day, shape), amount, money_format(amount, currency))
             for day, amount in points
         ]
         desc = "; ".join(f"{p.label}: {p.text}" for p in marks)
@@ -276,7 +278,7 @@ def revenue_charts(series: dict[str, list[tuple[date, Decimal]]]) -> list[Chart]
                 svg=line_chart(
                     key=f"revenue-{currency.lower()}", title=title, desc=desc, points=marks
                 ),
-                header=[_("From"), _("Revenue")],
+                header=[_("Period"), _("Revenue")],
                 rows=[[p.label, p.text] for p in marks],
             )
         )

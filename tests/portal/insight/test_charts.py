@@ -7,6 +7,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
+import pytest
+
 from portal.insight.charts import Point, bar_chart, line_chart, sparkline
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -79,3 +81,34 @@ def test_sparkline_is_labelled_and_two_charts_never_share_an_id():
     assert a.get("aria-labelledby") != b.get("aria-labelledby")
     first, last = a.find(f"{NS}polyline").get("points").split()
     assert float(first.split(",")[1]) > float(last.split(",")[1])  # rising
+
+
+@pytest.mark.django_db
+def test_revenue_over_time_has_every_bucket_of_the_period(program, employee, reviewer):
+    """Weeks for 30 days (each Monday from the period's first week, empty ones at zero);
+    months for all time, at least six; the won deal in the bucket of today."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.insight.forms import period_bounds
+    from portal.insight.selectors import InsightFilters, InsightScope, revenue_over_time
+    from portal.leads import services as leads
+    from tests.factories import submit_lead
+
+    lead = submit_lead(employee, program)
+    leads.lead_qualify(lead=lead, actor=reviewer)
+    leads.lead_mark_won(lead=lead, actor=reviewer, deal_value="1000.00", currency="EUR")
+    today = timezone.localdate()
+    start, end = period_bounds("30d", today)
+    weeks = revenue_over_time(
+        scope=InsightScope(everything=True), filters=InsightFilters(start=start, end=end)
+    )["EUR"]
+    assert weeks[0][0] == start - timedelta(days=start.weekday())
+    assert all(b[0].weekday() == 0 for b in weeks) and len(weeks) in (5, 6)
+    assert weeks[-1] == (today - timedelta(days=today.weekday()), Decimal("1000.00"))
+    assert sum(v for _, v in weeks) == Decimal("1000.00")
+    months = revenue_over_time(scope=InsightScope(everything=True), filters=InsightFilters())["EUR"]
+    assert len(months) >= 6 and all(b[0].day == 1 for b in months)
+    assert months[-1] == (today.replace(day=1), Decimal("1000.00"))
+    assert revenue_over_time(scope=InsightScope(team_ids=()), filters=InsightFilters()) == {}
