@@ -86,46 +86,49 @@ def manager_figures(*, user: User, today: date, weeks: int = 12) -> list[TeamFig
     """For each team ``user`` manages: every member's referrals submitted this month, how
     many of them were qualified and won so far, the conversion, the points earned this
     month, and referrals per week over the last ``weeks`` weeks (the trend line). Only the
-    teams the user manages: none for anyone who is not a manager."""
+    teams the user manages: none for anyone who is not a manager. Four queries however
+    many teams and members."""
     month_start = today.replace(day=1)
     week_days = recent_weeks(today=today, n=weeks)
+    teams = list(teams_managed_by(user=user).order_by("name"))
+    members = list(
+        User.objects.filter(team__in=teams, is_active=True).order_by("first_name", "email")
+    )
+    ids = [m.pk for m in members]
+    month: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    weekly: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    for referrer_id, day, submitted, qualified, won in LeadDaily.objects.filter(
+        referrer_id__in=ids, day__gte=min(month_start, week_days[0]), day__lte=today
+    ).values_list("referrer_id", "day", "submitted", "qualified", "won"):
+        if day >= month_start:
+            counts = month[referrer_id]
+            counts[0] += submitted
+            counts[1] += qualified
+            counts[2] += won
+        if day >= week_days[0]:
+            weekly[referrer_id][day - timedelta(days=day.weekday())] += submitted
+    points = {
+        r["participant_id"]: r["p"] or 0
+        for r in PointsDaily.objects.filter(
+            participant_id__in=ids, day__gte=month_start, day__lte=today
+        )
+        .values("participant_id")
+        .annotate(p=Sum("points"))
+        .order_by()
+    }
     out = []
-    for team in teams_managed_by(user=user).order_by("name"):
-        members = list(team.members.filter(is_active=True).order_by("first_name", "email"))
-        ids = [m.pk for m in members]
-        month = {
-            r["referrer_id"]: r
-            for r in LeadDaily.objects.filter(
-                referrer_id__in=ids, day__gte=month_start, day__lte=today
-            )
-            .values("referrer_id")
-            .annotate(s=Sum("submitted"), q=Sum("qualified"), w=Sum("won"))
-        }
-        points = {
-            r["participant_id"]: r["p"] or 0
-            for r in PointsDaily.objects.filter(
-                participant_id__in=ids, day__gte=month_start, day__lte=today
-            )
-            .values("participant_id")
-            .annotate(p=Sum("points"))
-        }
-        weekly: dict[int, dict[date, int]] = defaultdict(dict)
-        for referrer_id, day, n in LeadDaily.objects.filter(
-            referrer_id__in=ids, day__gte=week_days[0], day__lte=today
-        ).values_list("referrer_id", "day", "submitted"):
-            monday = day - timedelta(days=day.weekday())
-            weekly[referrer_id][monday] = weekly[referrer_id].get(monday, 0) + n
+    for team in teams:
         rows = []
-        for m in members:
-            r: dict[str, Any] = dict(month.get(m.pk) or {})
+        for m in (m for m in members if m.team_id == team.pk):
+            s, q, w = month[m.pk]
             rows.append(
                 MemberFigures(
                     member=m,
-                    referrals=r.get("s") or 0,
-                    qualified=r.get("q") or 0,
-                    won=r.get("w") or 0,
+                    referrals=s,
+                    qualified=q,
+                    won=w,
                     points=points.get(m.pk, 0),
-                    weekly=[weekly[m.pk].get(w, 0) for w in week_days],
+                    weekly=[weekly[m.pk][d] for d in week_days],
                 )
             )
         out.append(TeamFigures(team_id=team.pk, name=team.name, members=rows, weeks=week_days))
