@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,15 @@ class Eligibility(models.TextChoices):
     PARTNERS = "partners", _("Partners")
     TIER = "tier", _("A tier")
     TEAM = "team", _("A team")
+    PROFILE = "profile", _("A referrer profile")
+
+
+class Profile(models.TextChoices):
+    """The referrer profiles of the insight page (portal/insight), as a contest rule."""
+
+    CONNECTOR = "connector", _("Connector")
+    MAVEN = "maven", _("Maven")
+    SALESPERSON = "salesperson", _("Salesperson")
 
 
 class Contest(models.Model):
@@ -40,6 +50,16 @@ class Contest(models.Model):
     team = models.ForeignKey(
         "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    profile = models.CharField(
+        _("referrer profile"),
+        max_length=16,
+        choices=Profile.choices,
+        blank=True,
+        help_text=_(
+            "With the referrer profile rule: who had this profile in the year before the "
+            "contest starts."
+        ),
+    )
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     prizes = models.TextField(_("prizes"), help_text=_("One prize per line, first place first."))
@@ -59,6 +79,10 @@ class Contest(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.eligibility == Eligibility.PROFILE and not self.profile:
+            raise ValidationError({"profile": _("Choose the referrer profile that takes part.")})
 
     @property
     def prize_list(self) -> list[str]:

@@ -57,6 +57,8 @@ def contest_eligible(*, contest: Contest, participant: User) -> bool:
         return participant.partner_organisation_id is not None
     if contest.eligibility == Eligibility.TEAM:
         return participant.team_id == contest.team_id
+    if contest.eligibility == Eligibility.PROFILE:
+        return participant.pk in store.profile_members(contest)
     if contest.eligibility == Eligibility.TIER:
         return (
             contest.tier_id is not None
@@ -130,6 +132,7 @@ def board_audience(*, board: Board) -> Audience:
             Eligibility.EVERYONE,
             Eligibility.PARTNERS,
             Eligibility.TIER,
+            Eligibility.PROFILE,
         }:
             return Audience.PARTNER
     return Audience.STAFF

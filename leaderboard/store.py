@@ -8,10 +8,12 @@ rebuild starts from).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Case, IntegerField, Max, Q, Sum, Value, When
 from django.utils import timezone
 
@@ -138,9 +140,40 @@ def scope_filter(board: Board) -> Q:
     raise ValueError(scope)
 
 
+# Who has a referrer profile is the insight app's to say (portal/insight), and the boards
+# may not import it: it registers its reader here when it starts (InsightConfig.ready).
+_profile_reader: Callable[..., Collection[int]] | None = None
+
+
+def register_profile_reader(reader: Callable[..., Collection[int]]) -> None:
+    """Set the function ``(*, kind: str, before: datetime) -> ids`` that names the
+    participants who had referrer profile ``kind`` before a contest started."""
+    global _profile_reader
+    _profile_reader = reader
+
+
+def profile_members(contest) -> frozenset[int]:
+    """The participants a referrer-profile contest admits: those with its profile over the
+    year before it starts. Fixed once the contest has started, so kept for an hour."""
+    if _profile_reader is None or not contest.profile:
+        return frozenset()
+    reader = _profile_reader
+
+    def read() -> frozenset[int]:
+        return frozenset(reader(kind=contest.profile, before=contest.starts_at))
+
+    if contest.starts_at > timezone.now():
+        return read()
+    key = f"{KEY_PREFIX}:profile:{contest.pk}:{contest.profile}:{contest.starts_at.timestamp()}"
+    members: frozenset[int] = cache.get_or_set(key, read, 3600) or frozenset()
+    return members
+
+
 def eligibility_filter(contest) -> Q:
     from .models import Eligibility
 
+    if contest.eligibility == Eligibility.PROFILE:
+        return Q(participant_id__in=profile_members(contest))
     if contest.eligibility == Eligibility.EMPLOYEES:
         return Q(participant__partner_organisation__isnull=True)
     if contest.eligibility == Eligibility.PARTNERS:

@@ -25,6 +25,7 @@ class ContestViewSet(ModelViewSet):
             "eligibility",
             "tier",
             "team",
+            "profile",
             "starts_at",
             "ends_at",
             "prizes",

@@ -9,4 +9,9 @@ class InsightConfig(AppConfig):
     verbose_name = _("Insight")
 
     def ready(self) -> None:
+        from leaderboard.store import register_profile_reader
+
         from . import handlers  # noqa: F401  (subscribes to lead and points events)
+        from .selectors import contest_profile_members
+
+        register_profile_reader(contest_profile_members)

@@ -9,16 +9,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from leaderboard.models import Profile
 from portal.accounts.models import PartnerOrganisation, Team
 from portal.leads.models import Program
 
 from .selectors import InsightFilters, InsightScope
 
-PROFILE_LABELS = {
-    "connector": _("Connector"),
-    "maven": _("Maven"),
-    "salesperson": _("Salesperson"),
-}
+# One list of profiles: the contests' rule names them too (leaderboard.models.Profile).
+PROFILE_LABELS = {p.value: p.label for p in Profile}
 
 PERIODS = [
     ("30d", _("Last 30 days")),

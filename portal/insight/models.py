@@ -39,6 +39,7 @@ class LeadFact(models.Model):
 
     class Meta:
         indexes = [
+            models.Index(fields=["submitted_at"], name="insight_fact_submitted"),
             models.Index(fields=["program", "submitted_at"], name="insight_fact_program"),
             models.Index(fields=["referrer", "submitted_at"], name="insight_fact_referrer"),
             models.Index(fields=["organisation", "submitted_at"], name="insight_fact_org"),

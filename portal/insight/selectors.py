@@ -14,13 +14,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Aggregate, Avg, Count, DurationField, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from portal.accounts.models import PartnerOrganisation, User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import roles_of
-from portal.core.dates import local_midnight
+from portal.core.dates import local_midnight, next_month
 from portal.core.money import money
 from portal.leads.models import Lead, LeadSource, LeadStatus, LinkVisit
 from portal.payouts.models import Commission, CommissionEvent, CommissionStatus
@@ -171,6 +172,44 @@ def _median(durations: list[timedelta]) -> timedelta | None:
     return timedelta(seconds=round(seconds))
 
 
+class _Median(Aggregate):
+    """PostgreSQL's median of an interval (percentile_cont), computed where the rows are."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
+def _step_medians(facts: QuerySet[LeadFact]) -> dict[str, dict[str, timedelta | None]]:
+    """Source ("" for all) → median time to qualify ("q") and to win ("w"). On PostgreSQL
+    the database computes them (a page never loads the period's rows); elsewhere Python."""
+    facts = facts.filter(qualified_at__isnull=False)
+    out: dict[str, dict[str, timedelta | None]] = defaultdict(lambda: {"q": None, "w": None})
+    if connection.vendor == "postgresql":
+        to_q = _Median(F("qualified_at") - F("submitted_at"))
+        to_w = _Median(F("won_at") - F("qualified_at"), filter=Q(won_at__isnull=False))
+        for r in facts.values("source").annotate(q=to_q, w=to_w).order_by():
+            out[r["source"]] = {"q": _whole_seconds(r["q"]), "w": _whole_seconds(r["w"])}
+        total = facts.aggregate(q=to_q, w=to_w)
+        out[""] = {"q": _whole_seconds(total["q"]), "w": _whole_seconds(total["w"])}
+        return out
+    durations: dict[str, dict[str, list[timedelta]]] = defaultdict(lambda: defaultdict(list))
+    for source, submitted_at, qualified_at, won_at in facts.values_list(
+        "source", "submitted_at", "qualified_at", "won_at"
+    ):
+        for key in (source, ""):
+            durations[key]["q"].append(qualified_at - submitted_at)  # type: ignore[operator]
+            if won_at:
+                durations[key]["w"].append(won_at - qualified_at)  # type: ignore[operator]
+    for key, d in durations.items():
+        out[key] = {"q": _median(d["q"]), "w": _median(d["w"])}
+    return out
+
+
+def _whole_seconds(value: timedelta | None) -> timedelta | None:
+    return None if value is None else timedelta(seconds=round(value.total_seconds()))
+
+
 def insight_funnel(*, scope: InsightScope, filters: InsightFilters) -> list[FunnelRow]:
     """Link visits → submitted → qualified → won for the leads submitted in the period
     (a cohort), by source, then all sources together (last). Medians of the time each
@@ -185,16 +224,9 @@ def insight_funnel(*, scope: InsightScope, filters: InsightFilters) -> list[Funn
     visits = LinkVisit.objects.filter(
         _people_q(scope, filters, person="link__user"), _days(filters)
     ).count()
-    durations: dict[str, dict[str, list[timedelta]]] = defaultdict(lambda: defaultdict(list))
-    for source, submitted_at, qualified_at, won_at in (
+    medians = _step_medians(
         LeadFact.objects.filter(_lead_q(scope, filters), _in_period("submitted_at", filters))
-        .filter(qualified_at__isnull=False)
-        .values_list("source", "submitted_at", "qualified_at", "won_at")
-    ):
-        for key in (source, ""):
-            durations[key]["q"].append(qualified_at - submitted_at)  # type: ignore[operator]
-            if won_at:
-                durations[key]["w"].append(won_at - qualified_at)  # type: ignore[operator]
+    )
     rows: list[FunnelRow] = []
     for source, label in [*LeadSource.choices, ("", "")]:
         if source:
@@ -214,8 +246,8 @@ def insight_funnel(*, scope: InsightScope, filters: InsightFilters) -> list[Funn
                 submitted=s,
                 qualified=q,
                 won=w,
-                to_qualify=_median(durations[source]["q"]),
-                to_win=_median(durations[source]["w"]),
+                to_qualify=medians[source]["q"],
+                to_win=medians[source]["w"],
             )
         )
     return rows
@@ -274,9 +306,10 @@ def insight_money(*, scope: InsightScope, filters: InsightFilters) -> list[Money
     if filters.program_id:
         commission_q &= Q(program_id=filters.program_id)
     lead_scope = _lead_q(scope, InsightFilters(**{**filters.__dict__, "program_id": None}))
+    if lead_scope:  # everything, unfiltered: no need to ask which leads
+        commission_q &= Q(lead__in=Lead.objects.filter(lead_scope).values("pk"))
     for paid in (
         Commission.objects.filter(commission_q)
-        .filter(lead__in=Lead.objects.filter(lead_scope).values("pk"))
         .values("currency", "event")
         .annotate(total=Sum("amount"))
     ):
@@ -435,7 +468,7 @@ def partner_health(*, scope: InsightScope, on: date) -> list[PartnerHealth]:
         )
     }
     out = []
-    for org in organisations.order_by("name"):
+    for org in organisations.only("pk", "name", "status").order_by("name"):
         r: dict[str, Any] = dict(stats.get(org.pk) or {})
         last = r.get("last")
         health = PartnerHealth(
@@ -457,7 +490,8 @@ PROFILES = ("salesperson", "maven", "connector")
 
 @dataclass
 class ReferrerProfile:
-    referrer: User
+    referrer_id: int
+    referrer: User | None  # loaded for the profiles a page names (``named``)
     leads: int
     won: int
     average_deal: Decimal | None
@@ -485,8 +519,11 @@ def profile_of(*, leads: int, won: int, average_deal: Decimal | None) -> str:
     return ""
 
 
-def referrer_profiles(*, scope: InsightScope, filters: InsightFilters) -> list[ReferrerProfile]:
-    """Every referrer with leads in scope and period, classified, most leads first."""
+def referrer_profiles(
+    *, scope: InsightScope, filters: InsightFilters, named: int | None = None
+) -> list[ReferrerProfile]:
+    """Every referrer with leads in scope and period, classified, most leads first; the
+    person is loaded for the first ``named`` of them (all when None)."""
     unfiltered = InsightFilters(**{**filters.__dict__, "referrer_ids": None})
     counts = {
         r["referrer_id"]: r
@@ -505,7 +542,6 @@ def referrer_profiles(*, scope: InsightScope, filters: InsightFilters) -> list[R
         .values("referrer_id")
         .annotate(avg=Avg("deal_value"), currency=Max("deal_currency"))
     }
-    people = User.objects.in_bulk(list(counts))
     out = []
     for pk, c in counts.items():
         d: dict[str, Any] = dict(deals.get(pk) or {})
@@ -513,7 +549,8 @@ def referrer_profiles(*, scope: InsightScope, filters: InsightFilters) -> list[R
         leads, won = c["n"] or 0, max(c["w"] or 0, 0)
         out.append(
             ReferrerProfile(
-                referrer=people[pk],
+                referrer_id=pk,
+                referrer=None,
                 leads=leads,
                 won=won,
                 average_deal=average,
@@ -521,8 +558,24 @@ def referrer_profiles(*, scope: InsightScope, filters: InsightFilters) -> list[R
                 kind=profile_of(leads=leads, won=won, average_deal=average),
             )
         )
-    out.sort(key=lambda p: (-p.leads, p.referrer.pk))
+    out.sort(key=lambda p: (-p.leads, p.referrer_id))
+    shown = out if named is None else out[:named]
+    people = User.objects.in_bulk([p.referrer_id for p in shown])
+    for p in shown:
+        p.referrer = people[p.referrer_id]
     return out
+
+
+CONTEST_PROFILE_DAYS = 365
+
+
+def contest_profile_members(*, kind: str, before: datetime) -> tuple[int, ...]:
+    """Who had referrer profile ``kind`` over the CONTEST_PROFILE_DAYS days before
+    ``before`` (a contest's start), everyone in scope: the contest rule "a referrer
+    profile" (registered with the boards in ``apps.py``)."""
+    last = local_day(before) - timedelta(days=1)
+    filters = InsightFilters(start=last - timedelta(days=CONTEST_PROFILE_DAYS - 1), end=last)
+    return referrers_with_profile(scope=InsightScope(everything=True), filters=filters, kind=kind)
 
 
 def referrers_with_profile(
@@ -530,5 +583,58 @@ def referrers_with_profile(
 ) -> tuple[int, ...]:
     """The referrers of one profile (the page's profile filter)."""
     return tuple(
-        p.referrer.pk for p in referrer_profiles(scope=scope, filters=filters) if p.kind == kind
+        p.referrer_id
+        for p in referrer_profiles(scope=scope, filters=filters, named=0)
+        if p.kind == kind
     )
+
+
+# --- Money over time -------------------------------------------------------------------
+
+
+def revenue_over_time(
+    *, scope: InsightScope, filters: InsightFilters
+) -> dict[str, list[tuple[date, Decimal]]]:
+    """Revenue from deals won in the period and not reversed, per currency, in weeks when
+    the period is 92 days or shorter and in months otherwise (first day of each bucket,
+    oldest first; every bucket of the period, those without a deal at zero; all time
+    shows at least six months). Reads the won-deal index."""
+    from django.db.models.functions import TruncMonth, TruncWeek
+
+    start, end = filters.start, filters.end
+    weekly = start is not None and (end or today()) - start <= timedelta(days=92)
+    trunc = TruncWeek if weekly else TruncMonth
+    rows = (
+        LeadFact.objects.filter(
+            _lead_q(scope, filters), _in_period("won_at", filters), won_at__isnull=False
+        )
+        .filter(reversed_at__isnull=True)
+        .annotate(bucket=trunc("won_at", tzinfo=timezone.get_current_timezone()))
+        .values("deal_currency", "bucket")
+        .annotate(total=Sum("deal_value"))
+        .order_by("deal_currency", "bucket")
+    )
+    found: dict[str, dict[date, Decimal]] = defaultdict(dict)
+    for r in rows:
+        bucket = r["bucket"]
+        day = bucket.date() if isinstance(bucket, datetime) else bucket
+        found[r["deal_currency"]][day] = money(r["total"])
+    # Every bucket of the period, empty ones at zero (all time: at least six months).
+    last = end or today()
+    buckets: list[date]
+    if weekly and start is not None:
+        first = start - timedelta(days=start.weekday())
+        buckets = [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
+    else:
+        earliest = min((d for days in found.values() for d in days), default=last)
+        six_months = last.replace(day=1)
+        for _ in range(5):
+            six_months = (six_months - timedelta(days=1)).replace(day=1)
+        first = (start or min(earliest, six_months)).replace(day=1)
+        buckets = [first]
+        while (following := next_month(buckets[-1])) <= last:
+            buckets.append(following)
+    return {
+        currency: [(b, days.get(b, Decimal("0.00"))) for b in buckets]
+        for currency, days in sorted(found.items())
+    }

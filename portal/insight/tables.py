@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal.core.money import money_format
 
+from .charts import Point, bar_chart, line_chart
 from .forms import PROFILE_LABELS
 from .selectors import FunnelRow, MoneyRow, PartnerHealth, ReferrerProfile
 
@@ -42,6 +44,12 @@ class Table:
     title: str
     header: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
+    total: int | None = None  # rows in all, when the page shows only the first ones
+
+    @property
+    def cut(self) -> bool:
+        """The page shows the first rows only (the CSV has them all)."""
+        return self.total is not None and self.total > len(self.rows)
 
     def csv_rows(self) -> list[list[str]]:
         return [[cell.csv for cell in row] for row in self.rows]
@@ -127,7 +135,11 @@ def hours(value: timedelta | None) -> str:
     return "" if value is None else Cell(value, "duration").csv
 
 
-def health_table(rows: list[PartnerHealth]) -> Table:
+# The page shows this many rows of a long table; its CSV has them all.
+PAGE_ROWS = 50
+
+
+def health_table(rows: list[PartnerHealth], limit: int | None = None) -> Table:
     table = Table(
         key="health",
         title=_("Partners who need attention"),
@@ -139,6 +151,8 @@ def health_table(rows: list[PartnerHealth]) -> Table:
             _("Why"),
         ],
     )
+    if limit is not None:
+        table.total, rows = len(rows), rows[:limit]
     for r in rows:
         reasons = []
         if r.quiet_days is None:
@@ -176,13 +190,18 @@ def profile_explanation(p: ReferrerProfile) -> str:
     return text
 
 
-def profiles_table(rows: list[ReferrerProfile], query: dict[str, Any]) -> Table:
+def profiles_table(
+    rows: list[ReferrerProfile], query: dict[str, Any], limit: int | None = None
+) -> Table:
     table = Table(
         key="profiles",
         title=_("Referrer profiles"),
         header=[_("Referrer"), _("Profile"), _("Leads"), _("Won"), _("Why")],
     )
+    if limit is not None:
+        table.total, rows = len(rows), rows[:limit]
     for p in rows:
+        assert p.referrer is not None  # noqa: S101 - referrer_profiles(named=...) loads them
         table.rows.append(
             [
                 Cell(p.referrer.display_name),
@@ -193,3 +212,74 @@ def profiles_table(rows: list[ReferrerProfile], query: dict[str, Any]) -> Table:
             ]
         )
     return table
+
+
+# --- Charts beside the tables ------------------------------------------------------------
+
+
+@dataclass
+class Chart:
+    """One chart and the table of its figures (the chart's accessible twin)."""
+
+    key: str
+    title: str
+    svg: Any
+    header: list[str]
+    rows: list[list[str]]
+
+
+def _count(n: int) -> str:
+    return number_format(n, force_grouping=True)
+
+
+def funnel_chart(rows: list[FunnelRow]) -> Chart | None:
+    """Bars for link visits → submitted → qualified → won, all sources together."""
+    total = next((r for r in rows if not r.source), None)
+    if total is None or not total.submitted and not total.visits:
+        return None
+    steps = [
+        (_("Link visits"), total.visits or 0),
+        (_("Submitted"), total.submitted),
+        (_("Qualified"), total.qualified),
+        (_("Won"), total.won),
+    ]
+    title = _("Funnel, all sources")
+    desc = "; ".join(f"{label}: {_count(n)}" for label, n in steps)
+    return Chart(
+        key="funnel",
+        title=title,
+        svg=bar_chart(
+            key="funnel",
+            title=title,
+            desc=desc,
+            points=[Point(str(label), n, _count(n)) for label, n in steps],
+        ),
+        header=[_("Step"), _("Count")],
+        rows=[[str(label), _count(n)] for label, n in steps],
+    )
+
+
+def revenue_charts(series: dict[str, list[tuple[date, Decimal]]]) -> list[Chart]:
+    """One line of revenue over time per currency."""
+    charts = []
+    for currency, points in series.items():
+        title = _("Revenue from won deals over time (%(currency)s)") % {"currency": currency}
+        monthly = len(points) > 1 and (points[1][0] - points[0][0]).days > 7
+        shape = "YEAR_MONTH_FORMAT" if monthly else "SHORT_DATE_FORMAT"
+        marks = [
+            Point(date_format(day, shape), amount, money_format(amount, currency))
+            for day, amount in points
+        ]
+        desc = "; ".join(f"{p.label}: {p.text}" for p in marks)
+        charts.append(
+            Chart(
+                key=f"revenue-{currency.lower()}",
+                title=title,
+                svg=line_chart(
+                    key=f"revenue-{currency.lower()}", title=title, desc=desc, points=marks
+                ),
+                header=[_("Period"), _("Revenue")],
+                rows=[[p.label, p.text] for p in marks],
+            )
+        )
+    return charts

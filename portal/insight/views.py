@@ -22,8 +22,17 @@ from .selectors import (
     partner_health,
     referrer_profiles,
     referrers_with_profile,
+    revenue_over_time,
 )
-from .tables import funnel_table, health_table, money_table, profiles_table
+from .tables import (
+    PAGE_ROWS,
+    funnel_chart,
+    funnel_table,
+    health_table,
+    money_table,
+    profiles_table,
+    revenue_charts,
+)
 
 FILTER_KEYS = ("program", "organisation", "team", "period", "profile")
 
@@ -44,15 +53,19 @@ def _setup(request):
 @login_required
 def insight(request):
     scope, form, filters, query = _setup(request)
+    as_csv = request.GET.get("format") == "csv"
+    limit = None if as_csv else PAGE_ROWS  # a page shows the first rows, a CSV all
+    funnel = insight_funnel(scope=scope, filters=filters)
+    profiles = referrer_profiles(scope=scope, filters=filters, named=limit)
     tables = [
-        funnel_table(insight_funnel(scope=scope, filters=filters), query),
+        funnel_table(funnel, query),
         money_table(insight_money(scope=scope, filters=filters), query),
-        profiles_table(referrer_profiles(scope=scope, filters=filters), query),
+        profiles_table(profiles, query, limit),
     ]
     if scope.everything or scope.organisation_id is not None:
         health = partner_health(scope=scope, on=timezone.localdate())
-        tables.append(health_table(health))
-    if request.GET.get("format") == "csv":
+        tables.append(health_table(health, limit))
+    if as_csv:
         wanted = request.GET.get("table", "funnel")
         table = next((t for t in tables if t.key == wanted), None)
         if table is None:
@@ -60,10 +73,20 @@ def insight(request):
         return csv_response(
             filename=f"insight-{table.key}.csv", header=table.header, rows=table.csv_rows()
         )
+    charts = [
+        funnel_chart(funnel),
+        *revenue_charts(revenue_over_time(scope=scope, filters=filters)),
+    ]
     return render(
         request,
         "insight/insight.html",
-        {"form": form, "tables": tables, "query": query, "active_nav": "insight"},
+        {
+            "form": form,
+            "tables": tables,
+            "charts": [c for c in charts if c is not None],
+            "query": query,
+            "active_nav": "insight",
+        },
     )
 
 

@@ -356,6 +356,8 @@ class LinkVisit(models.Model):
                 fields=["link", "day", "visitor"], name="one_visit_per_visitor_per_day"
             )
         ]
+        # The insight funnel counts a period's visits across all links.
+        indexes = [models.Index(fields=["day"], name="linkvisit_day")]
 
     def __str__(self) -> str:
         return f"{self.link} {self.day}"

@@ -123,6 +123,12 @@ KINDS: dict[str, Kind] = {
             "review_reminder", Group.ADMIN, _("Leads waiting too long for review"), roles=REVIEWERS
         ),
         Kind(
+            "partner_health",
+            Group.ADMIN,
+            _("Weekly: partners who went quiet or whose leads fell"),
+            roles=REVIEWERS,
+        ),
+        Kind(
             "webhook_disabled",
             Group.ADMIN,
             _("A webhook endpoint was switched off"),

@@ -316,6 +316,9 @@ REFERRAL_FORM_LINK_RATE = env_str("REFERRAL_FORM_LINK_RATE", "100/h")
 # Payees whose approved total is below this are left for a later batch.
 PAYOUT_MINIMUM = env_decimal("PAYOUT_MINIMUM", "50.00")
 EMPLOYEE_BONUS_HOLD_DAYS = env_int("EMPLOYEE_BONUS_HOLD_DAYS", 30)
+# The day of the month finance pays partner batches: partners see it as their next
+# payout's expected date (1–28).
+PAYOUT_DAY_OF_MONTH = env_int("PAYOUT_DAY_OF_MONTH", 15)
 
 # Insight: partner health and referrer profiles (portal/insight).
 INSIGHT_QUIET_DAYS = env_int("INSIGHT_QUIET_DAYS", 30)

@@ -29,3 +29,15 @@ def cell(value: Cell) -> str:
     if value.kind == "count":
         return number_format(value.value, force_grouping=True)
     return str(value.value)
+
+
+@register.filter
+def rate(value: object) -> str:
+    """A per cent figure (Decimal) in the reader's language; a dash when there is none."""
+    return cell(Cell(value, "percent"))
+
+
+@register.filter
+def count(value: int) -> str:
+    """A count with the reader's digit grouping."""
+    return cell(Cell(value, "count"))

@@ -107,3 +107,70 @@ def test_reviewers_get_one_digest_line_naming_partners_that_need_attention(thres
 )
 def test_profile_thresholds(thresholds, leads, won, average, kind):
     assert profile_of(leads=leads, won=won, average_deal=average) == kind
+
+
+@pytest.mark.django_db
+def test_the_digest_is_a_reviewers_kind_they_may_switch_off():
+    from portal.accounts.roles import Role
+    from portal.notifications.kinds import Group, kind_of
+
+    kind = kind_of("partner_health")
+    assert kind.group == Group.ADMIN and not kind.required
+    assert kind.roles == frozenset({Role.REVIEWER})
+
+
+def _referrer_with(*, leads: int, won: int, day: date, program) -> int:
+    user = PartnerUserFactory(partner_organisation=PartnerOrganisationFactory())
+    LeadDaily.objects.create(
+        day=day,
+        program=program,
+        referrer=user,
+        organisation=user.partner_organisation,
+        source="form",
+        submitted=leads,
+        won=won,
+    )
+    return user
+
+
+@pytest.mark.django_db
+def test_a_contest_can_admit_one_referrer_profile_as_it_stood_before_the_start(thresholds):
+    """A maven (2 leads, both won, the day before the start) takes part; a connector (10
+    leads) and a maven whose leads came one day after the start do not; the form asks for
+    the profile when the rule is chosen."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from leaderboard import store
+    from leaderboard.models import Contest, Eligibility
+    from leaderboard.selectors import contest_eligible
+    from portal.core.dates import local_midnight
+    from portal.rewards.models import LedgerEntry
+
+    program = ProgramFactory()
+    start = local_midnight(timezone.localdate() - timedelta(days=3))
+    day_before = start.date() - timedelta(days=1)
+    maven = _referrer_with(leads=2, won=2, day=day_before, program=program)
+    connector = _referrer_with(leads=10, won=1, day=day_before, program=program)
+    late = _referrer_with(leads=2, won=2, day=start.date(), program=program)
+    contest = Contest.objects.create(
+        name="Mavens' month",
+        eligibility=Eligibility.PROFILE,
+        profile="maven",
+        starts_at=start,
+        ends_at=start + timedelta(days=30),
+        prizes="A dinner",
+    )
+    assert contest_eligible(contest=contest, participant=maven)
+    assert not contest_eligible(contest=contest, participant=connector)
+    assert not contest_eligible(contest=contest, participant=late)
+    for user in (maven, connector, late):
+        LedgerEntry.objects.create(
+            participant=user, amount=5, event="qualified", created_at=start + timedelta(hours=1)
+        )
+    entries = LedgerEntry.objects.filter(store.eligibility_filter(contest))
+    assert set(entries.values_list("participant_id", flat=True)) == {maven.pk}
+    contest.profile = ""
+    with pytest.raises(ValidationError) as refused:
+        contest.full_clean()
+    assert "profile" in refused.value.message_dict

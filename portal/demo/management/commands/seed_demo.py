@@ -204,6 +204,18 @@ class Command(BaseCommand):
         self._seed_rewards_activity(employee, partner, reviewer)
         self._seed_payouts(submit, employee, partner, reviewer)
         events_drain()
+        # Visits to Pete's referral link, and the leads that came through it (the
+        # partner dashboard's link figures).
+        from portal.leads.models import LinkVisit
+
+        link = referral_link_for(user=partner)
+        for n in range(16):
+            LinkVisit.objects.get_or_create(
+                link=link, day=timezone.localdate() - timedelta(days=n % 11), visitor=f"demo-{n}"
+            )
+        Lead.objects.filter(referrer=partner, name__in=["Ivan Petrov", "Nina Kask"]).update(
+            referral_link=link
+        )
         self._seed_boards(employee, reviewer)
 
     def _seed_rewards_catalog(self, program) -> None:
