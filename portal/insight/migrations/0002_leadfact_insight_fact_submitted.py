@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0002_encrypt_secrets_at_rest'),
         ('insight', '0001_rollups'),
-        ('leads', '0007_linkvisit_linkvisit_day'),
+        ('leads', '0008_linkvisit_linkvisit_day'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leads', '0006_lead_language_program_translations'),
+        ('leads', '0007_program_landing_brand'),
     ]
 
     operations = [
