@@ -62,6 +62,10 @@ app.conf.beat_schedule = {
         "task": "portal.insight.tasks.partner_health_digest",
         "schedule": crontab(day_of_week=1, hour=7, minute=5),
     },
+    "remind-reciprocity": {
+        "task": "portal.networks.tasks.reciprocity_remind_task",
+        "schedule": crontab(hour=8, minute=10),
+    },
     "publish-scheduled-pages": {"task": "cms.tasks.pages_publish_scheduled_task", "schedule": 60.0},
     "anonymise-old-leads": {
         "task": "portal.leads.tasks.leads_anonymise",

@@ -84,6 +84,12 @@ GROUP_PERMISSIONS: dict[Role, list[str]] = {
         "wagtaildocs.change_document",
         "wagtaildocs.choose_document",
         "cms.view_agreementacceptance",
+        "networks.add_reciprocalterms",
+        "networks.change_reciprocalterms",
+        "networks.view_reciprocalterms",
+        "networks.add_programnetworkoptions",
+        "networks.change_programnetworkoptions",
+        "networks.view_programnetworkoptions",
     ],
     Role.FINANCE: [
         "wagtailadmin.access_admin",

@@ -193,6 +193,8 @@ def navigation_for(*, user: Viewer) -> list[NavItem]:
         items.append(NavItem(_("Rewards"), reverse("rewards:home"), "rewards"))
     if roles & {Role.EMPLOYEE, Role.PARTNER_USER, Role.MANAGER}:
         items.append(NavItem(_("Referrals"), reverse("leads:list"), "leads"))
+    if roles & {Role.EMPLOYEE, Role.PARTNER_USER}:
+        items.append(NavItem(_("Network"), reverse("networks:outbound_list"), "network"))
     if roles:
         items.append(NavItem(_("Boards"), reverse("leaderboard:boards"), "boards"))
     if Role.PARTNER_USER in roles:

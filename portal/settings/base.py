@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "portal.rewards",
     "portal.payouts",
     "portal.insight",
+    "portal.networks",
     "portal.api",
     "portal.webhooks",
     "leaderboard",
@@ -328,6 +329,10 @@ INSIGHT_SALESPERSON_MIN_AVERAGE_DEAL = env_decimal(
     "INSIGHT_SALESPERSON_MIN_AVERAGE_DEAL", "10000.00"
 )
 
+# Referral networks (portal/networks): remind the lagging side of a reciprocal
+# partnership when one side is this many leads behind the other in the current period.
+RECIPROCITY_LAG_THRESHOLD = env_int("RECIPROCITY_LAG_THRESHOLD", 3)
+
 # --- E-mail ------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -509,6 +514,7 @@ SPECTACULAR_SETTINGS = {
         "CommissionStatusEnum": "portal.payouts.models.CommissionStatus",
         "RedemptionStatusEnum": "portal.rewards.models.RedemptionStatus",
         "RejectionReasonEnum": "portal.leads.models.RejectionReason",
+        "OutboundStatusEnum": "portal.networks.models.OutboundStatus",
     },
     # Only /api/v1/ (Wagtail's admin has DRF views of its own, not part of this API).
     "PREPROCESSING_HOOKS": ["portal.api.schema.only_this_api"],

@@ -34,10 +34,12 @@ from portal.webhooks.models import WebhookEndpoint
 from tests.factories import (
     PartnerAdminFactory,
     PartnerUserFactory,
+    ReciprocalTermsFactory,
     TeamFactory,
     UserFactory,
     enable_mfa,
     give_role,
+    send_outbound,
     submit_lead,
 )
 
@@ -111,10 +113,15 @@ class World:
             "member": self.victim.pk,
             "lead": self.lead.pk,
         }
+        # A lead the company sent to B, a reciprocal partner, by someone of team B.
+        ReciprocalTermsFactory(organisation=org)
+        self.outbound = send_outbound(UserFactory(team=self.team), org, program)
+        self.ids["outbound"] = self.outbound.pk
         self.boards = [f"team:{self.team.pk}.points.month", f"contest:{self.contest.pk}.points.all"]
 
     def pk_for(self, route: str, name: str) -> int:
         for word, pk in [
+            ("network/outbound", self.ids["outbound"]),
             ("invitation", self.ids["invitation"]),
             ("integration-key", self.ids["integration-key"]),
             ("api-tokens", self.ids["token"]),
@@ -143,6 +150,7 @@ class World:
             self.redemption,
             self.screen,
             self.endpoint,
+            self.outbound,
             self.victim,
             self.victim.partner_organisation,
         ]
