@@ -126,6 +126,8 @@ class User(AbstractUser):
         verbose_name=_("partner organisation"),
     )
     is_partner_admin = models.BooleanField(_("partner admin"), default=False)
+    # A customer who signed up to refer (referral networks): neither employee nor partner.
+    is_customer = models.BooleanField(_("customer"), default=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -148,6 +150,15 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(team__isnull=True) | models.Q(partner_organisation__isnull=True),
                 name="partners_have_no_team",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_customer=False)
+                | (
+                    models.Q(partner_organisation__isnull=True)
+                    & models.Q(team__isnull=True)
+                    & models.Q(is_staff=False)
+                ),
+                name="customers_are_neither_partners_nor_staff",
             ),
         ]
 

@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("Manager")
     REVIEWER = "reviewer", _("Reviewer")
     FINANCE = "finance", _("Finance")
+    CUSTOMER = "customer", _("Customer")
 
 
 STAFF_GROUPS: dict[Role, str] = {

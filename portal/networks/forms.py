@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.accounts.forms import InvitationAcceptForm
 from portal.accounts.models import PartnerOrganisation
 from portal.leads.forms import LeadForm
 
@@ -34,3 +35,12 @@ class OutboundWonForm(forms.Form):
 
 class OutboundLostForm(forms.Form):
     reason = forms.CharField(label=_("Why was it lost?"), max_length=300)
+
+
+class CustomerSignupForm(InvitationAcceptForm):
+    """The customer's one step: the accounts invitation's fields (name, password twice);
+    the last name is optional."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["last_name"].required = False

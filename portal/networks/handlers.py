@@ -50,3 +50,17 @@ def tell_the_sender(event: Event) -> None:
         },
         url=reverse("networks:outbound_detail", args=[outbound.pk]),
     )
+
+
+@subscribe("lead.status_changed")
+def invite_the_new_customer(event: Event) -> None:
+    """A won lead: its contact may be invited to refer (the program decides)."""
+    if event.payload.get("to") != "won":
+        return
+    from portal.leads.models import Lead
+
+    from .customers import customer_invitation_create
+
+    lead = Lead.objects.filter(pk=event.payload["lead"]).first()
+    if lead is not None:
+        customer_invitation_create(lead=lead)

@@ -162,6 +162,11 @@ class ProgramNetworkOptions(models.Model):
     outbound_points_won = models.PositiveIntegerField(
         _("points for an outbound referral the partner won"), default=0
     )
+    invite_won_customers = models.BooleanField(
+        _("invite won customers to refer"),
+        default=False,
+        help_text=_("When a lead is won, its contact is invited by e-mail to refer in turn."),
+    )
 
     class Meta:
         verbose_name = _("network options")
@@ -195,3 +200,34 @@ class ReciprocityReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.period_start:%Y-%m-%d} {self.side}"
+
+
+class CustomerInvitation(models.Model):
+    """The one invitation a won lead's contact receives to refer in turn. Only a hash of
+    the token is stored: the link in the e-mail is the only copy."""
+
+    lead = models.OneToOneField(
+        "leads.Lead", on_delete=models.CASCADE, related_name="customer_invitation"
+    )
+    email = models.EmailField(_("e-mail address"))
+    first_name = models.CharField(max_length=150, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customer_invitation",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("customer invitation")
+        verbose_name_plural = _("customer invitations")
+
+    def __str__(self) -> str:
+        return self.email

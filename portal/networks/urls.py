@@ -11,4 +11,6 @@ urlpatterns = [
     path("network/outbound/<int:pk>/", views.outbound_detail, name="outbound_detail"),
     path("network/outbound/<int:pk>/<str:action>/", views.outbound_update, name="outbound_update"),
     path("network/partners/<int:pk>/balance/", views.balance, name="balance"),
+    path("join/<str:token>/", views.customer_signup, name="customer_signup"),
+    path("customer/", views.customer_home, name="customer_home"),
 ]

@@ -3,24 +3,31 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from allauth.account.utils import perform_login
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import role_required
 from portal.accounts.roles import Role
-from portal.accounts.selectors import is_partner
+from portal.accounts.selectors import dashboard_url_for, is_partner
 from portal.audit.selectors import audit_events_for
 from portal.core.forms import add_service_errors
-from portal.leads.selectors import programs_open_to
+from portal.leads.referrals import referral_link_for
+from portal.leads.selectors import leads_visible_to, programs_open_to, referral_share_links
+from portal.rewards.selectors import balance_of, catalog_for
 
 from . import services
-from .forms import OutboundForm, OutboundLostForm, OutboundWonForm
+from .customers import customer_invitation_for_token
+from .customers import customer_signup as customer_signup_service
+from .forms import CustomerSignupForm, OutboundForm, OutboundLostForm, OutboundWonForm
 from .models import OutboundStatus
 from .periods import period_from_key, period_shift
 from .selectors import (
@@ -186,5 +193,55 @@ def balance(request, pk: int):
             )
             .order_by("-sent_at")[:10],
             "active_nav": "network",
+        },
+    )
+
+
+def customer_signup(request, token: str):
+    """One step from the e-mail: a name and a password, and the customer is in."""
+    invitation = customer_invitation_for_token(token=token)
+    if invitation is None:
+        return render(request, "networks/customer_invalid.html", status=410)
+    if request.user.is_authenticated:
+        messages.info(request, _("You are already logged in. Log out to accept this invitation."))
+        return redirect(dashboard_url_for(user=request.user))
+    form = CustomerSignupForm(request.POST or None, initial={"first_name": invitation.first_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = customer_signup_service(
+                token=token,
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Welcome! Here is your own referral link."))
+            return perform_login(
+                request,
+                user,
+                email_verification=settings.ACCOUNT_EMAIL_VERIFICATION,
+                redirect_url=reverse("networks:customer_home"),
+            )
+    return render(
+        request, "networks/customer_signup.html", {"form": form, "invitation": invitation}
+    )
+
+
+@role_required(Role.CUSTOMER)
+def customer_home(request):
+    """The customer's own page: their link, their referrals, their points and the rewards
+    those points reach."""
+    link = referral_link_for(user=request.user)
+    return render(
+        request,
+        "networks/customer_home.html",
+        {
+            "share": referral_share_links(link=link),
+            "leads": leads_visible_to(user=request.user).order_by("-submitted_at")[:20],
+            "balance": balance_of(participant=request.user),
+            "rewards": catalog_for(user=request.user)[:6],
+            "active_nav": "customer",
         },
     )

@@ -332,6 +332,8 @@ INSIGHT_SALESPERSON_MIN_AVERAGE_DEAL = env_decimal(
 # Referral networks (portal/networks): remind the lagging side of a reciprocal
 # partnership when one side is this many leads behind the other in the current period.
 RECIPROCITY_LAG_THRESHOLD = env_int("RECIPROCITY_LAG_THRESHOLD", 3)
+# A won customer's invitation to refer can be used for this many days.
+CUSTOMER_INVITATION_TTL_DAYS = env_int("CUSTOMER_INVITATION_TTL_DAYS", 30)
 
 # --- E-mail ------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

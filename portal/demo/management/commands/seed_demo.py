@@ -223,7 +223,12 @@ class Command(BaseCommand):
             },
         )
         ProgramNetworkOptions.objects.get_or_create(
-            program=program, defaults={"outbound_points_sent": 10, "outbound_points_won": 50}
+            program=program,
+            defaults={
+                "outbound_points_sent": 10,
+                "outbound_points_won": 50,
+                "invite_won_customers": True,
+            },
         )
         if OutboundLead.objects.filter(organisation=acme).exists():
             return
