@@ -40,6 +40,7 @@ class PartnerOrganisation(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
+        IN_REVIEW = "in_review", _("Applied, in review")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     email_domain = models.CharField(

@@ -11,19 +11,23 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.accounts.models import User
+from portal.accounts.models import PartnerOrganisation, User
+from portal.accounts.roles import STAFF_GROUPS, Role
 from portal.audit.services import audit_record
 from portal.leads.models import Lead, LeadStatus
 from portal.leads.normalise import normalise_email
 from portal.leads.referrals import referral_link_for
+from portal.notifications.services import notify
 
-from .models import CustomerInvitation, ProgramNetworkOptions
+from .models import CustomerInvitation, PartnerApplication, ProgramNetworkOptions
 
 
 def _hash(token: str) -> str:
@@ -115,3 +119,62 @@ def customer_signup(*, token: str, password: str, first_name: str, last_name: st
         )
         referral_link_for(user=user)
     return user
+
+
+def partner_path_offered(*, user: User) -> bool:
+    """Whether this customer may apply to become a formal partner: won deals referred at
+    least ``PARTNER_PATH_WON_DEALS`` (not reversed), and no application yet. Read only."""
+    if not user.is_customer or PartnerApplication.objects.filter(applicant=user).exists():
+        return False
+    return _won_deals(user) >= settings.PARTNER_PATH_WON_DEALS
+
+
+def _won_deals(user: User) -> int:
+    return Lead.objects.filter(
+        referrer=user, status=LeadStatus.WON, deal_reversed_at__isnull=True
+    ).count()
+
+
+def partner_application_submit(*, user: User, name: str, email_domain: str) -> PartnerApplication:
+    """A customer with enough won deals applies to be a formal partner: the organisation
+    is created in review (it cannot refer until a reviewer activates it), reviewers are
+    told, the application is audited. Once per person (a unique row); locks the user's
+    row. Publishes nothing."""
+    name, email_domain = (name or "").strip(), (email_domain or "").strip().lower().lstrip("@")
+    errors: dict[str, list[str]] = {}
+    if not name or len(name) > 200:
+        errors["name"] = [_("Enter your organisation's name.")]
+    elif PartnerOrganisation.objects.filter(name__iexact=name).exists():
+        errors["name"] = [_("An organisation with this name already exists.")]
+    if email_domain and (len(email_domain) > 253 or "." not in email_domain or " " in email_domain):
+        errors["email_domain"] = [_("Enter a domain such as example.com.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not partner_path_offered(user=locked):
+            raise PermissionDenied(_("The partner path is not open to you yet."))
+        organisation = PartnerOrganisation.objects.create(
+            name=name,
+            email_domain=email_domain,
+            status=PartnerOrganisation.Status.IN_REVIEW,
+        )
+        application = PartnerApplication.objects.create(
+            applicant=locked, organisation=organisation, won_deals=_won_deals(locked)
+        )
+        audit_record(
+            actor=locked,
+            action="partner.applied",
+            target=organisation,
+            to_state=PartnerOrganisation.Status.IN_REVIEW,
+            data={"won_deals": application.won_deals},
+        )
+        group = Group.objects.filter(name=STAFF_GROUPS[Role.REVIEWER]).first()
+        for reviewer in group.user_set.filter(is_active=True) if group else []:
+            notify(
+                user=reviewer,
+                kind="partner_application",
+                context={"organisation": organisation.name, "applicant": locked.display_name},
+                url=reverse("accounts:partner_list"),
+            )
+    return application

@@ -44,3 +44,13 @@ class CustomerSignupForm(InvitationAcceptForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["last_name"].required = False
+
+
+class PartnerApplicationForm(forms.Form):
+    name = forms.CharField(label=_("Organisation name"), max_length=200)
+    email_domain = forms.CharField(
+        label=_("E-mail domain"),
+        max_length=253,
+        required=False,
+        help_text=_("Your organisation's own domain, e.g. example.com."),
+    )

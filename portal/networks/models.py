@@ -231,3 +231,25 @@ class CustomerInvitation(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+class PartnerApplication(models.Model):
+    """An informal referrer (a customer with enough won deals) applies to become a formal
+    partner: the organisation is created in review, for a reviewer to decide."""
+
+    applicant = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="partner_application"
+    )
+    organisation = models.OneToOneField(
+        "accounts.PartnerOrganisation", on_delete=models.PROTECT, related_name="application"
+    )
+    won_deals = models.PositiveIntegerField(_("won deals when applying"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("partner application")
+        verbose_name_plural = _("partner applications")
+
+    def __str__(self) -> str:
+        return str(self.organisation)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("network/partners/<int:pk>/balance/", views.balance, name="balance"),
     path("join/<str:token>/", views.customer_signup, name="customer_signup"),
     path("customer/", views.customer_home, name="customer_home"),
+    path("customer/partner/", views.partner_apply, name="partner_apply"),
 ]

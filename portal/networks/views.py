@@ -25,9 +25,19 @@ from portal.leads.selectors import leads_visible_to, programs_open_to, referral_
 from portal.rewards.selectors import balance_of, catalog_for
 
 from . import services
-from .customers import customer_invitation_for_token
+from .customers import (
+    customer_invitation_for_token,
+    partner_application_submit,
+    partner_path_offered,
+)
 from .customers import customer_signup as customer_signup_service
-from .forms import CustomerSignupForm, OutboundForm, OutboundLostForm, OutboundWonForm
+from .forms import (
+    CustomerSignupForm,
+    OutboundForm,
+    OutboundLostForm,
+    OutboundWonForm,
+    PartnerApplicationForm,
+)
 from .models import OutboundStatus
 from .periods import period_from_key, period_shift
 from .selectors import (
@@ -242,6 +252,37 @@ def customer_home(request):
             "leads": leads_visible_to(user=request.user).order_by("-submitted_at")[:20],
             "balance": balance_of(participant=request.user),
             "rewards": catalog_for(user=request.user)[:6],
+            "partner_form": PartnerApplicationForm()
+            if partner_path_offered(user=request.user)
+            else None,
+            "application": getattr(request.user, "partner_application", None),
             "active_nav": "customer",
         },
     )
+
+
+@role_required(Role.CUSTOMER)
+@require_POST
+def partner_apply(request):
+    form = PartnerApplicationForm(request.POST)
+    if form.is_valid():
+        try:
+            application = partner_application_submit(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                email_domain=form.cleaned_data["email_domain"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("Thank you! %(organisation)s is in review; we will be in touch.")
+                % {"organisation": application.organisation.name},
+            )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    return redirect("networks:customer_home")

@@ -106,6 +106,12 @@ KINDS: dict[str, Kind] = {
             roles=frozenset({Role.EMPLOYEE}),
         ),
         Kind(
+            "partner_application",
+            Group.ADMIN,
+            _("Someone applied to become a partner"),
+            roles=REVIEWERS,
+        ),
+        Kind(
             "reciprocity_lag",
             Group.ADMIN,
             _("A reciprocal partnership is out of balance"),

@@ -334,6 +334,8 @@ INSIGHT_SALESPERSON_MIN_AVERAGE_DEAL = env_decimal(
 RECIPROCITY_LAG_THRESHOLD = env_int("RECIPROCITY_LAG_THRESHOLD", 3)
 # A won customer's invitation to refer can be used for this many days.
 CUSTOMER_INVITATION_TTL_DAYS = env_int("CUSTOMER_INVITATION_TTL_DAYS", 30)
+# A customer who referred this many won deals is offered the formal partner path.
+PARTNER_PATH_WON_DEALS = env_int("PARTNER_PATH_WON_DEALS", 3)
 
 # --- E-mail ------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

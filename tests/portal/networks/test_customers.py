@@ -8,7 +8,7 @@ import re
 
 import pytest
 from django.core import mail
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from portal.accounts.models import User
@@ -170,3 +170,35 @@ def test_a_customer_is_refused_every_partner_and_employee_page(client, db):
     home = client.get(reverse("dashboards:home"))
     assert home["Location"] == reverse("networks:customer_home")
     assert allowed == [], "\n".join(map(str, allowed))
+
+
+@override_settings(PARTNER_PATH_WON_DEALS=2)
+def test_a_customer_with_enough_won_deals_applies_and_the_organisation_waits_in_review(
+    client, program, reviewer
+):
+    from portal.accounts.models import PartnerOrganisation
+    from portal.notifications.models import Notification
+
+    customer = UserFactory(email="carla@buyer.example", is_customer=True)
+    client.force_login(customer)
+    apply = reverse("networks:partner_apply")
+    form = {"name": "Carla Consulting", "email_domain": "carla-consulting.example"}
+    _win(submit_lead(customer, program), reviewer)
+    assert "Become a partner" not in client.get(reverse("networks:customer_home")).content.decode()
+    client.post(apply, form)  # one won deal: not yet
+    assert not PartnerOrganisation.objects.filter(name="Carla Consulting").exists()
+    _win(submit_lead(customer, program), reviewer)
+    assert "Become a partner" in client.get(reverse("networks:customer_home")).content.decode()
+    client.post(apply, form)
+    organisation = PartnerOrganisation.objects.get(name="Carla Consulting")
+    assert organisation.status == "in_review" and not organisation.is_active
+    assert organisation.application.applicant == customer
+    assert Notification.objects.filter(user=reviewer, kind="partner_application").count() == 1
+    client.post(apply, {**form, "name": "Carla Again"})  # once only
+    assert not PartnerOrganisation.objects.filter(name="Carla Again").exists()
+    assert "is in review" in client.get(reverse("networks:customer_home")).content.decode()
+
+
+def test_employees_are_never_offered_the_partner_path(client, employee):
+    client.force_login(employee)
+    assert client.post(reverse("networks:partner_apply"), {"name": "X"}).status_code == 403
