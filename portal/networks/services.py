@@ -357,3 +357,50 @@ def reciprocity_remind(*, now: datetime | None = None) -> int:
 def _reviewers() -> list[User]:
     group = Group.objects.filter(name=STAFF_GROUPS[Role.REVIEWER]).first()
     return list(group.user_set.filter(is_active=True)) if group else []
+
+
+ERASED = "—"  # as leads' retention writes it
+
+
+def outbound_anonymise_expired(*, now: datetime | None = None) -> int:
+    """The retention of inbound leads, applied to outbound ones: contact data of lost
+    leads is erased ``LEAD_RETENTION_DAYS`` after they closed, of the others
+    ``LEAD_RETENTION_DAYS_ACTIVE`` after their last status change. The rows stay (counts,
+    deal values, balances). Locks the expired rows; audits each."""
+    now = now or timezone.now()
+    periods = [
+        ([OutboundStatus.LOST], settings.LEAD_RETENTION_DAYS),
+        ([*OPEN_OUTBOUND, OutboundStatus.WON], settings.LEAD_RETENTION_DAYS_ACTIVE),
+    ]
+    total = 0
+    with transaction.atomic():
+        for statuses, days in periods:
+            ids = list(
+                OutboundLead.objects.select_for_update()
+                .filter(
+                    status__in=statuses,
+                    status_changed_at__lt=now - timedelta(days=days),
+                    anonymised_at__isnull=True,
+                )
+                .values_list("pk", flat=True)
+            )
+            OutboundLead.objects.filter(pk__in=ids).update(
+                name=ERASED,
+                email="",
+                phone="",
+                company="",
+                notes="",
+                email_normalised="",
+                phone_e164="",
+                company_domain="",
+                anonymised_at=now,
+            )
+            for outbound in OutboundLead.objects.filter(pk__in=ids):
+                audit_record(
+                    actor=None,
+                    action="outbound.anonymised",
+                    target=outbound,
+                    note=_("Contact details erased after the retention period."),
+                )
+            total += len(ids)
+    return total

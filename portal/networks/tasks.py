@@ -35,3 +35,11 @@ def customer_invitation_send(invitation_id: int, token: str) -> None:
         subject = render_to_string("networks/email/customer_invitation_subject.txt", context)
         body = render_to_string("networks/email/customer_invitation_body.txt", context)
     send_mail(subject.strip(), body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+
+
+@shared_task
+def outbound_anonymise() -> int:
+    """Nightly: erase outbound leads' contact data past retention. Safe to run twice."""
+    from .services import outbound_anonymise_expired
+
+    return outbound_anonymise_expired()

@@ -183,3 +183,27 @@ def test_the_lagging_side_is_reminded_once_per_period(
     assert reciprocity_remind(now=later) == 1
     assert told.filter(user=reviewer).count() == 1
     assert ReciprocityReminder.objects.count() == 2
+
+
+@override_settings(LEAD_RETENTION_DAYS=30, LEAD_RETENTION_DAYS_ACTIVE=90)
+def test_contact_data_is_erased_after_the_retention_of_inbound_leads(
+    employee, partner_user, reciprocal, program
+):
+    from portal.networks.services import outbound_anonymise_expired
+
+    lost = send_outbound(employee, reciprocal, program, name="Lena Lost")
+    outbound_mark_lost(outbound=lost, actor=partner_user, reason="No budget")
+    won = send_outbound(employee, reciprocal, program, name="Wes Won")
+    outbound_mark_won(outbound=won, actor=partner_user, deal_value="10", currency="EUR")
+    now = timezone.now()
+    day = timedelta(days=1)
+    OutboundLead.objects.filter(pk=lost.pk).update(status_changed_at=now - 30 * day + day / 24)
+    OutboundLead.objects.filter(pk=won.pk).update(status_changed_at=now - 90 * day - day / 24)
+    assert outbound_anonymise_expired(now=now) == 1  # the lost one has an hour to go
+    won.refresh_from_db()
+    lost.refresh_from_db()
+    assert (won.name, won.email, str(won.deal_value)) == ("—", "", "10.00")
+    assert lost.name == "Lena Lost"
+    assert outbound_anonymise_expired(now=now + day / 12) == 1
+    assert outbound_anonymise_expired(now=now + day) == 0
+    assert AuditEvent.objects.filter(action="outbound.anonymised").count() == 2
