@@ -41,7 +41,7 @@ def test_the_partner_goes_from_the_balance_to_a_lead_and_marks_it_won(page, live
     expect(page.get_by_text("No conversion yet").first).to_be_visible()
     page.screenshot(path=str(artifacts / "reciprocal-balance.png"), full_page=True)
 
-    page.get_by_role("link", name=f"Lead #{outbound.pk}").click()
+    page.get_by_role("link", name=f"Outbound lead #{outbound.pk}").click()
     expect(page.get_by_role("heading", name="Nora Nieminen")).to_be_visible()
     page.get_by_role("button", name="Accept").click()
     expect(page.get_by_text("Accepted", exact=True).first).to_be_visible()
