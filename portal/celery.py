@@ -62,6 +62,14 @@ app.conf.beat_schedule = {
         "task": "portal.insight.tasks.partner_health_digest",
         "schedule": crontab(day_of_week=1, hour=7, minute=5),
     },
+    "anonymise-old-outbound-leads": {
+        "task": "portal.networks.tasks.outbound_anonymise",
+        "schedule": crontab(hour=3, minute=40),
+    },
+    "remind-reciprocity": {
+        "task": "portal.networks.tasks.reciprocity_remind_task",
+        "schedule": crontab(hour=8, minute=10),
+    },
     "publish-scheduled-pages": {"task": "cms.tasks.pages_publish_scheduled_task", "schedule": 60.0},
     "anonymise-old-leads": {
         "task": "portal.leads.tasks.leads_anonymise",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("portal.rewards.urls")),
     path("", include("portal.payouts.urls")),
     path("", include("portal.insight.urls")),
+    path("", include("portal.networks.urls")),
     path("", include("leaderboard.urls")),
     path("", include("cms.urls")),
     path("", include("portal.api.web_urls")),

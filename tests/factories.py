@@ -102,3 +102,38 @@ def submit_lead(referrer, program, **data):
     payload.update(data)
     source = payload.pop("source", "form")
     return lead_submit(referrer=referrer, program=program, data=payload, source=source)
+
+
+# --- Referral networks --------------------------------------------------------------
+
+
+class ReciprocalTermsFactory(factory.django.DjangoModelFactory):
+    """A partner's reciprocal quotas, in force from 2000 on unless told otherwise."""
+
+    class Meta:
+        model = "networks.ReciprocalTerms"
+
+    organisation = factory.SubFactory(PartnerOrganisationFactory)
+    agreement_version = factory.Sequence(lambda n: n + 1)
+    valid_from = factory.LazyFunction(lambda: __import__("datetime").date(2000, 1, 1))
+    period = "quarter"
+    quota_sent = 5
+    quota_received = 5
+
+
+_outbound_counter = iter(range(1, 10**9))
+
+
+def send_outbound(sender, organisation, program, **data):
+    """Send a lead to a reciprocal partner the way employees do: through the service."""
+    from portal.networks.services import outbound_send
+
+    n = next(_outbound_counter)
+    payload = {
+        "name": f"Outbound prospect {n}",
+        "email": f"outbound{n}@prospect{n}.example",
+        "company": f"Prospect {n} Oy",
+        "consent": True,
+    }
+    payload.update(data)
+    return outbound_send(sender=sender, organisation=organisation, program=program, data=payload)

@@ -40,7 +40,9 @@ def audience_of(*, viewer: Any) -> Audience:
     """The audience of a viewer; anonymous viewers (``None``, a TV link) are partners."""
     if viewer is None or not getattr(viewer, "is_authenticated", False):
         return Audience.PARTNER
-    return Audience.PARTNER if viewer.partner_organisation_id else Audience.STAFF
+    # Customers who refer see the company from outside, as partners do.
+    outside = viewer.partner_organisation_id or getattr(viewer, "is_customer", False)
+    return Audience.PARTNER if outside else Audience.STAFF
 
 
 def display_record(*, person: User) -> str:

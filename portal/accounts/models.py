@@ -40,6 +40,7 @@ class PartnerOrganisation(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
+        IN_REVIEW = "in_review", _("Applied, in review")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     email_domain = models.CharField(
@@ -126,6 +127,8 @@ class User(AbstractUser):
         verbose_name=_("partner organisation"),
     )
     is_partner_admin = models.BooleanField(_("partner admin"), default=False)
+    # A customer who signed up to refer (referral networks): neither employee nor partner.
+    is_customer = models.BooleanField(_("customer"), default=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -148,6 +151,15 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(team__isnull=True) | models.Q(partner_organisation__isnull=True),
                 name="partners_have_no_team",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_customer=False)
+                | (
+                    models.Q(partner_organisation__isnull=True)
+                    & models.Q(team__isnull=True)
+                    & models.Q(is_staff=False)
+                ),
+                name="customers_are_neither_partners_nor_staff",
             ),
         ]
 

@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("Manager")
     REVIEWER = "reviewer", _("Reviewer")
     FINANCE = "finance", _("Finance")
+    CUSTOMER = "customer", _("Customer")
 
 
 STAFF_GROUPS: dict[Role, str] = {
@@ -84,6 +85,12 @@ GROUP_PERMISSIONS: dict[Role, list[str]] = {
         "wagtaildocs.change_document",
         "wagtaildocs.choose_document",
         "cms.view_agreementacceptance",
+        "networks.add_reciprocalterms",
+        "networks.change_reciprocalterms",
+        "networks.view_reciprocalterms",
+        "networks.add_programnetworkoptions",
+        "networks.change_programnetworkoptions",
+        "networks.view_programnetworkoptions",
     ],
     Role.FINANCE: [
         "wagtailadmin.access_admin",

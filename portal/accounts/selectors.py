@@ -32,6 +32,8 @@ def _base_roles(user: Viewer) -> frozenset[Role]:
     """The roles that follow from the user's own row (no query)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
+    if getattr(user, "is_customer", False):
+        return frozenset({Role.CUSTOMER})
     if user.partner_organisation_id:
         if user.is_partner_admin:
             return frozenset({Role.PARTNER_USER, Role.PARTNER_ADMIN})
@@ -173,6 +175,7 @@ def dashboard_url_for(*, user: Viewer) -> str:
         (Role.PARTNER_ADMIN, "dashboards:partner"),
         (Role.PARTNER_USER, "dashboards:partner"),
         (Role.EMPLOYEE, "dashboards:employee"),
+        (Role.CUSTOMER, "networks:customer_home"),
     ):
         if role in roles:
             return reverse(name)
@@ -193,6 +196,10 @@ def navigation_for(*, user: Viewer) -> list[NavItem]:
         items.append(NavItem(_("Rewards"), reverse("rewards:home"), "rewards"))
     if roles & {Role.EMPLOYEE, Role.PARTNER_USER, Role.MANAGER}:
         items.append(NavItem(_("Referrals"), reverse("leads:list"), "leads"))
+    if roles & {Role.EMPLOYEE, Role.PARTNER_USER}:
+        items.append(NavItem(_("Network"), reverse("networks:outbound_list"), "network"))
+    if Role.CUSTOMER in roles:
+        items.append(NavItem(_("My referrals"), reverse("networks:customer_home"), "customer"))
     if roles:
         items.append(NavItem(_("Boards"), reverse("leaderboard:boards"), "boards"))
     if Role.PARTNER_USER in roles:

@@ -15,6 +15,8 @@ from portal.accounts.display import person_name_for
 from portal.accounts.roles import Role
 from portal.leads.models import LeadSource, LeadStatus, RejectionReason
 from portal.leads.selectors import lead_pii_visible
+from portal.networks.models import OutboundStatus
+from portal.networks.selectors import outbound_pii_visible
 from portal.payouts.models import CommissionEvent, CommissionStatus
 from portal.rewards.models import RedemptionStatus, RewardKind
 
@@ -415,3 +417,62 @@ class CrmResultSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=CRM_ACTIONS)
     lead = CrmLeadSerializer()
     processed_at = serializers.DateTimeField()
+
+
+# --- Outbound leads (referral networks) -------------------------------------------------
+
+
+class OutboundSerializer(serializers.Serializer):
+    """A lead the company sent to a reciprocal partner, as its viewer may see it:
+    ``contact`` is null unless the viewer is the sender, a reviewer or a member of the
+    partner it was sent to (and the details are not erased)."""
+
+    id = serializers.IntegerField()
+    organisation = serializers.SerializerMethodField()
+    sender = serializers.SerializerMethodField()
+    program = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(choices=OutboundStatus.choices)
+    sent_at = serializers.DateTimeField()
+    status_changed_at = serializers.DateTimeField()
+    deal_value = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    deal_currency = serializers.CharField(allow_blank=True)
+    lost_reason = serializers.CharField(allow_blank=True)
+    consent_text = serializers.CharField()
+    consent_at = serializers.DateTimeField()
+    flags = LeadFlagSerializer(many=True, help_text="Quality rules that flagged this lead.")
+    contact = serializers.SerializerMethodField()
+
+    @extend_schema_field(RefSerializer)
+    def get_organisation(self, outbound) -> dict:
+        return {"id": outbound.organisation_id, "name": outbound.organisation.name}
+
+    @extend_schema_field(RefSerializer)
+    def get_sender(self, outbound) -> dict:
+        name = person_name_for(person=outbound.sender, viewer=self.context.get("viewer"))
+        return {"id": outbound.sender_id, "name": name}
+
+    @extend_schema_field(ProgramRefSerializer)
+    def get_program(self, outbound) -> dict:
+        program = outbound.program
+        return {"id": program.pk, "name": program.name, "slug": program.slug}
+
+    @extend_schema_field(LeadContactSerializer(allow_null=True))
+    def get_contact(self, outbound) -> dict | None:
+        if not outbound_pii_visible(user=self.context["viewer"], outbound=outbound):
+            return None
+        return {
+            "name": outbound.name,
+            "email": outbound.email,
+            "phone": outbound.phone,
+            "company": outbound.company,
+            "notes": outbound.notes,
+        }
+
+
+class OutboundFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OutboundStatus.choices, required=False)
+
+
+class OutboundWinSerializer(serializers.Serializer):
+    deal_value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.CharField(max_length=3, help_text="ISO 4217, e.g. EUR.")

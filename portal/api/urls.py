@@ -4,7 +4,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from .views import commissions, crm, leads, me, rewards
+from .views import commissions, crm, leads, me, outbound, rewards
 from .views.docs import ApiDocsView, NotFoundView
 
 app_name = "api"
@@ -22,6 +22,11 @@ urlpatterns = [
     path("leads/<int:pk>/lose/", leads.LeadLose.as_view(), name="lead_lose"),
     path("leads/<int:pk>/reverse/", leads.LeadReverse.as_view(), name="lead_reverse"),
     path("leads/<int:pk>/withdraw/", leads.LeadWithdraw.as_view(), name="lead_withdraw"),
+    path("outbound/", outbound.OutboundListView.as_view(), name="outbound"),
+    path("outbound/<int:pk>/", outbound.OutboundDetailView.as_view(), name="outbound_detail"),
+    path("outbound/<int:pk>/accept/", outbound.OutboundAccept.as_view(), name="outbound_accept"),
+    path("outbound/<int:pk>/win/", outbound.OutboundWin.as_view(), name="outbound_win"),
+    path("outbound/<int:pk>/lose/", outbound.OutboundLose.as_view(), name="outbound_lose"),
     path("me/", me.MeView.as_view(), name="me"),
     path("boards/", me.BoardsView.as_view(), name="boards"),
     re_path(r"^boards/(?P<board_id>[\w:.-]{3,80})/$", me.BoardView.as_view(), name="board"),

@@ -39,7 +39,7 @@ def partner_submission_check_register(*, check: SubmissionCheck) -> None:
 
 
 def lead_submission_permission(*, user: User) -> SubmitPermission:
-    """Employees may submit; partner users while their organisation is active and every
+    """Employees and customers may submit; partner users while their organisation is active and every
     registered partner check passes (the current partner agreement accepted). Reads the
     user's own row; a partner check may read more."""
     if is_partner(user=user):
@@ -54,6 +54,7 @@ def lead_submission_permission(*, user: User) -> SubmitPermission:
             if refusal is not None:
                 return refusal
         return ALLOWED
-    if has_role(user=user, roles=(Role.EMPLOYEE,)):  # from the user's own row: no query
+    # Employees, and customers who signed up to refer: from the user's own row, no query.
+    if has_role(user=user, roles=(Role.EMPLOYEE, Role.CUSTOMER)):
         return ALLOWED
     return SubmitPermission(False, _("Only employees and partners submit leads."))

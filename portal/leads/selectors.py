@@ -29,6 +29,8 @@ def program_audience_includes(*, program: Program, user: Viewer) -> bool:
     No query."""
     if program.audience == Audience.BOTH:
         return True
+    if Role.CUSTOMER in roles_of(user=user):  # customers refer to programs open to all
+        return False
     return (program.audience == Audience.PARTNERS) == is_partner(user=user)
 
 
@@ -39,6 +41,8 @@ def programs_open_to(*, user: User) -> QuerySet[Program]:
         return Program.objects.none()
     today = timezone.localdate()
     audiences = [Audience.BOTH, Audience.PARTNERS if is_partner(user=user) else Audience.EMPLOYEES]
+    if Role.CUSTOMER in roles_of(user=user):
+        audiences = [Audience.BOTH]  # customers refer to programs open to all
     return Program.objects.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=today),
         is_enabled=True,

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "portal.rewards",
     "portal.payouts",
     "portal.insight",
+    "portal.networks",
     "portal.api",
     "portal.webhooks",
     "leaderboard",
@@ -331,6 +332,14 @@ INSIGHT_SALESPERSON_MIN_AVERAGE_DEAL = env_decimal(
     "INSIGHT_SALESPERSON_MIN_AVERAGE_DEAL", "10000.00"
 )
 
+# Referral networks (portal/networks): remind the lagging side of a reciprocal
+# partnership when one side is this many leads behind the other in the current period.
+RECIPROCITY_LAG_THRESHOLD = env_int("RECIPROCITY_LAG_THRESHOLD", 3)
+# A won customer's invitation to refer can be used for this many days.
+CUSTOMER_INVITATION_TTL_DAYS = env_int("CUSTOMER_INVITATION_TTL_DAYS", 30)
+# A customer who referred this many won deals is offered the formal partner path.
+PARTNER_PATH_WON_DEALS = env_int("PARTNER_PATH_WON_DEALS", 3)
+
 # --- E-mail ------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -512,6 +521,7 @@ SPECTACULAR_SETTINGS = {
         "CommissionStatusEnum": "portal.payouts.models.CommissionStatus",
         "RedemptionStatusEnum": "portal.rewards.models.RedemptionStatus",
         "RejectionReasonEnum": "portal.leads.models.RejectionReason",
+        "OutboundStatusEnum": "portal.networks.models.OutboundStatus",
     },
     # Only /api/v1/ (Wagtail's admin has DRF views of its own, not part of this API).
     "PREPROCESSING_HOOKS": ["portal.api.schema.only_this_api"],

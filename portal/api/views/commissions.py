@@ -42,6 +42,8 @@ class CommissionsView(ListAPIView):
     )
     def get(self, request: Request) -> Response:
         user = api_user(request)
+        if has_role(user=user, roles=(Role.CUSTOMER,)):
+            raise exceptions.PermissionDenied(_("Customers earn points, not commissions."))
         if has_role(user=user, roles=(Role.PARTNER_USER,)) and not has_role(
             user=user, roles=(Role.PARTNER_ADMIN,)
         ):

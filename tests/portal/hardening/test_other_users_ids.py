@@ -34,10 +34,12 @@ from portal.webhooks.models import WebhookEndpoint
 from tests.factories import (
     PartnerAdminFactory,
     PartnerUserFactory,
+    ReciprocalTermsFactory,
     TeamFactory,
     UserFactory,
     enable_mfa,
     give_role,
+    send_outbound,
     submit_lead,
 )
 
@@ -46,6 +48,7 @@ OURS = ("portal.", "leaderboard.", "cms.")
 # URL names whose parameters do not name another user's object: never walked.
 NOT_ANOTHER_USERS = {
     "accounts:invitation_accept": "a capability: the token is the permission",
+    "networks:customer_signup": "a capability: the token is the permission",
     "referral_page": "a capability: a public referral code",
     "referral_thanks": "a capability: a public referral code",
     "referral_brand_css": "a capability: a public referral code (the landing's colours)",
@@ -112,10 +115,15 @@ class World:
             "member": self.victim.pk,
             "lead": self.lead.pk,
         }
+        # A lead the company sent to B, a reciprocal partner, by someone of team B.
+        ReciprocalTermsFactory(organisation=org)
+        self.outbound = send_outbound(UserFactory(team=self.team), org, program)
+        self.ids["outbound"] = self.outbound.pk
         self.boards = [f"team:{self.team.pk}.points.month", f"contest:{self.contest.pk}.points.all"]
 
     def pk_for(self, route: str, name: str) -> int:
         for word, pk in [
+            ("network/outbound", self.ids["outbound"]),
             ("invitation", self.ids["invitation"]),
             ("integration-key", self.ids["integration-key"]),
             ("api-tokens", self.ids["token"]),
@@ -144,6 +152,7 @@ class World:
             self.redemption,
             self.screen,
             self.endpoint,
+            self.outbound,
             self.victim,
             self.victim.partner_organisation,
         ]

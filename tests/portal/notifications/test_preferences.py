@@ -145,6 +145,7 @@ def test_the_settings_page_saves_the_readers_own_choices_only(client, employee, 
         {code: "off" for code in ("lead_status", "tier_up", "badge")}
         | {
             "lead_submitted": "portal",
+            "outbound_status": "email",
             "milestone": "email",
             "redemption_status": "email",
             "raffle_won": "email",

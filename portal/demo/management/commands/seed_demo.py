@@ -140,6 +140,7 @@ class Command(BaseCommand):
         self._seed_commission_plans(customers)
         referral_link_for(user=employee)
         referral_link_for(user=partner)
+        self._seed_network(customers, employee)
         if Lead.objects.filter(referrer__in=[employee, partner]).exists():
             return  # already seeded: leave the demo's history as it is
 
@@ -217,6 +218,81 @@ class Command(BaseCommand):
             referral_link=link
         )
         self._seed_boards(employee, reviewer)
+
+    def _seed_network(self, program, employee) -> None:
+        """Acme is a reciprocal partner (five leads a quarter each way, in agreement
+        version 1): a quarter and a half of leads the company sent them, worked by Acme."""
+        from datetime import timedelta
+        from decimal import Decimal
+
+        from django.utils import timezone
+
+        from portal.audit.selectors import audit_events_for
+        from portal.networks import services as networks
+        from portal.networks.models import OutboundLead, ProgramNetworkOptions, ReciprocalTerms
+        from portal.networks.periods import period_containing, period_shift
+
+        acme = PartnerOrganisation.objects.get(name="Acme Partners")
+        admin = User.objects.get(email="partner-admin@acme.example")
+        previous = period_shift(
+            span=period_containing(kind="quarter", moment=timezone.now()), by=-1
+        )
+        ReciprocalTerms.objects.get_or_create(
+            organisation=acme,
+            agreement_version=1,
+            defaults={
+                "valid_from": timezone.localtime(previous.start).date(),
+                "period": "quarter",
+                "quota_sent": 5,
+                "quota_received": 4,
+            },
+        )
+        ProgramNetworkOptions.objects.get_or_create(
+            program=program,
+            defaults={
+                "outbound_points_sent": 10,
+                "outbound_points_won": 50,
+                "invite_won_customers": True,
+            },
+        )
+        if OutboundLead.objects.filter(organisation=acme).exists():
+            return
+        # (name, company, days ago, what Acme did with it)
+        for name, company, days, outcome in [
+            ("Oskar Nieminen", "Nieminen Logistics", 120, "won"),
+            ("Greta Lind", "Lind & Co", 100, "lost"),
+            ("Paolo Ferri", "Ferri Costruzioni", 95, "won"),
+            ("Ilze Kalnina", "Kalnina Studio", 70, "accepted"),
+            ("Jonas Berg", "Berg Marine", 45, "won"),
+            ("Rosa Reyes", "Reyes Trading", 20, "accepted"),
+            ("Mika Salo", "Salo Retail", 6, "sent"),
+        ]:
+            slug = company.split()[0].lower()
+            outbound = networks.outbound_send(
+                sender=employee,
+                organisation=acme,
+                program=program,
+                data={
+                    "name": name,
+                    "email": f"{name.split()[0].lower()}@{slug}.example",
+                    "company": company,
+                    "notes": "Asked for a reseller near them; Acme covers their region.",
+                    "consent": True,
+                },
+            )
+            if outcome in ("accepted", "won"):
+                networks.outbound_accept(outbound=outbound, actor=admin)
+            if outcome == "won":
+                networks.outbound_mark_won(
+                    outbound=outbound, actor=admin, deal_value=Decimal("8000.00"), currency="EUR"
+                )
+            if outcome == "lost":
+                networks.outbound_mark_lost(
+                    outbound=outbound, actor=admin, reason="They postponed the project."
+                )
+            when = timezone.now() - timedelta(days=days)
+            OutboundLead.objects.filter(pk=outbound.pk).update(sent_at=when, consent_at=when)
+            audit_events_for(target=outbound).update(created_at=when)
 
     def _seed_rewards_catalog(self, program) -> None:
         from portal.rewards.models import Milestone, RewardItem, Tier
