@@ -32,6 +32,9 @@ class RejectNulMiddleware:
         if has_nul(request.path) or b"\x00" in unquote_to_bytes(raw_query):
             message = _("The address contains a NUL character, which no page accepts.")
             if request.path.startswith("/api/"):
-                return JsonResponse({"code": "invalid_input", "message": message}, status=400)
+                # The API's one 400 shape (portal/api/errors.py): "fields" is always there.
+                return JsonResponse(
+                    {"code": "invalid_input", "message": message, "fields": {}}, status=400
+                )
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

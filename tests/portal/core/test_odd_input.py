@@ -52,6 +52,7 @@ def test_nul_byte_in_an_api_query_is_a_json_400(employee):
     )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_input"
+    assert response.json()["fields"] == {}  # the API's one 400 shape, as its schema says
 
 
 def test_nul_byte_and_huge_fields_in_the_public_form_are_field_errors(employee, program):
