@@ -375,3 +375,51 @@ def lead_commissions_reverse(
         )
         reversed_.append(claw)
     return reversed_
+
+
+def bonus_commission_add(
+    *,
+    source: str,
+    event: str,
+    amount: Decimal,
+    currency: str,
+    basis: str,
+    payee_user_id: int | None = None,
+    payee_org_id: int | None = None,
+    at: datetime | None = None,
+) -> Commission | None:
+    """Money no lead earned (a fulfilled cash bonus reward, a contest prize), owed once per
+    ``source``: a unique constraint makes a repeat return None. It was approved where it
+    was decided (a reviewer fulfilled the reward, a contest closed), so it is created
+    approved and joins the payee's next batch (employees: payroll; partners: their
+    organisation's payout). Locks nothing; audits it. Publishes nothing."""
+    at = at or timezone.now()
+    amount = money(amount)
+    if amount <= 0:
+        return None
+    try:
+        with transaction.atomic():
+            commission = Commission.objects.create(
+                source=source,
+                event=event,
+                amount=amount,
+                currency=currency,
+                payee_user_id=None if payee_org_id else payee_user_id,
+                payee_org_id=payee_org_id,
+                basis=basis,
+                hold_until=timezone.localtime(at).date(),
+                status=CommissionStatus.APPROVED,
+                created_at=at,
+                approved_at=at,
+            )
+    except IntegrityError:
+        return None  # this source already has its commission
+    audit_record(
+        actor=None,
+        action="commission.created",
+        target=commission,
+        to_state=commission.status,
+        note=basis,
+        data={"amount": str(amount), "currency": currency, "source": source},
+    )
+    return commission

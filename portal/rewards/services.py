@@ -66,12 +66,13 @@ def ledger_add(
     program: Program | None = None,
     lead: Lead | None = None,
     redemption: Redemption | None = None,
+    source: str = "",
     at: datetime | None = None,
 ) -> LedgerEntry | None:
     """Append one entry (dated ``at``, the business time) and move the cached balance with
     it, under the participant's account row lock; publishes ``points.recorded``. Returns
     None when this (lead, event, participant) or (redemption, event) already has its
-    entry (a unique constraint)."""
+    entry, or ``source`` (a contest prize) already has it (unique constraints)."""
     with transaction.atomic():
         account = points_account_lock(participant=participant)
         try:
@@ -84,6 +85,7 @@ def ledger_add(
                     reason=reason,
                     lead=lead,
                     redemption=redemption,
+                    source=source,
                     created_at=at or timezone.now(),
                 )
         except IntegrityError:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("rewards/catalog/<int:pk>/redeem/", views.redeem, name="redeem"),
     path("rewards/redemptions/", views.redemptions, name="redemptions"),
     path("rewards/redemptions/<int:pk>/cancel/", views.redemption_cancel, name="redemption_cancel"),
+    path("rewards/vouchers/", views.vouchers, name="vouchers"),
     path("rewards/raffles/", views.raffle_list, name="raffles"),
     path("rewards/raffles/<int:pk>/", views.raffle_detail, name="raffle"),
     path("rewards/raffles/<int:pk>/ticket/", views.raffle_buy, name="raffle_buy"),

@@ -397,8 +397,9 @@ class Command(BaseCommand):
 
         from django.utils import timezone
 
+        from leaderboard.contests import contest_close
         from leaderboard.models import Contest
-        from leaderboard.services import boards_rebuild, contest_close, shoutout_post
+        from leaderboard.services import boards_rebuild, shoutout_post
         from portal.rewards.models import LedgerEntry
         from portal.rewards.services import ledger_add
 
