@@ -146,7 +146,7 @@ def pot_awards(
             "code": "pot",
             "place": place,
             "tied": tied,
-            "share": format(share.normalize(), "f"),
+            "share": format(share.quantize(Decimal("0.01")).normalize(), "f"),
             "pot": f"{money(pot)}",
             "measured": f"{money(measured)}",
             "percent": format(percent.normalize(), "f"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import qrcode
 import qrcode.image.svg
@@ -19,7 +20,8 @@ from portal.accounts.decorators import role_required
 from portal.accounts.roles import Role
 from portal.core.confirm import confirmation_needed
 from portal.core.forms import add_service_errors
-from portal.core.ratelimit import Rate, client_ip, rate_limit_hit
+from portal.core.ratelimit import Rate, client_fingerprint, client_ip, rate_limit_hit
+from portal.events.services import publish
 from portal.leads.permissions import lead_submission_permission
 
 from . import services
@@ -240,12 +242,13 @@ def referral_page(request, code: str):
         referral_link_record_visit(
             link=link, ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
         )
+        request.session.setdefault(f"referral_seen:{link.pk}", int(time.time()))
     elif form.is_valid():
         if form.cleaned_data.get("website"):
             # A bot filled the hidden field: answer as if all went well, save nothing.
             return redirect("referral_thanks", code=code)
         try:
-            services.lead_submit(
+            lead = services.lead_submit(
                 referrer=link.user,
                 program=form.cleaned_data["program"],
                 data=form.cleaned_data,
@@ -257,6 +260,19 @@ def referral_page(request, code: str):
         except PermissionDenied as exc:
             raise Http404 from exc
         else:
+            # Where it came from, hashed (fraud review subscribes; leads keeps nothing).
+            seen = request.session.pop(f"referral_seen:{link.pk}", None)
+            publish(
+                name="lead.link_submitted",
+                aggregate=lead,
+                payload={
+                    "lead": lead.pk,
+                    **client_fingerprint(request),
+                    "seconds_after_visit": int(time.time()) - seen
+                    if isinstance(seen, int)
+                    else None,
+                },
+            )
             return redirect("referral_thanks", code=code)
     return render(
         request,

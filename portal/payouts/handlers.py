@@ -19,6 +19,7 @@ from .services import (
     STATUS_MEANING,
     bonus_commission_add,
     lead_commissions_apply,
+    lead_commissions_hold,
     lead_commissions_reverse,
 )
 
@@ -107,3 +108,23 @@ def contest_prize_money(event: Event) -> None:
             payee_org_id=person.partner_organisation_id,
             at=event.occurred_at,
         )
+
+
+@subscribe("fraud.leads_held")
+def hold_commissions(event: Event) -> None:
+    lead_commissions_hold(lead_ids=event.payload["leads"], case_id=event.payload["case"], hold=True)
+
+
+@subscribe("fraud.case_decided")
+def release_commissions(event: Event) -> None:
+    """Cleared: paid as usual. Confirmed: reversed as a rejected lead's are (unbatched
+    ones cancelled, batched or paid ones clawed back), then the hold ends."""
+    if event.payload["decision"] == "confirmed":
+        reason = _("Fraud case #%(id)s confirmed") % {"id": event.payload["case"]}
+        for lead in Lead.objects.filter(pk__in=event.payload["leads"]):
+            lead_commissions_reverse(
+                lead=lead, actor=_actor(event), reason=reason, at=event.occurred_at
+            )
+    lead_commissions_hold(
+        lead_ids=event.payload["leads"], case_id=event.payload["case"], hold=False
+    )

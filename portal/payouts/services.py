@@ -28,6 +28,7 @@ from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
 from portal.core.money import ZERO, money
 from portal.events.services import publish
+from portal.fraud.selectors import hold_reason, lead_held_by_fraud
 from portal.leads.models import Lead, LeadStatus
 
 from .models import (
@@ -84,9 +85,12 @@ def _create(
     payee_user_id: int | None = None,
     at: datetime,
 ) -> Commission | None:
+    case = lead_held_by_fraud(lead_id=lead.pk)
     try:
         with transaction.atomic():
             commission = Commission.objects.create(
+                on_hold=case is not None,
+                hold_reason=hold_reason(case_id=case.pk) if case else "",
                 lead=lead,
                 program_id=lead.program_id,
                 event=event,
@@ -423,3 +427,31 @@ def bonus_commission_add(
         data={"amount": str(amount), "currency": currency, "source": source},
     )
     return commission
+
+
+def lead_commissions_hold(*, lead_ids: list[int], case_id: int, hold: bool) -> int:
+    """A fraud case holds (or releases) the unbatched commissions of its leads: a held
+    commission is neither approved nor batched. Release touches only what this case held.
+    Locks the commissions' rows; audits each. Publishes nothing. Returns how many."""
+    reason = hold_reason(case_id=case_id)
+    with transaction.atomic():
+        qs = Commission.objects.select_for_update().filter(lead_id__in=lead_ids)
+        if hold:
+            qs = qs.filter(
+                status__in=[CommissionStatus.PENDING, CommissionStatus.APPROVED],
+                batch__isnull=True,
+                on_hold=False,
+            )
+        else:
+            qs = qs.filter(on_hold=True, hold_reason=reason)
+        changed = list(qs)
+        for commission in changed:
+            commission.on_hold, commission.hold_reason = hold, reason if hold else ""
+            commission.save(update_fields=["on_hold", "hold_reason"])
+            audit_record(
+                actor=None,
+                action="commission.hold" if hold else "commission.release",
+                target=commission,
+                note=reason,
+            )
+    return len(changed)

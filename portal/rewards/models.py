@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -584,3 +584,61 @@ class RewardCode(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class GoalMetric(models.TextChoices):
+    REFERRALS = "referrals", _("Referrals")
+    QUALIFIED = "qualified", _("Qualified referrals")
+
+
+class GoalPeriod(models.TextChoices):
+    MONTH = "month", _("per month")
+    QUARTER = "quarter", _("per quarter")
+
+
+class PersonalGoal(models.Model):
+    """A participant's own target (referrals per month, qualified per quarter…), set by
+    themselves or by their team's manager. One goal per metric and period."""
+
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_goals"
+    )
+    metric = models.CharField(_("what"), max_length=16, choices=GoalMetric.choices)
+    period = models.CharField(_("period"), max_length=8, choices=GoalPeriod.choices)
+    target = models.PositiveIntegerField(
+        _("target"), validators=[MinValueValidator(1), MaxValueValidator(10000)]
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["period", "metric"]
+        verbose_name = _("personal goal")
+        verbose_name_plural = _("personal goals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "metric", "period"], name="one_goal_per_metric_period"
+            ),
+            models.CheckConstraint(condition=Q(target__gte=1), name="goal_target_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.target} {self.metric} {self.period}"
+
+
+class GoalReached(models.Model):
+    """A goal reached in one period ("2026-11", "2026-Q4"): the notice goes out once."""
+
+    goal = models.ForeignKey(PersonalGoal, on_delete=models.CASCADE, related_name="reached")
+    period_key = models.CharField(max_length=8)
+    reached_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["goal", "period_key"], name="goal_reached_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal} {self.period_key}"

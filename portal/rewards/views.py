@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,12 +12,16 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import role_required
 from portal.accounts.roles import Role
+from portal.accounts.selectors import has_role
 from portal.core.confirm import confirmation_needed
 from portal.core.csv import csv_writer
+from portal.core.forms import add_service_errors
 
+from . import goals as goals_
 from . import redemptions as redeeming
 from . import selectors
-from .models import INSTANT_KINDS, RaffleEntry
+from .forms import GoalForm, TeamGoalForm
+from .models import INSTANT_KINDS, PersonalGoal, RaffleEntry
 from .raffles import raffle_ticket_buy
 from .selectors import catalog_for, raffles_visible_to, redemptions_visible_to
 
@@ -194,3 +198,68 @@ def raffle_buy(request, pk: int):
     else:
         messages.success(request, _("You have a ticket. Good luck!"))
     return redirect("rewards:raffle", pk=raffle.pk)
+
+
+# --- Personal goals -------------------------------------------------------------------
+
+
+@role_required(*PARTICIPANTS, Role.MANAGER)
+def goals(request):
+    is_participant = has_role(user=request.user, roles=PARTICIPANTS)
+    members = goals_.team_goal_members(manager=request.user)
+    form = GoalForm(
+        request.POST if request.method == "POST" and "participant" not in request.POST else None
+    )
+    team_form = TeamGoalForm(
+        request.POST if request.method == "POST" and "participant" in request.POST else None,
+        members=members,
+    )
+    for bound in (form, team_form):
+        if bound.is_bound and bound.is_valid():
+            data = bound.cleaned_data
+            who = (
+                next((m for m in members if m.pk == data["participant"]), None)
+                if "participant" in data
+                else request.user
+            )
+            if who is None:
+                raise PermissionDenied
+            try:
+                goals_.goal_set(
+                    actor=request.user,
+                    participant=who,
+                    metric=data["metric"],
+                    period=data["period"],
+                    target=data["target"],
+                )
+            except ValidationError as exc:
+                add_service_errors(bound, exc)
+            except PermissionDenied as exc:
+                bound.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Goal saved."))
+                return redirect("rewards:goals")
+    team = [{"member": m, "goals": goals_.goals_progress(participant=m)} for m in members]
+    return render(
+        request,
+        "rewards/goals.html",
+        {
+            "progress": goals_.goals_progress(participant=request.user) if is_participant else [],
+            "is_participant": is_participant,
+            "form": form,
+            "team_form": team_form if members else None,
+            "team": team,
+            "active_nav": "rewards",
+        },
+    )
+
+
+@role_required(*PARTICIPANTS, Role.MANAGER)
+@require_POST
+def goal_delete(request, pk: int):
+    goal = get_object_or_404(PersonalGoal.objects.select_related("participant"), pk=pk)
+    if not goals_.goal_may_set(actor=request.user, participant=goal.participant):
+        raise Http404
+    goals_.goal_delete(actor=request.user, goal=goal)
+    messages.success(request, _("Goal removed."))
+    return redirect("rewards:goals")

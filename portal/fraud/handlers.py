@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Fraud review looks at every new lead (the detectors), after it commits."""
+
+from __future__ import annotations
+
+from portal.events.models import Event
+from portal.events.registry import subscribe
+from portal.leads.models import Lead
+
+from .services import fraud_detect, submission_print_record
+
+
+@subscribe("lead.submitted")
+def detect(event: Event) -> None:
+    lead = Lead.objects.select_related("referrer__partner_organisation").filter(
+        pk=event.payload["lead"]
+    )
+    if found := lead.first():
+        fraud_detect(lead=found)
+
+
+@subscribe("lead.link_submitted")
+def fingerprint(event: Event) -> None:
+    payload = event.payload
+    lead = Lead.objects.select_related("referrer__partner_organisation").filter(pk=payload["lead"])
+    if found := lead.first():
+        submission_print_record(
+            lead=found,
+            address=payload.get("address", ""),
+            network=payload.get("network", ""),
+            device=payload.get("device", ""),
+            user_agent=payload.get("user_agent", ""),
+            seconds_after_visit=payload.get("seconds_after_visit"),
+        )
