@@ -7,7 +7,7 @@ from portal.events.models import Event
 from portal.events.registry import subscribe
 from portal.leads.models import Lead
 
-from .services import fraud_detect, submission_print_record
+from .services import fraud_detect
 
 
 @subscribe("lead.submitted")
@@ -17,18 +17,3 @@ def detect(event: Event) -> None:
     )
     if found := lead.first():
         fraud_detect(lead=found)
-
-
-@subscribe("lead.link_submitted")
-def fingerprint(event: Event) -> None:
-    payload = event.payload
-    lead = Lead.objects.select_related("referrer__partner_organisation").filter(pk=payload["lead"])
-    if found := lead.first():
-        submission_print_record(
-            lead=found,
-            address=payload.get("address", ""),
-            network=payload.get("network", ""),
-            device=payload.get("device", ""),
-            user_agent=payload.get("user_agent", ""),
-            seconds_after_visit=payload.get("seconds_after_visit"),
-        )

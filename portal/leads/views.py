@@ -21,7 +21,6 @@ from portal.accounts.roles import Role
 from portal.core.confirm import confirmation_needed
 from portal.core.forms import add_service_errors
 from portal.core.ratelimit import Rate, client_fingerprint, client_ip, rate_limit_hit
-from portal.events.services import publish
 from portal.leads.permissions import lead_submission_permission
 
 from . import services
@@ -260,18 +259,14 @@ def referral_page(request, code: str):
         except PermissionDenied as exc:
             raise Http404 from exc
         else:
-            # Where it came from, hashed (fraud review subscribes; leads keeps nothing).
+            # Where it came from, as keyed hashes, for the fraud review's detectors.
+            from portal.fraud.services import submission_print_record
+
             seen = request.session.pop(f"referral_seen:{link.pk}", None)
-            publish(
-                name="lead.link_submitted",
-                aggregate=lead,
-                payload={
-                    "lead": lead.pk,
-                    **client_fingerprint(request),
-                    "seconds_after_visit": int(time.time()) - seen
-                    if isinstance(seen, int)
-                    else None,
-                },
+            submission_print_record(
+                lead=lead,
+                **client_fingerprint(request),
+                seconds_after_visit=int(time.time()) - seen if isinstance(seen, int) else None,
             )
             return redirect("referral_thanks", code=code)
     return render(

@@ -7,9 +7,6 @@ from typing import Any
 
 from django import template
 
-from portal.accounts.roles import Role
-from portal.accounts.selectors import has_role
-
 from ..goals import goals_progress as progress_of
 
 register = template.Library()
@@ -17,7 +14,8 @@ register = template.Library()
 
 @register.inclusion_tag("rewards/_goals_progress.html", takes_context=True)
 def goals_progress(context: template.Context) -> dict[str, Any]:
+    # One query when the reader has no goals (only participants set any).
     user = context.get("user")
-    if user is None or not has_role(user=user, roles=(Role.EMPLOYEE, Role.PARTNER_USER)):
+    if user is None or not user.is_authenticated:
         return {"goals_progress": []}
     return {"goals_progress": progress_of(participant=user)}
