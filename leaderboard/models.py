@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +28,14 @@ class Profile(models.TextChoices):
     CONNECTOR = "connector", _("Connector")
     MAVEN = "maven", _("Maven")
     SALESPERSON = "salesperson", _("Salesperson")
+
+
+class ContestFormat(models.TextChoices):
+    RANKING = "ranking", _("Ranking: prizes by rank")
+    POT = "pot", _("Pot: a share of a measured total by rank")
+    STEPS = "steps", _("Steps: everyone reaching a level wins its prize")
+    GOALS = "goals", _("Individual goals: a target per person")
+    TEAMS = "teams", _("Team against team")
 
 
 class Contest(models.Model):
@@ -62,7 +73,52 @@ class Contest(models.Model):
     )
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
-    prizes = models.TextField(_("prizes"), help_text=_("One prize per line, first place first."))
+    prizes = models.TextField(
+        _("prizes"),
+        blank=True,
+        help_text=_(
+            "One prize per line, first place first. A line starting with “500 points” "
+            "awards points; one starting with an amount and a currency (“100 EUR”) is paid "
+            "with the next payout. Steps: “level: prize”, lowest level first. Goals: the "
+            "prize of everyone who reaches their target."
+        ),
+    )
+    format = models.CharField(
+        _("format"), max_length=8, choices=ContestFormat.choices, default=ContestFormat.RANKING
+    )
+    minimum_score = models.PositiveIntegerField(
+        _("minimum score to win"),
+        null=True,
+        blank=True,
+        help_text=_("Ranking and pot: below it, no prize whatever the rank."),
+    )
+    pot_percent = models.DecimalField(
+        _("pot: percentage of the won deal value"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
+    pot_currency = models.CharField(_("pot currency"), max_length=3, default="EUR")
+    pot_shares = models.CharField(
+        _("pot: shares by rank (%)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Comma-separated percentages of the pot, first place first: 50,30,20."),
+    )
+    goal_target = models.PositiveIntegerField(
+        _("goals: default target"),
+        null=True,
+        blank=True,
+        help_text=_("For everyone without a target of their own."),
+    )
+    team_top_n = models.PositiveIntegerField(
+        _("teams: members counted"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("A team's score is the sum of its best N members."),
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     winners = models.JSONField(default=list, blank=True)
 
@@ -95,6 +151,26 @@ class Contest(models.Model):
     def is_running(self, now=None) -> bool:
         now = now or timezone.now()
         return self.starts_at <= now < self.ends_at
+
+
+class ContestGoal(models.Model):
+    """An individual goals contest's target for one participant."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="goals")
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contest_goals"
+    )
+    target = models.PositiveIntegerField(_("target"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        verbose_name = _("contest target")
+        verbose_name_plural = _("contest targets")
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "participant"], name="one_target_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contest}: {self.participant} → {self.target}"
 
 
 class Shoutout(models.Model):

@@ -4,11 +4,12 @@ reading with privacy rules, live pushes (coalesced), shout-outs, contests, TV sc
 
 from __future__ import annotations
 
+import json
 import logging
+import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,7 +32,6 @@ from .models import BoardSync, Contest, Shoutout
 from .push import board_group, push_by_audience, push_to_user, toast
 from .ranking import METRICS, PERIODS, Board
 from .selectors import (
-    _names,
     all_boards,
     board_rows_by_audience,
     contest_eligible,
@@ -345,65 +345,18 @@ def chat_payload(*, text: str) -> dict[str, str]:
     return {"text": text}
 
 
-# --- Contests -------------------------------------------------------------------------------
+CHAT_TIMEOUT_SECONDS = 5
 
 
-def contest_close(*, contest: Contest) -> list[dict[str, Any]]:
-    """At the end: rank, record and announce the winners. Once. Locks the contest's
-    row; audits it, notifies the winners and, on commit, celebrates them. Publishes
-    nothing."""
-    with transaction.atomic():
-        contest = Contest.objects.select_for_update().get(pk=contest.pk)
-        if contest.closed_at:
-            return contest.winners
-        board = Board(contest.board_scope, contest.metric, "all")
-        prizes = contest.prize_list
-        totals = store.sql_totals(board)[: len(prizes)]
-        # The record keeps the winners' names; pages show them per viewer.
-        names = _names(
-            board=board, ids=[t[0] for t in totals], viewer=None, audience=Audience.STAFF
-        )
-        contest.winners = [
-            {
-                "place": i + 1,
-                "participant": pid,
-                "name": names.get(pid, "?"),
-                "total": total,
-                "prize": prizes[i],
-            }
-            for i, (pid, total, _last) in enumerate(totals)
-        ]
-        contest.closed_at = timezone.now()
-        contest.save(update_fields=["winners", "closed_at"])
-        audit_record(
-            actor=None,
-            action="contest.closed",
-            target=contest,
-            to_state="closed",
-            data={"winners": contest.winners},
-        )
-        from portal.notifications.services import notify
-
-        for winner in contest.winners:
-            notify(
-                user=User.objects.get(pk=winner["participant"]),
-                kind="contest_won",
-                context={"contest": contest, "winner": winner},
-            )
-        if contest.winners:
-            text = _("%(contest)s: congratulations to %(name)s!") % {
-                "contest": contest.name,
-                "name": contest.winners[0]["name"],
-            }
-            transaction.on_commit(lambda: celebrate(kind="contest", text_for=lambda _a: text))
-    return contest.winners
-
-
-def contests_close_due() -> int:
-    """Beat: close every contest whose end has passed (each once, under its row
-    lock). Publishes nothing."""
-    closed = 0
-    for contest in Contest.objects.filter(closed_at__isnull=True, ends_at__lte=timezone.now()):
-        contest_close(contest=contest)
-        closed += 1
-    return closed
+def chat_post(*, text: str) -> None:
+    """Post ``text`` to the configured Slack/Teams incoming webhook, with a timeout;
+    raises OSError when the chat is away or refuses (the calling task retries)."""
+    request = urllib.request.Request(  # noqa: S310 - the URL is the admin's configured webhook
+        settings.CHAT_WEBHOOK_URL,
+        data=json.dumps(chat_payload(text=text)).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=CHAT_TIMEOUT_SECONDS) as response:  # noqa: S310
+        if response.status >= 300:
+            raise OSError(f"chat webhook answered {response.status}")

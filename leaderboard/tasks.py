@@ -1,9 +1,7 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
-import json
 import logging
-import urllib.request
 from datetime import timedelta
 
 from celery import shared_task
@@ -14,17 +12,16 @@ from portal.accounts.display import Audience, person_name
 from portal.accounts.models import User
 from portal.notifications.services import notify
 
+from .contests import contests_close_due
 from .models import Shoutout
 from .services import (
     board_push,
     boards_rebuild,
     boards_rebuild_if_lost,
-    chat_payload,
-    contests_close_due,
+    chat_post,
 )
 
 log = logging.getLogger(__name__)
-CHAT_TIMEOUT_SECONDS = 5
 
 
 @shared_task
@@ -54,18 +51,16 @@ def shoutout_to_chat(shoutout_id: int) -> bool:
     # The company's own chat: staff read it, so people appear by their chosen names.
     author = person_name(person=shout.author, audience=Audience.STAFF)
     about = person_name(person=shout.about, audience=Audience.STAFF)
-    text = f"{author} → {about}: {shout.message}"
-    request = urllib.request.Request(  # noqa: S310 - the URL is the admin's configured webhook
-        settings.CHAT_WEBHOOK_URL,
-        data=json.dumps(chat_payload(text=text)).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=CHAT_TIMEOUT_SECONDS) as response:  # noqa: S310
-        if response.status >= 300:
-            raise OSError(f"chat webhook answered {response.status}")
+    chat_post(text=f"{author} → {about}: {shout.message}")
     Shoutout.objects.filter(pk=shout.pk).update(posted_to_chat=True)
     return True
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600, max_retries=6)
+def contest_to_chat(text: str) -> None:
+    """Post shared contest standings to the chat, retried with back-off."""
+    if settings.CHAT_WEBHOOK_URL:
+        chat_post(text=text)
 
 
 @shared_task

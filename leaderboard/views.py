@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,9 +16,10 @@ from portal.accounts.decorators import role_required
 from portal.accounts.display import Audience, audience_of
 from portal.accounts.models import User
 from portal.accounts.roles import Role
-from portal.accounts.selectors import is_partner
+from portal.accounts.selectors import has_role, is_partner
 from portal.core.forms import add_service_errors
 
+from . import contests as contests_
 from . import screens, selectors, services
 from .forms import ShoutoutForm, TVScreenForm
 from .labels import METRIC_LABELS, PERIOD_LABELS, board_exists, board_label
@@ -262,3 +264,48 @@ def contests(request):
         "leaderboard/contests.html",
         {"contests": items, "now": now, "active_nav": "boards"},
     )
+
+
+def _contest_for(request, pk: int) -> Contest:
+    contest = get_object_or_404(Contest, pk=pk)
+    board = Board(contest.board_scope, contest.metric, "all")
+    if not selectors.board_visible_to(user=request.user, board=board):
+        raise Http404
+    return contest
+
+
+@login_required
+def contest_detail(request, pk: int):
+    contest = _contest_for(request, pk)
+    view = contests_.contest_view(contest=contest, viewer=request.user)
+    can_share = (
+        bool(settings.CHAT_WEBHOOK_URL)
+        and not contest.closed_at
+        and has_role(user=request.user, roles=(Role.MANAGER, Role.REVIEWER))
+    )
+    return render(
+        request,
+        "leaderboard/contest.html",
+        {
+            "contest": contest,
+            **view,
+            "can_share": can_share,
+            "now": timezone.now(),
+            "active_nav": "boards",
+        },
+    )
+
+
+@role_required(Role.MANAGER, Role.REVIEWER)
+@require_POST
+def contest_share(request, pk: int):
+    contest = _contest_for(request, pk)
+    try:
+        contests_.contest_share(actor=request.user, contest=contest)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(
+            request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        )
+    else:
+        messages.success(request, _("The standings are on their way to the chat."))
+    return redirect("leaderboard:contest", pk=contest.pk)

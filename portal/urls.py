@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("portal.notifications.urls")),
     path("", include("portal.rewards.urls")),
     path("", include("portal.payouts.urls")),
+    path("", include("portal.fraud.urls")),
     path("", include("portal.insight.urls")),
     path("", include("portal.networks.urls")),
     path("", include("leaderboard.urls")),

@@ -476,3 +476,26 @@ class OutboundFilterSerializer(serializers.Serializer):
 class OutboundWinSerializer(serializers.Serializer):
     deal_value = serializers.DecimalField(max_digits=14, decimal_places=2)
     currency = serializers.CharField(max_length=3, help_text="ISO 4217, e.g. EUR.")
+
+
+class RewardCodeRequestSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40, help_text="The code as the customer gives it.")
+    reference = serializers.CharField(
+        max_length=120,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="redeem: the client's order or receipt number, kept with the use.",
+    )
+
+
+class RewardCodeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    state = serializers.ChoiceField(choices=["valid", "used", "expired"])
+    kind = serializers.ChoiceField(choices=["store_credit", "discount_code"])
+    value_kind = serializers.ChoiceField(choices=["amount", "percent"])
+    value = serializers.CharField(help_text="A decimal string: the amount or the percentage.")
+    currency = serializers.CharField(help_text="ISO 4217 for an amount; empty for a percentage.")
+    expires_at = serializers.DateTimeField()
+    redeemed_at = serializers.DateTimeField(allow_null=True)
+    reference = serializers.CharField()

@@ -4,7 +4,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from .views import commissions, crm, leads, me, outbound, rewards
+from .views import codes, commissions, crm, leads, me, outbound, rewards
 from .views.docs import ApiDocsView, NotFoundView
 
 app_name = "api"
@@ -44,5 +44,7 @@ urlpatterns = [
         name="statement",
     ),
     path("crm/<slug:source>/callbacks/", crm.CrmCallbackView.as_view(), name="crm_callback"),
+    path("codes/<slug:source>/check/", codes.RewardCodeCheckView.as_view(), name="code_check"),
+    path("codes/<slug:source>/redeem/", codes.RewardCodeRedeemView.as_view(), name="code_redeem"),
     re_path(r"^[\s\S]*", NotFoundView.as_view(), name="not_found"),  # any path, even with \n
 ]

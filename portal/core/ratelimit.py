@@ -15,6 +15,7 @@ could pick the address they are counted under.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -109,3 +110,30 @@ def client_ip(request: HttpRequest) -> str:
             except ValueError:
                 pass
     return remote
+
+
+def _keyed(kind: str, value: str) -> str:
+    if not value:
+        return ""
+    return hashlib.sha256(f"{settings.SECRET_KEY}|client|{kind}|{value}".encode()).hexdigest()
+
+
+def client_fingerprint(request: HttpRequest) -> dict[str, str]:
+    """Where a request came from, as keyed hashes (no address is kept): the client
+    address, its network (/24, /48), the address with the browser, and the browser's
+    user agent (shortened), for the fraud review's detectors."""
+    ip = client_ip(request)
+    agent = request.META.get("HTTP_USER_AGENT", "") or ""
+    try:
+        address = ipaddress.ip_address(ip)
+        network = str(
+            ipaddress.ip_network(f"{address}/{24 if address.version == 4 else 48}", strict=False)
+        )
+    except ValueError:
+        network = ""
+    return {
+        "address": _keyed("address", ip),
+        "network": _keyed("network", network),
+        "device": _keyed("device", f"{ip}|{agent}"),
+        "user_agent": agent[:200],
+    }

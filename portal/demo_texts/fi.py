@@ -293,4 +293,16 @@ DB = {
     "Refer someone every week for 4 weeks in a row.": "Suosittele jotakuta joka viikko neljänä peräkkäisenä viikkona.",
     "Top 3 of the month": "Kuukauden kolmen parhaan joukossa",
     "Finish a month among the top 3 by points.": "Päätä kuukausi pisteillä mitattuna kolmen parhaan joukossa.",
+    # contest formats
+    "Deal pot": "Kauppapotti",
+    "Ten percent of the value of every deal won goes into the pot.": "Kymmenen prosenttia jokaisen voitetun kaupan arvosta menee pottiin.",
+    "Points ladder": "Pisteportaat",
+    "Everyone who climbs to a step wins its prize.": "Jokainen portaalle noussut voittaa sen palkinnon.",
+    "100: 50 points\n300: 150 points\n600: 100 EUR bonus": "100: 50 pistettä\n300: 150 pistettä\n600: 100 EUR bonus",
+    "Personal best": "Oma ennätys",
+    "Reach your own target of qualified referrals.": "Saavuta oma tavoitteesi hyväksytyissä suositteluissa.",
+    "200 points": "200 pistettä",
+    "North vs South": "Pohjoinen vastaan etelä",
+    "Each team's best three members count.": "Jokaisen tiimin kolme parasta jäsentä lasketaan.",
+    "300 points\n100 points": "300 pistettä\n100 pistettä",
 }

@@ -292,4 +292,16 @@ DB = {
     "Refer someone every week for 4 weeks in a row.": "Segnala qualcuno ogni settimana per 4 settimane di fila.",
     "Top 3 of the month": "Tra i primi 3 del mese",
     "Finish a month among the top 3 by points.": "Chiudi un mese tra i primi 3 per punti.",
+    # contest formats
+    "Deal pot": "Montepremi degli affari",
+    "Ten percent of the value of every deal won goes into the pot.": "Il dieci per cento del valore di ogni affare vinto va nel montepremi.",
+    "Points ladder": "Scala dei punti",
+    "Everyone who climbs to a step wins its prize.": "Chiunque sale a un gradino vince il suo premio.",
+    "100: 50 points\n300: 150 points\n600: 100 EUR bonus": "100: 50 punti\n300: 150 punti\n600: bonus di 100 EUR",
+    "Personal best": "Record personale",
+    "Reach your own target of qualified referrals.": "Raggiungi il tuo obiettivo di segnalazioni qualificate.",
+    "200 points": "200 punti",
+    "North vs South": "Nord contro Sud",
+    "Each team's best three members count.": "Contano i tre membri migliori di ogni squadra.",
+    "300 points\n100 points": "300 punti\n100 punti",
 }

@@ -281,4 +281,16 @@ DB = {
     "Refer someone every week for 4 weeks in a row.": "Iesakiet kādu katru nedēļu 4 nedēļas pēc kārtas.",
     "Top 3 of the month": "Mēneša labāko trijniekā",
     "Finish a month among the top 3 by points.": "Noslēdziet mēnesi labāko trijniekā pēc punktiem.",
+    # contest formats
+    "Deal pot": "Darījumu fonds",
+    "Ten percent of the value of every deal won goes into the pot.": "Desmit procenti no katra noslēgtā darījuma vērtības nonāk fondā.",
+    "Points ladder": "Punktu kāpnes",
+    "Everyone who climbs to a step wins its prize.": "Katrs, kas uzkāpj uz pakāpes, saņem tās godalgu.",
+    "100: 50 points\n300: 150 points\n600: 100 EUR bonus": "100: 50 punkti\n300: 150 punkti\n600: 100 EUR prēmija",
+    "Personal best": "Personīgais rekords",
+    "Reach your own target of qualified referrals.": "Sasniedziet savu kvalificēto ieteikumu mērķi.",
+    "200 points": "200 punkti",
+    "North vs South": "Ziemeļi pret Dienvidiem",
+    "Each team's best three members count.": "Tiek ieskaitīti katras komandas trīs labākie dalībnieki.",
+    "300 points\n100 points": "300 punkti\n100 punkti",
 }

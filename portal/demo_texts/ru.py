@@ -285,4 +285,16 @@ DB = {
     "Refer someone every week for 4 weeks in a row.": "Давайте рекомендации каждую неделю 4 недели подряд.",
     "Top 3 of the month": "Тройка лучших месяца",
     "Finish a month among the top 3 by points.": "Завершите месяц в тройке лучших по баллам.",
+    # contest formats
+    "Deal pot": "Фонд сделок",
+    "Ten percent of the value of every deal won goes into the pot.": "Десять процентов суммы каждой выигранной сделки идёт в фонд.",
+    "Points ladder": "Лестница баллов",
+    "Everyone who climbs to a step wins its prize.": "Каждый, кто поднялся на ступень, получает её приз.",
+    "100: 50 points\n300: 150 points\n600: 100 EUR bonus": "100: 50 баллов\n300: 150 баллов\n600: премия 100 EUR",
+    "Personal best": "Личный рекорд",
+    "Reach your own target of qualified referrals.": "Достигните своей цели по квалифицированным рекомендациям.",
+    "200 points": "200 баллов",
+    "North vs South": "Север против Юга",
+    "Each team's best three members count.": "Учитываются три лучших участника каждой команды.",
+    "300 points\n100 points": "300 баллов\n100 баллов",
 }

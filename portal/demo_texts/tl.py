@@ -291,4 +291,16 @@ DB = {
     "Refer someone every week for 4 weeks in a row.": "Mag-refer ng kakilala bawat linggo nang 4 na sunod-sunod na linggo.",
     "Top 3 of the month": "Top 3 ng buwan",
     "Finish a month among the top 3 by points.": "Tapusin ang isang buwan sa top 3 ayon sa puntos.",
+    # contest formats
+    "Deal pot": "Pot ng mga deal",
+    "Ten percent of the value of every deal won goes into the pot.": "Sampung porsiyento ng halaga ng bawat napanalunang deal ay napupunta sa pot.",
+    "Points ladder": "Hagdan ng puntos",
+    "Everyone who climbs to a step wins its prize.": "Bawat makaakyat sa isang baitang ay panalo ng premyo nito.",
+    "100: 50 points\n300: 150 points\n600: 100 EUR bonus": "100: 50 puntos\n300: 150 puntos\n600: 100 EUR bonus",
+    "Personal best": "Sariling pinakamahusay na rekord",
+    "Reach your own target of qualified referrals.": "Abutin ang sarili mong target na kwalipikadong referral.",
+    "200 points": "200 puntos",
+    "North vs South": "North laban sa South",
+    "Each team's best three members count.": "Binibilang ang tatlong pinakamahusay na miyembro ng bawat team.",
+    "300 points\n100 points": "300 puntos\n100 puntos",
 }

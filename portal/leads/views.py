@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import qrcode
 import qrcode.image.svg
@@ -20,7 +21,7 @@ from portal.accounts.decorators import role_required
 from portal.accounts.roles import Role
 from portal.core.confirm import confirmation_needed
 from portal.core.forms import add_service_errors
-from portal.core.ratelimit import Rate, client_ip, rate_limit_hit
+from portal.core.ratelimit import Rate, client_fingerprint, client_ip, rate_limit_hit
 from portal.leads.permissions import lead_submission_permission
 
 from . import services
@@ -293,12 +294,13 @@ def referral_page(request, code: str):
         referral_link_record_visit(
             link=link, ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
         )
+        request.session.setdefault(f"referral_seen:{link.pk}", int(time.time()))
     elif form.is_valid():
         if form.cleaned_data.get("website"):
             # A bot filled the hidden field: answer as if all went well, save nothing.
             return redirect(thanks)
         try:
-            services.lead_submit(
+            lead = services.lead_submit(
                 referrer=link.user,
                 program=form.cleaned_data["program"],
                 data=form.cleaned_data,
@@ -310,6 +312,15 @@ def referral_page(request, code: str):
         except PermissionDenied as exc:
             raise Http404 from exc
         else:
+            # Where it came from, as keyed hashes, for the fraud review's detectors.
+            from portal.fraud.services import submission_print_record
+
+            seen = request.session.pop(f"referral_seen:{link.pk}", None)
+            submission_print_record(
+                lead=lead,
+                **client_fingerprint(request),
+                seconds_after_visit=int(time.time()) - seen if isinstance(seen, int) else None,
+            )
             return redirect(thanks)
     return render(
         request,

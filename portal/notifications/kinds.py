@@ -120,6 +120,7 @@ KINDS: dict[str, Kind] = {
         Kind("tier_up", Group.REWARDS, _("You reached a new tier"), roles=PARTICIPANTS),
         Kind("badge", Group.REWARDS, _("You earned a badge"), Channel.PORTAL, roles=PARTICIPANTS),
         Kind("milestone", Group.REWARDS, _("You reached a milestone"), roles=PARTICIPANTS),
+        Kind("goal_reached", Group.REWARDS, _("You reached a goal"), roles=PARTICIPANTS),
         Kind(
             "redemption_status",
             Group.REWARDS,

@@ -87,6 +87,7 @@ def payout_batch_build(*, batch_id: int, chunk: int = 250) -> PayoutBatch:
     eligible_qs = Commission.objects.filter(
         approved_at__lt=started,
         status=CommissionStatus.APPROVED,
+        on_hold=False,  # held for review (finance or a fraud case): never batched
         batch__isnull=True,
         currency=batch.currency,
         approved_at__date__lte=batch.cutoff,

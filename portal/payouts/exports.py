@@ -109,8 +109,8 @@ def statement_csv(*, statement: Statement, out: Writable) -> None:
             [
                 c.pk,
                 timezone.localtime(c.created_at).date().isoformat(),
-                c.lead_id,
-                c.lead.company,  # the partner's own lead; empty once erased
+                c.lead_id or "",
+                c.lead.company if c.lead else "",  # the partner's own lead; empty once erased
                 c.get_event_display(),
                 f"{money(c.amount)}",
                 c.get_status_display(),

@@ -141,6 +141,8 @@ class CommissionEvent(models.TextChoices):
     QUALIFIED = "qualified", _("Qualified lead")
     WON = "won", _("Won deal")
     EMPLOYEE_BONUS = "employee_bonus", _("Employee bonus")
+    REWARD_BONUS = "reward_bonus", _("Cash bonus reward")
+    CONTEST_PRIZE = "contest_prize", _("Contest prize")
     CLAWBACK = "clawback", _("Clawback")
 
 
@@ -149,8 +151,15 @@ class Commission(models.Model):
 
     Never edited away: a reversed deal adds a negative clawback linked to the original."""
 
-    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="commissions")
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
+    # Empty for money that no lead earned (a cash bonus reward, a contest prize).
+    lead = models.ForeignKey(
+        Lead, null=True, blank=True, on_delete=models.PROTECT, related_name="commissions"
+    )
+    program = models.ForeignKey(
+        Program, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # What created a commission without a lead ("redemption:12", "contest:3:user:7"): once.
+    source = models.CharField(max_length=64, blank=True, default="")
     # Every index costs on the batch UPDATE of 100,000 rows: foreign keys that a composite
     # index below covers get none of their own.
     payee_org = models.ForeignKey(
@@ -235,6 +244,9 @@ class Commission(models.Model):
                 fields=["lead", "event"],
                 condition=~Q(event="clawback"),
                 name="one_commission_per_lead_event",
+            ),
+            models.UniqueConstraint(
+                fields=["source"], condition=~Q(source=""), name="one_commission_per_source"
             ),
             models.CheckConstraint(
                 condition=(Q(event="clawback") & Q(reverses__isnull=False))

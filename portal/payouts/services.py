@@ -28,6 +28,7 @@ from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
 from portal.core.money import ZERO, money
 from portal.events.services import publish
+from portal.fraud.selectors import hold_reason, lead_held_by_fraud
 from portal.leads.models import Lead, LeadStatus
 
 from .models import (
@@ -84,9 +85,12 @@ def _create(
     payee_user_id: int | None = None,
     at: datetime,
 ) -> Commission | None:
+    case = lead_held_by_fraud(lead_id=lead.pk)
     try:
         with transaction.atomic():
             commission = Commission.objects.create(
+                on_hold=case is not None,
+                hold_reason=hold_reason(case_id=case.pk) if case else "",
                 lead=lead,
                 program_id=lead.program_id,
                 event=event,
@@ -375,3 +379,79 @@ def lead_commissions_reverse(
         )
         reversed_.append(claw)
     return reversed_
+
+
+def bonus_commission_add(
+    *,
+    source: str,
+    event: str,
+    amount: Decimal,
+    currency: str,
+    basis: str,
+    payee_user_id: int | None = None,
+    payee_org_id: int | None = None,
+    at: datetime | None = None,
+) -> Commission | None:
+    """Money no lead earned (a fulfilled cash bonus reward, a contest prize), owed once per
+    ``source``: a unique constraint makes a repeat return None. It was approved where it
+    was decided (a reviewer fulfilled the reward, a contest closed), so it is created
+    approved and joins the payee's next batch (employees: payroll; partners: their
+    organisation's payout). Locks nothing; audits it. Publishes nothing."""
+    at = at or timezone.now()
+    amount = money(amount)
+    if amount <= 0:
+        return None
+    try:
+        with transaction.atomic():
+            commission = Commission.objects.create(
+                source=source,
+                event=event,
+                amount=amount,
+                currency=currency,
+                payee_user_id=None if payee_org_id else payee_user_id,
+                payee_org_id=payee_org_id,
+                basis=basis,
+                hold_until=timezone.localtime(at).date(),
+                status=CommissionStatus.APPROVED,
+                created_at=at,
+                approved_at=at,
+            )
+    except IntegrityError:
+        return None  # this source already has its commission
+    audit_record(
+        actor=None,
+        action="commission.created",
+        target=commission,
+        to_state=commission.status,
+        note=basis,
+        data={"amount": str(amount), "currency": currency, "source": source},
+    )
+    return commission
+
+
+def lead_commissions_hold(*, lead_ids: list[int], case_id: int, hold: bool) -> int:
+    """A fraud case holds (or releases) the unbatched commissions of its leads: a held
+    commission is neither approved nor batched. Release touches only what this case held.
+    Locks the commissions' rows; audits each. Publishes nothing. Returns how many."""
+    reason = hold_reason(case_id=case_id)
+    with transaction.atomic():
+        qs = Commission.objects.select_for_update().filter(lead_id__in=lead_ids)
+        if hold:
+            qs = qs.filter(
+                status__in=[CommissionStatus.PENDING, CommissionStatus.APPROVED],
+                batch__isnull=True,
+                on_hold=False,
+            )
+        else:
+            qs = qs.filter(on_hold=True, hold_reason=reason)
+        changed = list(qs)
+        for commission in changed:
+            commission.on_hold, commission.hold_reason = hold, reason if hold else ""
+            commission.save(update_fields=["on_hold", "hold_reason"])
+            audit_record(
+                actor=None,
+                action="commission.hold" if hold else "commission.release",
+                target=commission,
+                note=reason,
+            )
+    return len(changed)

@@ -10,15 +10,33 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import User
 from portal.events.models import Event
 from portal.events.registry import subscribe
+from portal.fraud.selectors import lead_held_by_fraud
 from portal.leads.models import Lead, LeadStatus, Program
 
-from .services import STATUS_MEANING, lead_event_apply, ledger_add
+from .services import (
+    STATUS_MEANING,
+    lead_event_apply,
+    lead_points_hold,
+    lead_points_release,
+    ledger_add,
+)
 
 
 def _lead(event: Event) -> Lead | None:
     return (
         Lead.objects.select_related("program", "referrer").filter(pk=event.payload["lead"]).first()
     )
+
+
+@subscribe("lead.submitted", "lead.status_changed")
+def personal_goals(event: Event) -> None:
+    """A new or newly qualified referral may reach its referrer's goal (noticed once)."""
+    if event.name == "lead.status_changed" and event.payload.get("to") != LeadStatus.QUALIFIED:
+        return
+    if lead := _lead(event):
+        from .goals import goals_check
+
+        goals_check(participant=lead.referrer, at=event.occurred_at)
 
 
 @subscribe("lead.submitted")
@@ -34,6 +52,28 @@ def apply_status(event: Event) -> None:
     meaning = STATUS_MEANING.get(event.payload["to"])
     if meaning and (lead := _lead(event)):
         lead_event_apply(lead=lead, event=meaning, at=event.occurred_at)
+        # A lead under fraud review earns, but what it earns is held too.
+        if meaning != "reversed" and (case := lead_held_by_fraud(lead_id=lead.pk)):
+            lead_points_hold(lead=lead, case_id=case.pk, at=event.occurred_at)
+
+
+@subscribe("fraud.leads_held")
+def hold_points(event: Event) -> None:
+    for lead in Lead.objects.select_related("program").filter(pk__in=event.payload["leads"]):
+        lead_points_hold(lead=lead, case_id=event.payload["case"], at=event.occurred_at)
+
+
+@subscribe("fraud.case_decided")
+def release_points(event: Event) -> None:
+    """Cleared or confirmed, the hold ends; a confirmed case's leads lose what they
+    earned."""
+    for lead in Lead.objects.select_related("program", "referrer").filter(
+        pk__in=event.payload["leads"]
+    ):
+        lead_points_release(lead=lead, case_id=event.payload["case"], at=event.occurred_at)
+        if event.payload["decision"] == "confirmed":
+            # The existing reversal: all the lead earned (idempotent with its rejection).
+            lead_event_apply(lead=lead, event="reversed", at=event.occurred_at)
 
 
 @subscribe("lead.deal_reversed")
@@ -64,3 +104,22 @@ def award_outbound(event: Event) -> None:
         % {"id": event.payload["outbound"]},
         at=event.occurred_at,
     )
+
+
+@subscribe("contest.closed")
+def contest_prize_points(event: Event) -> None:
+    """A contest's points prizes, once per contest and winner (the entry's source)."""
+    contest = event.payload["contest"]
+    winners = User.objects.in_bulk([a["participant"] for a in event.payload["awards"]])
+    for award in event.payload["awards"]:
+        person = winners.get(award["participant"])
+        if person is None or not award.get("points"):
+            continue
+        ledger_add(
+            participant=person,
+            amount=int(award["points"]),
+            event="contest.prize",
+            reason=_("Prize in %(contest)s") % {"contest": event.payload.get("name", "")},
+            source=f"contest:{contest}:user:{person.pk}",
+            at=event.occurred_at,
+        )

@@ -4,12 +4,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.crypto import EncryptedTextField
 from portal.core.i18n import active_language
 from portal.leads.models import Lead, Program
 
@@ -76,6 +77,8 @@ class LedgerEntry(models.Model):
     redemption = models.ForeignKey(
         "Redemption", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
     )
+    # What awarded points without a lead or redemption ("contest:3:user:7"): once.
+    source = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
@@ -97,6 +100,9 @@ class LedgerEntry(models.Model):
                 fields=["redemption", "event"],
                 condition=Q(redemption__isnull=False),
                 name="one_entry_per_redemption_event",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "event"], condition=~Q(source=""), name="one_entry_per_source"
             ),
         ]
 
@@ -247,12 +253,26 @@ class RewardKind(models.TextChoices):
     DONATION = "donation", _("Charity donation")
     CASH_BONUS = "cash_bonus", _("Cash bonus")
     RAFFLE_TICKET = "raffle_ticket", _("Raffle ticket")
+    VOUCHER = "voucher", _("Voucher")
+    STORE_CREDIT = "store_credit", _("Store credit")
+    DISCOUNT_CODE = "discount_code", _("Discount code")
+
+
+# Kinds handed over the moment they are redeemed (no reviewer ships anything).
+INSTANT_KINDS = (RewardKind.RAFFLE_TICKET, RewardKind.STORE_CREDIT, RewardKind.DISCOUNT_CODE)
+CODE_KINDS = (RewardKind.STORE_CREDIT, RewardKind.DISCOUNT_CODE)
+
+
+class CodeValueKind(models.TextChoices):
+    AMOUNT = "amount", _("An amount")
+    PERCENT = "percent", _("A percentage")
 
 
 class RewardItem(models.Model):
     # Set per participant by catalog_with_eligibility; never stored.
     eligible: bool
     affordable: bool
+    points_needed: int
 
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
@@ -284,6 +304,43 @@ class RewardItem(models.Model):
         help_text=_("What one fulfilled redemption costs, for the return on investment."),
     )
     value_currency = models.CharField(_("currency of the cost"), max_length=3, default="EUR")
+    programs = models.ManyToManyField(
+        Program,
+        blank=True,
+        related_name="reward_items",
+        verbose_name=_("programs"),
+        help_text=_("The catalogs this reward is in. Leave empty: every program's catalog."),
+    )
+    face_value = models.DecimalField(
+        _("face value"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_(
+            "Cash bonus, voucher and store credit: the amount (in the currency of the cost). "
+            "Discount code: the amount or the percentage."
+        ),
+    )
+    face_value_kind = models.CharField(
+        _("discount given as"),
+        max_length=8,
+        choices=CodeValueKind.choices,
+        default=CodeValueKind.AMOUNT,
+    )
+    code_valid_days = models.PositiveIntegerField(
+        _("code valid for (days)"), default=90, validators=[MinValueValidator(1)]
+    )
+    raffle = models.ForeignKey(
+        "Raffle",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ticket_items",
+        verbose_name=_("raffle"),
+        help_text=_("Raffle tickets: the open raffle the ticket enters."),
+    )
 
     class Meta:
         ordering = ["points_price", "name"]
@@ -295,6 +352,26 @@ class RewardItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        needs_value = (
+            RewardKind.CASH_BONUS,
+            RewardKind.VOUCHER,
+            RewardKind.STORE_CREDIT,
+            RewardKind.DISCOUNT_CODE,
+        )
+        if self.kind in needs_value and self.face_value is None:
+            raise ValidationError({"face_value": _("This kind of reward needs its face value.")})
+        if self.kind == RewardKind.RAFFLE_TICKET and self.raffle_id is None:
+            raise ValidationError({"raffle": _("Choose the raffle the ticket enters.")})
+        if (
+            self.face_value_kind == CodeValueKind.PERCENT
+            and self.face_value is not None
+            and self.face_value > 100
+        ):
+            raise ValidationError({"face_value": _("A percentage is at most 100.")})
 
     @property
     def in_stock(self) -> bool:
@@ -405,6 +482,9 @@ class RaffleEntry(models.Model):
         Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     bought = models.BooleanField(default=False)
+    redemption = models.OneToOneField(
+        "Redemption", null=True, blank=True, on_delete=models.PROTECT, related_name="raffle_entry"
+    )
     is_winner = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -440,3 +520,125 @@ class OfferCode(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class CodeClient(models.Model):
+    """A shop, point of sale or CRM that checks and redeems reward codes through the signed
+    codes API (``Vouch-Signature`` with its own secret, like CRM callbacks)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    source = models.SlugField(
+        _("source"),
+        max_length=50,
+        unique=True,
+        help_text=_("Part of the API URL: /api/v1/codes/<source>/check/"),
+    )
+    secret = EncryptedTextField(  # at rest: Fernet
+        _("signing secret"),
+        help_text=_("Shared with the client; it signs every request with it (Vouch-Signature)."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("code client")
+        verbose_name_plural = _("code clients")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RewardCode(models.Model):
+    """Store credit or a discount code a redemption issued: used once, before it expires."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    redemption = models.OneToOneField(
+        Redemption, on_delete=models.PROTECT, related_name="reward_code"
+    )
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reward_codes"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=RewardKind.choices)
+    value_kind = models.CharField(_("value given as"), max_length=8, choices=CodeValueKind.choices)
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    redeemed_at = models.DateTimeField(_("used"), null=True, blank=True)
+    redeemed_by = models.ForeignKey(
+        CodeClient, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    redeemed_reference = models.CharField(_("used for"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("reward code")
+        verbose_name_plural = _("reward codes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(redeemed_at__isnull=True) | Q(redeemed_by__isnull=False),
+                name="reward_code_used_by_a_client",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class GoalMetric(models.TextChoices):
+    REFERRALS = "referrals", _("Referrals")
+    QUALIFIED = "qualified", _("Qualified referrals")
+
+
+class GoalPeriod(models.TextChoices):
+    MONTH = "month", _("per month")
+    QUARTER = "quarter", _("per quarter")
+
+
+class PersonalGoal(models.Model):
+    """A participant's own target (referrals per month, qualified per quarter…), set by
+    themselves or by their team's manager. One goal per metric and period."""
+
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_goals"
+    )
+    metric = models.CharField(_("what"), max_length=16, choices=GoalMetric.choices)
+    period = models.CharField(_("period"), max_length=8, choices=GoalPeriod.choices)
+    target = models.PositiveIntegerField(
+        _("target"), validators=[MinValueValidator(1), MaxValueValidator(10000)]
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["period", "metric"]
+        verbose_name = _("personal goal")
+        verbose_name_plural = _("personal goals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "metric", "period"], name="one_goal_per_metric_period"
+            ),
+            models.CheckConstraint(condition=Q(target__gte=1), name="goal_target_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.target} {self.metric} {self.period}"
+
+
+class GoalReached(models.Model):
+    """A goal reached in one period ("2026-11", "2026-Q4"): the notice goes out once."""
+
+    goal = models.ForeignKey(PersonalGoal, on_delete=models.CASCADE, related_name="reached")
+    period_key = models.CharField(max_length=8)
+    reached_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["goal", "period_key"], name="goal_reached_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal} {self.period_key}"

@@ -18,10 +18,22 @@ from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
+from portal.events.services import publish
 from portal.leads.models import Lead, LeadStatus, Program
 from portal.notifications.services import notify
 
-from .models import Milestone, OfferCode, Redemption, RedemptionStatus, RewardItem
+from .models import (
+    CODE_KINDS,
+    INSTANT_KINDS,
+    Milestone,
+    OfferCode,
+    Raffle,
+    RaffleEntry,
+    Redemption,
+    RedemptionStatus,
+    RewardItem,
+    RewardKind,
+)
 from .selectors import reward_eligible
 from .services import ledger_add, points_account_lock
 
@@ -46,6 +58,8 @@ def redemption_request(*, participant: User, item: RewardItem) -> Redemption:
                 _("You have %(balance)s points; this reward costs %(price)s.")
                 % {"balance": account.balance, "price": item.points_price}
             )
+        if item.kind == RewardKind.RAFFLE_TICKET:
+            _open_raffle(item=item)
         if item.stock is not None:
             item.stock -= 1
             item.save(update_fields=["stock"])
@@ -65,7 +79,68 @@ def redemption_request(*, participant: User, item: RewardItem) -> Redemption:
             target=redemption,
             to_state=redemption.status,
         )
+        if item.kind in INSTANT_KINDS:
+            # Nothing to ship: the ticket or the code is handed over now.
+            redemption.status, redemption.updated_at = RedemptionStatus.FULFILLED, timezone.now()
+            redemption.save(update_fields=["status", "updated_at"])
+            audit_record(
+                actor=None,
+                action="redemption.fulfil",
+                target=redemption,
+                from_state=RedemptionStatus.REQUESTED,
+                to_state=redemption.status,
+            )
+            redemption_fulfilment_apply(redemption=redemption)
     return redemption
+
+
+def _open_raffle(*, item: RewardItem) -> Raffle:
+    raffle = item.raffle
+    now = timezone.now()
+    if raffle is None or raffle.drawn_at or not (raffle.starts_at <= now < raffle.ends_at):
+        raise ValidationError(_("The raffle of this ticket is not open."))
+    return raffle
+
+
+def redemption_fulfilment_apply(*, redemption: Redemption) -> None:
+    """What a fulfilled redemption does, by its item's kind, exactly once: a raffle ticket
+    enters the item's open raffle (one entry per redemption); store credit and discount
+    codes get their code (one per redemption); every kind publishes
+    ``redemption.fulfilled`` (payouts adds a cash bonus to the payee's next batch; vouchers
+    are listed for finance by ``selectors.vouchers_to_issue``). Call inside the
+    transaction that fulfils it, holding the redemption's row lock."""
+    item = redemption.item
+    if item.kind == RewardKind.RAFFLE_TICKET:
+        raffle = _open_raffle(item=item)
+        entry, created = RaffleEntry.objects.get_or_create(
+            redemption=redemption,
+            defaults={"raffle": raffle, "participant": redemption.participant, "bought": True},
+        )
+        if created:
+            audit_record(
+                actor=None,
+                action="raffle.entered",
+                target=raffle,
+                data={"entry": entry.pk, "redemption": redemption.pk},
+            )
+    elif item.kind in CODE_KINDS:
+        from .codes import reward_code_issue
+
+        reward_code_issue(redemption=redemption)
+    participant = redemption.participant
+    publish(
+        name="redemption.fulfilled",
+        aggregate=redemption,
+        payload={
+            "redemption": redemption.pk,
+            "participant": participant.pk,
+            "organisation": participant.partner_organisation_id,
+            "kind": item.kind,
+            "item": item.name,
+            "amount": None if item.face_value is None else str(item.face_value),
+            "currency": item.value_currency,
+        },
+    )
 
 
 REDEMPTION_FLOW = {
@@ -106,6 +181,8 @@ def redemption_transition(
         previous = locked.status
         locked.status, locked.note, locked.updated_at = to_status, note, timezone.now()
         locked.save(update_fields=["status", "note", "updated_at"])
+        if to_status == RedemptionStatus.FULFILLED:
+            redemption_fulfilment_apply(redemption=locked)
         if to_status == RedemptionStatus.CANCELLED:
             if locked.points:
                 ledger_add(

@@ -27,6 +27,7 @@ from .models import (
     PointsAccount,
     Raffle,
     Redemption,
+    RewardCode,
     RewardItem,
     Tier,
     TierStatus,
@@ -36,14 +37,46 @@ TIER_PERIOD_DAYS = 365
 SPENDING_EVENTS = ("redemption", "redemption.refund", "raffle.ticket")
 
 
-def catalog_for(*, user: Viewer) -> QuerySet[RewardItem]:
-    """The active reward items, with their eligible tiers and images (every participant
-    sees the whole catalog; eligibility is marked by ``catalog_with_eligibility``)."""
-    return (
+def catalog_for(*, user: Viewer, program: Program | None = None) -> QuerySet[RewardItem]:
+    """The active reward items, with their eligible tiers, programs and images (every
+    participant sees the catalog; eligibility is marked by ``catalog_with_eligibility``).
+    With a program: that program's catalog, i.e. its own items and the items shared with
+    every program (no program chosen)."""
+    qs = (
         RewardItem.objects.filter(is_active=True)
-        .prefetch_related("eligible_tiers")
+        .prefetch_related("eligible_tiers", "programs")
         .select_related("image")
     )
+    if program is not None:
+        qs = qs.filter(Q(programs=program) | Q(programs__isnull=True)).distinct()
+    return qs
+
+
+def catalog_programs(*, user: Viewer) -> QuerySet[Program]:
+    """The enabled programs that have a catalog of their own (at least one active item
+    only for them), for the catalog's program filter. Read only."""
+    return (
+        Program.objects.filter(is_enabled=True, reward_items__is_active=True)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def vouchers_to_issue(*, user: User) -> QuerySet[Redemption]:
+    """Finance's voucher list: fulfilled voucher and gift card redemptions, newest first.
+    Finance only (others get none)."""
+    if not has_role(user=user, roles=(Role.FINANCE,)):
+        return Redemption.objects.none()
+    return (
+        Redemption.objects.filter(status="fulfilled", item__kind__in=["voucher", "gift_card"])
+        .select_related("item", "participant", "participant__partner_organisation")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def reward_codes_of(*, participant: User) -> QuerySet[RewardCode]:
+    """A participant's own store credit and discount codes, newest first. Read only."""
+    return RewardCode.objects.filter(participant=participant).select_related("redemption__item")
 
 
 def redemptions_visible_to(*, user: User) -> QuerySet[Redemption]:
@@ -230,6 +263,7 @@ def catalog_with_eligibility(*, participant: User, items: Iterable[RewardItem]) 
         allowed = {t.pk for t in item.eligible_tiers.all()}
         item.eligible = not allowed or bool(allowed & tiers)
         item.affordable = balance >= item.points_price
+        item.points_needed = max(0, item.points_price - balance)
     return items
 
 

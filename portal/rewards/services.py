@@ -66,12 +66,13 @@ def ledger_add(
     program: Program | None = None,
     lead: Lead | None = None,
     redemption: Redemption | None = None,
+    source: str = "",
     at: datetime | None = None,
 ) -> LedgerEntry | None:
     """Append one entry (dated ``at``, the business time) and move the cached balance with
     it, under the participant's account row lock; publishes ``points.recorded``. Returns
     None when this (lead, event, participant) or (redemption, event) already has its
-    entry (a unique constraint)."""
+    entry, or ``source`` (a contest prize) already has it (unique constraints)."""
     with transaction.atomic():
         account = points_account_lock(participant=participant)
         try:
@@ -84,6 +85,7 @@ def ledger_add(
                     reason=reason,
                     lead=lead,
                     redemption=redemption,
+                    source=source,
                     created_at=at or timezone.now(),
                 )
         except IntegrityError:
@@ -327,3 +329,53 @@ def badges_award_top_of_month(*, year: int, month: int) -> int:
                 is not None
             )
     return awarded
+
+
+# --- Fraud holds (the fraud review's events) ---------------------------------------------
+
+HOLD_PREFIX = "fraud.hold:"
+RELEASE_PREFIX = "fraud.release:"
+
+
+def lead_points_hold(*, lead: Lead, case_id: int, at: datetime | None = None) -> int:
+    """Hold what a lead under review earned: for each earning entry, a negative
+    ``fraud.hold:<event>`` entry (once per lead, event and participant: the ledger's
+    constraint), so held points can be neither spent nor ranked. Returns the points held.
+    Each entry locks its participant's account and publishes ``points.recorded``."""
+    held = 0
+    earned = (
+        LedgerEntry.objects.filter(lead=lead, event__in=LeadEvent.values)
+        .values("participant", "event")
+        .annotate(total=Sum("amount"))
+    )
+    for row in earned:
+        if row["total"] > 0 and ledger_add(
+            participant=User.objects.get(pk=row["participant"]),
+            amount=-row["total"],
+            event=HOLD_PREFIX + row["event"],
+            reason=_("Held: fraud case #%(case)s, lead #%(id)s") % {"case": case_id, "id": lead.pk},
+            program=lead.program,
+            lead=lead,
+            at=at,
+        ):
+            held += row["total"]
+    return held
+
+
+def lead_points_release(*, lead: Lead, case_id: int, at: datetime | None = None) -> int:
+    """Give back what ``lead_points_hold`` held (once per held entry). Returns the points
+    released. Locks and publishes as ``ledger_add``."""
+    released = 0
+    for entry in LedgerEntry.objects.filter(lead=lead, event__startswith=HOLD_PREFIX):
+        if ledger_add(
+            participant=entry.participant,
+            amount=-entry.amount,
+            event=RELEASE_PREFIX + entry.event[len(HOLD_PREFIX) :],
+            reason=_("Released: fraud case #%(case)s, lead #%(id)s")
+            % {"case": case_id, "id": lead.pk},
+            program=lead.program,
+            lead=lead,
+            at=at,
+        ):
+            released -= entry.amount
+    return released

@@ -3,18 +3,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import role_required
 from portal.accounts.roles import Role
+from portal.accounts.selectors import has_role
 from portal.core.confirm import confirmation_needed
+from portal.core.csv import csv_writer
+from portal.core.forms import add_service_errors
 
+from . import goals as goals_
 from . import redemptions as redeeming
 from . import selectors
-from .models import RaffleEntry
+from .forms import GoalForm, TeamGoalForm
+from .models import INSTANT_KINDS, PersonalGoal, RaffleEntry
 from .raffles import raffle_ticket_buy
 from .selectors import catalog_for, raffles_visible_to, redemptions_visible_to
 
@@ -35,14 +42,19 @@ def home(request):
 
 @role_required(*PARTICIPANTS)
 def catalog(request):
+    programs = selectors.catalog_programs(user=request.user)
+    slug = request.GET.get("program", "")
+    program = programs.filter(slug=slug).first() if slug else None
     items = selectors.catalog_with_eligibility(
-        participant=request.user, items=catalog_for(user=request.user)
+        participant=request.user, items=catalog_for(user=request.user, program=program)
     )
     return render(
         request,
         "rewards/catalog.html",
         {
             "items": items,
+            "programs": programs,
+            "program": program,
             "balance": selectors.balance_of(participant=request.user),
             "active_nav": "rewards",
         },
@@ -60,7 +72,9 @@ def redeem(request, pk: int):
         consequences=[
             _("Price: %(price)s. Your points to spend: %(before)s → %(after)s.")
             % {"price": item.points_price, "before": balance, "after": balance - item.points_price},
-            _("The request goes to a reviewer; you can cancel it while it waits."),
+            _("You get it at once; it cannot be cancelled.")
+            if item.kind in INSTANT_KINDS
+            else _("The request goes to a reviewer; you can cancel it while it waits."),
         ],
         confirm_label=_("Confirm and redeem"),
         cancel_url=reverse("rewards:catalog"),
@@ -81,10 +95,57 @@ def redeem(request, pk: int):
 
 @role_required(*PARTICIPANTS, Role.REVIEWER)
 def redemptions(request):
-    own = redemptions_visible_to(user=request.user).filter(participant=request.user)
-    return render(
-        request, "rewards/redemptions.html", {"redemptions": own, "active_nav": "rewards"}
+    own = (
+        redemptions_visible_to(user=request.user)
+        .filter(participant=request.user)
+        .select_related("reward_code", "raffle_entry__raffle")
     )
+    return render(
+        request,
+        "rewards/redemptions.html",
+        {
+            "redemptions": own,
+            "codes": selectors.reward_codes_of(participant=request.user),
+            "now": timezone.now(),
+            "active_nav": "rewards",
+        },
+    )
+
+
+@role_required(Role.FINANCE)
+def vouchers(request):
+    rows = selectors.vouchers_to_issue(user=request.user)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="vouchers.csv"'
+        writer = csv_writer(response)
+        writer.writerow(
+            [
+                "redemption",
+                "fulfilled",
+                "participant",
+                "organisation",
+                "reward",
+                "value",
+                "currency",
+            ]
+        )
+        for r in rows:
+            writer.writerow(
+                [
+                    r.pk,
+                    timezone.localtime(r.updated_at).date().isoformat(),
+                    r.participant.email,
+                    r.participant.partner_organisation.name
+                    if r.participant.partner_organisation
+                    else "",
+                    r.item.name,
+                    "" if r.item.face_value is None else f"{r.item.face_value:.2f}",
+                    r.item.value_currency,
+                ]
+            )
+        return response
+    return render(request, "rewards/vouchers.html", {"rows": rows, "active_nav": "rewards"})
 
 
 @role_required(*PARTICIPANTS)
@@ -137,3 +198,68 @@ def raffle_buy(request, pk: int):
     else:
         messages.success(request, _("You have a ticket. Good luck!"))
     return redirect("rewards:raffle", pk=raffle.pk)
+
+
+# --- Personal goals -------------------------------------------------------------------
+
+
+@role_required(*PARTICIPANTS, Role.MANAGER)
+def goals(request):
+    is_participant = has_role(user=request.user, roles=PARTICIPANTS)
+    members = goals_.team_goal_members(manager=request.user)
+    form = GoalForm(
+        request.POST if request.method == "POST" and "participant" not in request.POST else None
+    )
+    team_form = TeamGoalForm(
+        request.POST if request.method == "POST" and "participant" in request.POST else None,
+        members=members,
+    )
+    for bound in (form, team_form):
+        if bound.is_bound and bound.is_valid():
+            data = bound.cleaned_data
+            who = (
+                next((m for m in members if m.pk == data["participant"]), None)
+                if "participant" in data
+                else request.user
+            )
+            if who is None:
+                raise PermissionDenied
+            try:
+                goals_.goal_set(
+                    actor=request.user,
+                    participant=who,
+                    metric=data["metric"],
+                    period=data["period"],
+                    target=data["target"],
+                )
+            except ValidationError as exc:
+                add_service_errors(bound, exc)
+            except PermissionDenied as exc:
+                bound.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Goal saved."))
+                return redirect("rewards:goals")
+    team = [{"member": m, "goals": goals_.goals_progress(participant=m)} for m in members]
+    return render(
+        request,
+        "rewards/goals.html",
+        {
+            "progress": goals_.goals_progress(participant=request.user) if is_participant else [],
+            "is_participant": is_participant,
+            "form": form,
+            "team_form": team_form if members else None,
+            "team": team,
+            "active_nav": "rewards",
+        },
+    )
+
+
+@role_required(*PARTICIPANTS, Role.MANAGER)
+@require_POST
+def goal_delete(request, pk: int):
+    goal = get_object_or_404(PersonalGoal.objects.select_related("participant"), pk=pk)
+    if not goals_.goal_may_set(actor=request.user, participant=goal.participant):
+        raise Http404
+    goals_.goal_delete(actor=request.user, goal=goal)
+    messages.success(request, _("Goal removed."))
+    return redirect("rewards:goals")

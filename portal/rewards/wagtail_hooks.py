@@ -10,7 +10,7 @@ from portal.core.i18n import translated_form_fields
 from portal.leads.wagtail_hooks import ReviewerMenuItem
 
 from . import admin_urls
-from .models import Badge, Milestone, OfferCode, PointRule, Raffle, RewardItem, Tier
+from .models import Badge, CodeClient, Milestone, OfferCode, PointRule, Raffle, RewardItem, Tier
 
 
 @hooks.register("register_admin_urls")
@@ -60,6 +60,11 @@ class RewardsGroup(ModelViewSetGroup):
                 "is_active",
                 "value",
                 "value_currency",
+                "programs",
+                "face_value",
+                "face_value_kind",
+                "code_valid_days",
+                "raffle",
             ],
             ["name", "kind", "points_price", "stock", "is_active"],
             ["kind", "is_active"],
@@ -117,6 +122,13 @@ class RewardsGroup(ModelViewSetGroup):
             ["code", "program", "lead", "issued_at"],
             ["program"],
         )("offer_codes"),
+        _viewset(
+            CodeClient,
+            "key",
+            _("Code clients (shops, tills, CRMs)"),
+            ["name", "source", "secret", "is_active"],
+            ["name", "source", "is_active"],
+        )("code_clients"),
     )
 
 

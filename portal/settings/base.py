@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "portal.leads",
     "portal.rewards",
     "portal.payouts",
+    "portal.fraud",
     "portal.insight",
     "portal.networks",
     "portal.api",
@@ -311,6 +312,32 @@ LEAD_RETENTION_DAYS = env_int("LEAD_RETENTION_DAYS", 365)
 LEAD_RETENTION_DAYS_ACTIVE = env_int("LEAD_RETENTION_DAYS_ACTIVE", 1095)
 # Public referral form: submissions per link from one client address, and per link in all.
 REFERRAL_FORM_RATE = env_str("REFERRAL_FORM_RATE", "5/h")
+
+# Fraud review (portal.fraud): each detector opens a case at its threshold.
+FRAUD_WINDOW_DAYS = env_int("FRAUD_WINDOW_DAYS", 30)  # how far back detectors look
+FRAUD_SHARED_CLIENT_REFERRERS = env_int("FRAUD_SHARED_CLIENT_REFERRERS", 3)  # distinct referrers
+FRAUD_BURST_COUNT = env_int("FRAUD_BURST_COUNT", 5)  # leads by one referrer ...
+FRAUD_BURST_MINUTES = env_int("FRAUD_BURST_MINUTES", 10)  # ... within these minutes
+FRAUD_MIN_SECONDS_AFTER_VISIT = env_int("FRAUD_MIN_SECONDS_AFTER_VISIT", 5)  # faster: a script
+FRAUD_FREE_MAIL_DOMAINS = env_list(
+    "FRAUD_FREE_MAIL_DOMAINS",
+    ["gmail.com", "outlook.com", "hotmail.com", "yahoo.com", "icloud.com", "proton.me"],
+)
+FRAUD_HEADLESS_AGENTS = env_list(
+    "FRAUD_HEADLESS_AGENTS",
+    [
+        "headless",
+        "phantomjs",
+        "selenium",
+        "puppeteer",
+        "playwright",
+        "python-requests",
+        "curl/",
+        "wget/",
+        "httpclient",
+        "bot",
+    ],
+)
 REFERRAL_FORM_LINK_RATE = env_str("REFERRAL_FORM_LINK_RATE", "100/h")
 
 # --- Payouts ----------------------------------------------------------------------

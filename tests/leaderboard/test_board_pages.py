@@ -13,10 +13,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from leaderboard.contests import contest_close
 from leaderboard.hub import CLOSE_FORBIDDEN
 from leaderboard.models import Contest, Shoutout
 from leaderboard.screens import tv_screen_create, tv_screen_revoke
-from leaderboard.services import contest_close, shoutout_post
+from leaderboard.services import shoutout_post
 from leaderboard.tasks import shoutout_to_chat
 from portal.accounts.roles import Role
 from portal.asgi import application

@@ -219,6 +219,7 @@ class Command(BaseCommand):
         )
         self._seed_boards(employee, reviewer)
 
+<<<<<<< HEAD
     def _seed_network(self, program, employee) -> None:
         """Acme is a reciprocal partner (five leads a quarter each way, in agreement
         version 1): a quarter and a half of leads the company sent them, worked by Acme."""
@@ -293,6 +294,121 @@ class Command(BaseCommand):
             when = timezone.now() - timedelta(days=days)
             OutboundLead.objects.filter(pk=outbound.pk).update(sent_at=when, consent_at=when)
             audit_events_for(target=outbound).update(created_at=when)
+=======
+    def _seed_contest_formats(self, now) -> None:
+        """One contest of each other format: a pot, steps, individual goals, team vs team."""
+        from datetime import timedelta
+        from decimal import Decimal
+
+        from leaderboard.models import Contest, ContestGoal
+
+        common = {"starts_at": now - timedelta(days=20), "ends_at": now + timedelta(days=10)}
+        pot = Contest.objects.create(
+            name="Deal pot",
+            description="Ten percent of the value of every deal won goes into the pot.",
+            metric="won",
+            eligibility="everyone",
+            format="pot",
+            pot_percent=Decimal("10"),
+            pot_currency="EUR",
+            pot_shares="50,30,20",
+            prizes="",
+            **common,
+        )
+        row_translate(pot, ["name", "description"])
+        steps = Contest.objects.create(
+            name="Points ladder",
+            description="Everyone who climbs to a step wins its prize.",
+            metric="points",
+            eligibility="employees",
+            format="steps",
+            prizes="100: 50 points\n300: 150 points\n600: 100 EUR bonus",
+            **common,
+        )
+        row_translate(steps, ["name", "description", "prizes"])
+        goals = Contest.objects.create(
+            name="Personal best",
+            description="Reach your own target of qualified referrals.",
+            metric="qualified",
+            eligibility="employees",
+            format="goals",
+            goal_target=3,
+            prizes="200 points",
+            **common,
+        )
+        row_translate(goals, ["name", "description", "prizes"])
+        aino = User.objects.filter(email__startswith="aino.").first()
+        if aino is not None:
+            ContestGoal.objects.get_or_create(
+                contest=goals, participant=aino, defaults={"target": 5}
+            )
+        north = Team.objects.get(name="Sales North")
+        south, _created = Team.objects.get_or_create(name="Sales South")
+        from portal.rewards.services import ledger_add
+
+        for email, points in (
+            ("olga.smirnova@demo.vouch.test", 300),
+            ("jose.reyes@demo.vouch.test", 250),
+            ("marta.ferri@demo.vouch.test", 150),
+        ):
+            User.objects.filter(email=email).update(team=south)
+            if member := User.objects.filter(email=email).first():
+                ledger_add(
+                    participant=member, amount=points, event="adjustment", reason="Demo activity"
+                )
+        teams = Contest.objects.create(
+            name="North vs South",
+            description="Each team's best three members count.",
+            metric="points",
+            eligibility="employees",
+            format="teams",
+            team_top_n=3,
+            prizes="300 points\n100 points",
+            **common,
+        )
+        row_translate(teams, ["name", "description", "prizes"])
+        assert north.pk != south.pk
+        # Personal goals: Emma's own, and one her manager set.
+        from portal.rewards.goals import goal_set
+
+        employee = User.objects.get(email="employee@demo.vouch.test")
+        manager = User.objects.get(email="manager@demo.vouch.test")
+        goal_set(actor=employee, participant=employee, metric="referrals", period="month", target=6)
+        goal_set(
+            actor=manager, participant=employee, metric="qualified", period="quarter", target=4
+        )
+
+    def _seed_fraud_case(self) -> None:
+        """An open fraud case: a referral link submission seconds after the visit, from a
+        headless browser."""
+        from portal.fraud.services import submission_print_record
+        from portal.leads.models import Program
+        from portal.leads.services import lead_submit
+
+        partner = User.objects.get(email="partner@acme.example")
+        program = Program.objects.filter(is_enabled=True).order_by("pk").first()
+        if program is None:
+            return
+        lead = lead_submit(
+            referrer=partner,
+            program=program,
+            data={
+                "name": "Quick Bot",
+                "email": "quick.bot@mailinator.example",
+                "company": "Quickbot Trading",
+                "consent": True,
+            },
+            source="link",
+        )
+        submission_print_record(
+            lead=lead,
+            address="demo-address",
+            network="demo-network",
+            device="demo-device",
+            user_agent="Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/120.0",
+            seconds_after_visit=1,
+        )
+>>>>>>> rewards
 
     def _seed_rewards_catalog(self, program) -> None:
         from portal.rewards.models import Milestone, RewardItem, Tier
@@ -498,8 +614,9 @@ class Command(BaseCommand):
 
         from django.utils import timezone
 
+        from leaderboard.contests import contest_close
         from leaderboard.models import Contest
-        from leaderboard.services import boards_rebuild, contest_close, shoutout_post
+        from leaderboard.services import boards_rebuild, shoutout_post
         from portal.rewards.models import LedgerEntry
         from portal.rewards.services import ledger_add
 
@@ -544,6 +661,8 @@ class Command(BaseCommand):
             starts_at=now - timedelta(days=20),
             ends_at=now + timedelta(days=30),
             prizes="Weekend in Lapland\nNoise-cancelling headphones\nCinema tickets for two",
+            format="ranking",
+            minimum_score=2,
         )
         row_translate(sprint, ["name", "description", "prizes"])
         october = Contest.objects.create(
@@ -557,6 +676,8 @@ class Command(BaseCommand):
         )
         row_translate(october, ["name", "description", "prizes"])
         contest_close(contest=october)
+        self._seed_contest_formats(now)
+        self._seed_fraud_case()
         shoutout_post(
             author=manager,
             about=employee,
