@@ -219,7 +219,6 @@ class Command(BaseCommand):
         )
         self._seed_boards(employee, reviewer)
 
-<<<<<<< HEAD
     def _seed_network(self, program, employee) -> None:
         """Acme is a reciprocal partner (five leads a quarter each way, in agreement
         version 1): a quarter and a half of leads the company sent them, worked by Acme."""
@@ -294,7 +293,7 @@ class Command(BaseCommand):
             when = timezone.now() - timedelta(days=days)
             OutboundLead.objects.filter(pk=outbound.pk).update(sent_at=when, consent_at=when)
             audit_events_for(target=outbound).update(created_at=when)
-=======
+
     def _seed_contest_formats(self, now) -> None:
         """One contest of each other format: a pot, steps, individual goals, team vs team."""
         from datetime import timedelta
@@ -408,7 +407,6 @@ class Command(BaseCommand):
             user_agent="Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/120.0",
             seconds_after_visit=1,
         )
->>>>>>> rewards
 
     def _seed_rewards_catalog(self, program) -> None:
         from portal.rewards.models import Milestone, RewardItem, Tier
