@@ -91,7 +91,7 @@ def test_the_statement_download_goes_through_the_safe_writer(
         reverse("payouts:statement", args=[today.year, today.month]) + "?format=csv"
     )
     rows = list(csv.reader(io.StringIO(download.content.decode())))
-    assert ["earned", "100.00"] in rows
+    assert ["Earned", "100.00"] in rows  # headings in the reader's language (English here)
     [line] = [r for r in rows if len(r) == 7 and r[0].isdigit()]
     assert line[4] == "'=cmd|' /C calc'!A0"  # commission_id, date, lead, company, for, …
 

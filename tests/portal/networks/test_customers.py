@@ -112,6 +112,7 @@ CUSTOMER_MAY = {
     "networks:customer_signup",  # a capability: the token (an unknown one answers 410)
     "referral_page",
     "referral_thanks",
+    "referral_brand_css",  # the program's colours for the public landing
     "javascript_catalog",
     "healthz",
     "set_language",
