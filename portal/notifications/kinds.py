@@ -105,6 +105,7 @@ KINDS: dict[str, Kind] = {
             _("A partner updated a lead you sent"),
             roles=frozenset({Role.EMPLOYEE}),
         ),
+        Kind("referral_ask", Group.REFERRALS, _("Invitations to refer someone you know")),
         Kind(
             "partner_application",
             Group.ADMIN,

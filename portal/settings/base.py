@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "portal.payouts",
     "portal.insight",
     "portal.networks",
+    "portal.campaigns",
     "portal.api",
     "portal.webhooks",
     "leaderboard",
