@@ -140,13 +140,16 @@ def campaign_send_email(*, send_id: int, reminder: bool) -> bool:
         if CampaignOptOut.objects.filter(email=send.email).exists():
             return False
         campaign = send.campaign
-        subject = campaign.subject_b if send.variant == Variant.B else campaign.subject_a
+        language = (send.user.language if send.user else send.language) or settings.LANGUAGE_CODE
+        with translation.override(language):  # the campaign's texts in that language
+            subject = campaign.subject_b if send.variant == Variant.B else campaign.subject_a
+            text = campaign.body
         unsubscribe_url = settings.SITE_URL + reverse(
             "campaigns:unsubscribe", args=[unsubscribe_token(email=send.email)]
         )
         context: dict[str, Any] = {
             "subject": subject,
-            "body": campaign.body,
+            "body": text,
             "reminder": reminder,
             "unsubscribe_url": unsubscribe_url,
         }

@@ -292,4 +292,9 @@ DB = {
     "Refer someone every week for 4 weeks in a row.": "Suosittele jotakuta joka viikko neljänä peräkkäisenä viikkona.",
     "Top 3 of the month": "Kuukauden kolmen parhaan joukossa",
     "Finish a month among the top 3 by points.": "Päätä kuukausi pisteillä mitattuna kolmen parhaan joukossa.",
+    # referral campaign
+    "Ask after the win": "Kysy voitetun kaupan jälkeen",
+    "Know someone who would like the same?": "Tunnetko jonkun, joka hyötyisi samasta?",
+    "A quick favour?": "Pieni palvelus?",
+    "Thank you for choosing us! If you know a company wrestling with the same problems, refer them to us — it takes a minute.": "Kiitos, että valitsit meidät! Jos tiedät yrityksen, joka kamppailee samojen asioiden kanssa, suosittele sitä meille – se vie minuutin.",
 }

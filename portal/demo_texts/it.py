@@ -291,4 +291,9 @@ DB = {
     "Refer someone every week for 4 weeks in a row.": "Segnala qualcuno ogni settimana per 4 settimane di fila.",
     "Top 3 of the month": "Tra i primi 3 del mese",
     "Finish a month among the top 3 by points.": "Chiudi un mese tra i primi 3 per punti.",
+    # referral campaign
+    "Ask after the win": "Chiedi dopo la trattativa vinta",
+    "Know someone who would like the same?": "Conosci qualcuno a cui servirebbe lo stesso?",
+    "A quick favour?": "Un piccolo favore?",
+    "Thank you for choosing us! If you know a company wrestling with the same problems, refer them to us — it takes a minute.": "Grazie per averci scelto! Se conosci un'azienda alle prese con gli stessi problemi, segnalacela: ci vuole un minuto.",
 }

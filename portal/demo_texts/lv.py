@@ -280,4 +280,9 @@ DB = {
     "Refer someone every week for 4 weeks in a row.": "Iesakiet kādu katru nedēļu 4 nedēļas pēc kārtas.",
     "Top 3 of the month": "Mēneša labāko trijniekā",
     "Finish a month among the top 3 by points.": "Noslēdziet mēnesi labāko trijniekā pēc punktiem.",
+    # referral campaign
+    "Ask after the win": "Lūgt pēc iegūta darījuma",
+    "Know someone who would like the same?": "Vai pazīstat kādu, kam noderētu tas pats?",
+    "A quick favour?": "Neliels pakalpojums?",
+    "Thank you for choosing us! If you know a company wrestling with the same problems, refer them to us — it takes a minute.": "Paldies, ka izvēlējāties mūs! Ja zināt uzņēmumu, kam ir tās pašas problēmas, iesakiet to mums – tas aizņem minūti.",
 }

@@ -284,4 +284,9 @@ DB = {
     "Refer someone every week for 4 weeks in a row.": "Давайте рекомендации каждую неделю 4 недели подряд.",
     "Top 3 of the month": "Тройка лучших месяца",
     "Finish a month among the top 3 by points.": "Завершите месяц в тройке лучших по баллам.",
+    # referral campaign
+    "Ask after the win": "Просить после выигранной сделки",
+    "Know someone who would like the same?": "Знаете кого-то, кому пригодилось бы то же самое?",
+    "A quick favour?": "Небольшая просьба?",
+    "Thank you for choosing us! If you know a company wrestling with the same problems, refer them to us — it takes a minute.": "Спасибо, что выбрали нас! Если вы знаете компанию с теми же задачами, порекомендуйте её нам — это займёт минуту.",
 }

@@ -290,4 +290,9 @@ DB = {
     "Refer someone every week for 4 weeks in a row.": "Mag-refer ng kakilala bawat linggo nang 4 na sunod-sunod na linggo.",
     "Top 3 of the month": "Top 3 ng buwan",
     "Finish a month among the top 3 by points.": "Tapusin ang isang buwan sa top 3 ayon sa puntos.",
+    # referral campaign
+    "Ask after the win": "Magtanong pagkatapos manalo ang deal",
+    "Know someone who would like the same?": "May kilala ka bang makikinabang din dito?",
+    "A quick favour?": "Isang maliit na pabor?",
+    "Thank you for choosing us! If you know a company wrestling with the same problems, refer them to us — it takes a minute.": "Salamat sa pagpili sa amin! Kung may alam kang kompanyang may parehong problema, i-refer mo sila sa amin — isang minuto lang ito.",
 }

@@ -105,7 +105,12 @@ KINDS: dict[str, Kind] = {
             _("A partner updated a lead you sent"),
             roles=frozenset({Role.EMPLOYEE}),
         ),
-        Kind("referral_ask", Group.REFERRALS, _("Invitations to refer someone you know")),
+        Kind(
+            "referral_ask",
+            Group.REFERRALS,
+            _("Invitations to refer someone you know"),
+            roles=PARTICIPANTS | {Role.CUSTOMER},
+        ),
         Kind(
             "partner_application",
             Group.ADMIN,
