@@ -130,7 +130,7 @@ def campaign_send_email(*, send_id: int, reminder: bool) -> bool:
     stamp = "reminder_emailed_at" if reminder else "emailed_at"
     with transaction.atomic():
         send = (
-            CampaignSend.objects.select_for_update()
+            CampaignSend.objects.select_for_update(of=("self",))
             .select_related("campaign", "user")
             .filter(pk=send_id, **{f"{stamp}__isnull": True})
             .first()
@@ -242,7 +242,8 @@ def campaigns_run_due(*, at: datetime) -> dict[str, int]:
 def _remind(*, send_id: int, at: datetime) -> int:
     with transaction.atomic():
         send = (
-            CampaignSend.objects.select_for_update()
+            CampaignSend.objects.select_for_update(of=("self",))
+            .select_related("campaign")
             .filter(pk=send_id, reminded_at__isnull=True)
             .first()
         )
@@ -250,6 +251,13 @@ def _remind(*, send_id: int, at: datetime) -> int:
             return 0
         if referrals_after(email=send.email, since=send.sent_at):
             return 0
+        quiet_from = at - timedelta(days=send.campaign.quiet_days)
+        others = CampaignSend.objects.filter(email=send.email).exclude(pk=send.pk)
+        if (
+            others.filter(sent_at__gt=quiet_from, sent_at__lte=at).exists()
+            or others.filter(reminded_at__gt=quiet_from, reminded_at__lte=at).exists()
+        ):
+            return 0  # another campaign asked lately: the reminder waits for a later run
         send.reminded_at = at
         send.save(update_fields=["reminded_at"])
         from .tasks import campaign_send_deliver

@@ -235,3 +235,28 @@ def test_a_reviewer_creates_a_campaign_and_reads_its_report(client, reviewer, pr
     assert "Spring asks" in client.get(reverse("campaigns:list")).content.decode()
     csv = client.get(reverse("campaigns:report_csv", args=[campaign.pk])).content.decode()
     assert csv.splitlines()[0].startswith("Variant,Subject,Asks")
+
+
+def test_a_reminder_waits_while_another_campaign_asked_lately(program):
+    first = _campaign(program, Trigger.CSV, name="First", reminder_days=5, quiet_days=10)
+    second = _campaign(program, Trigger.CSV, name="Second", quiet_days=10)
+    asked_at = timezone.now() - timedelta(days=30)
+    campaign_ask(campaign=first, email="p@x.example", trigger_key="csv", at=asked_at)
+    other_at = asked_at + timedelta(days=12)
+    assert campaign_ask(campaign=second, email="p@x.example", trigger_key="csv", at=other_at)
+    inside = other_at + timedelta(days=10) - timedelta(hours=1)
+    assert campaigns_run_due(at=inside)["reminded"] == 0
+    assert campaigns_run_due(at=other_at + timedelta(days=10, hours=1))["reminded"] == 1
+
+
+def test_the_ask_is_written_in_the_recipients_language(program):
+    campaign = _campaign(program, Trigger.CSV, subject_a_fi="Tunnetko jonkun?", body_fi="Kiitos!")
+    finn = UserFactory(email="finn@x.example", language="fi")
+    mail.outbox.clear()
+    campaign_ask(campaign=campaign, email=finn.email, trigger_key="csv", at=timezone.now())
+    campaign_ask(
+        campaign=campaign, email="noaccount@x.example", trigger_key="csv", at=timezone.now()
+    )
+    assert [m.subject for m in _to("finn@x.example")] == ["Tunnetko jonkun?"]
+    assert "Kiitos!" in _to("finn@x.example")[0].body
+    assert [m.subject for m in _to("noaccount@x.example")] == ["Know someone like you?"]
