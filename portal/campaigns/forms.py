@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from portal.core.i18n import translated_form_fields
 
 from .models import Campaign, Trigger
 
@@ -10,19 +13,24 @@ from .models import Campaign, Trigger
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = [
-            "program",
-            "name",
-            "trigger",
-            "days_after_won",
-            "subject_a",
-            "subject_b",
-            "body",
-            "reminder_days",
-            "quiet_days",
-            "active",
-        ]
-        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+        fields = translated_form_fields(
+            Campaign,
+            [
+                "program",
+                "name",
+                "trigger",
+                "days_after_won",
+                "subject_a",
+                "subject_b",
+                "body",
+                "reminder_days",
+                "quiet_days",
+                "active",
+            ],
+        )
+        widgets = {
+            f"body_{code}": forms.Textarea(attrs={"rows": 4}) for code, _name in settings.LANGUAGES
+        }
 
     def clean(self):
         data = super().clean() or {}

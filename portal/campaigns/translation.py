@@ -10,3 +10,4 @@ from .models import Campaign
 @register(Campaign)
 class CampaignTranslation(TranslationOptions):
     fields = ("name", "subject_a", "subject_b", "body")
+    required_languages = {"en": ("name", "subject_a", "body")}

@@ -209,7 +209,8 @@ def test_only_reviewers_manage_campaigns(request, client, program, persona):
     assert client.get(reverse("campaigns:list")).status_code == 403
     assert client.get(reverse("campaigns:report", args=[campaign.pk])).status_code == 403
     assert client.get(reverse("campaigns:report_csv", args=[campaign.pk])).status_code == 403
-    data = {"program": program.pk, "name": "Mine", "trigger": "won", "subject_a": "x", "body": "y"}
+    data = {"program": program.pk, "name_en": "Mine", "trigger": "won"}
+    data |= {"subject_a_en": "x", "body_en": "y"}
     data |= {"days_after_won": 0, "reminder_days": 0, "quiet_days": 0, "active": "on"}
     assert client.post(reverse("campaigns:new"), data).status_code == 403
     assert client.post(reverse("campaigns:edit", args=[campaign.pk]), data).status_code == 403
@@ -222,8 +223,9 @@ def test_only_reviewers_manage_campaigns(request, client, program, persona):
 
 def test_a_reviewer_creates_a_campaign_and_reads_its_report(client, reviewer, program):
     client.force_login(reviewer)
-    data = {"program": program.pk, "name": "Spring asks", "trigger": "days_after_won"}
-    data |= {"subject_a": "x", "subject_b": "y", "body": "z", "reminder_days": 3}
+    data = {"program": program.pk, "name_en": "Spring asks", "trigger": "days_after_won"}
+    data |= {"subject_a_en": "x", "subject_b_en": "y", "body_en": "z", "reminder_days": 3}
+    data |= {"subject_a_fi": "Tunnetko?"}
     data |= {"days_after_won": 0, "quiet_days": 30, "active": "on"}
     response = client.post(reverse("campaigns:new"), data)
     assert response.status_code == 200  # days after won needs a number of days
@@ -232,7 +234,10 @@ def test_a_reviewer_creates_a_campaign_and_reads_its_report(client, reviewer, pr
     response = client.post(reverse("campaigns:new"), data)
     campaign = Campaign.objects.get()
     assert response.url == reverse("campaigns:report", args=[campaign.pk])
+    assert (campaign.subject_a_en, campaign.subject_a_fi) == ("x", "Tunnetko?")
     assert "Spring asks" in client.get(reverse("campaigns:list")).content.decode()
+    assert 'name="subject_a_fi"' in client.get(reverse("campaigns:new")).content.decode()
+    assert "Spring asks" in client.get(response.url).content.decode()
     csv = client.get(reverse("campaigns:report_csv", args=[campaign.pk])).content.decode()
     assert csv.splitlines()[0].startswith("Variant,Subject,Asks")
 
