@@ -66,6 +66,10 @@ app.conf.beat_schedule = {
         "task": "portal.networks.tasks.outbound_anonymise",
         "schedule": crontab(hour=3, minute=40),
     },
+    "run-referral-campaigns": {
+        "task": "portal.campaigns.tasks.campaigns_run",
+        "schedule": crontab(minute=25),
+    },
     "remind-reciprocity": {
         "task": "portal.networks.tasks.reciprocity_remind_task",
         "schedule": crontab(hour=8, minute=10),

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("portal.fraud.urls")),
     path("", include("portal.insight.urls")),
     path("", include("portal.networks.urls")),
+    path("", include("portal.campaigns.urls")),
     path("", include("leaderboard.urls")),
     path("", include("cms.urls")),
     path("", include("portal.api.web_urls")),

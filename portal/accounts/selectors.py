@@ -212,6 +212,7 @@ def navigation_for(*, user: Viewer) -> list[NavItem]:
         items.append(NavItem(_("Review"), reverse("dashboards:review"), "review"))
         items.append(NavItem(_("Lead queue"), reverse("leads_admin:queue"), "queue"))
         items.append(NavItem(_("Partners"), reverse("accounts:partner_list"), "partners"))
+        items.append(NavItem(_("Campaigns"), reverse("campaigns:list"), "campaigns"))
     if roles & {Role.REVIEWER, Role.MANAGER, Role.PARTNER_ADMIN}:
         items.append(NavItem(_("Insight"), reverse("insight:home"), "insight"))
     if Role.FINANCE in roles:

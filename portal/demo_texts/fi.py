@@ -305,4 +305,9 @@ DB = {
     "North vs South": "Pohjoinen vastaan etelä",
     "Each team's best three members count.": "Jokaisen tiimin kolme parasta jäsentä lasketaan.",
     "300 points\n100 points": "300 pistettä\n100 pistettä",
+    # referral campaign
+    "Ask after the win": "Kysy voitetun kaupan jälkeen",
+    "Know someone who would like the same?": "Tunnetko jonkun, joka hyötyisi samasta?",
+    "A quick favour?": "Pieni palvelus?",
+    "Thank you for choosing us! If you know a company wrestling with the same problems, refer them to us — it takes a minute.": "Kiitos, että valitsit meidät! Jos tiedät yrityksen, joka kamppailee samojen asioiden kanssa, suosittele sitä meille – se vie minuutin.",
 }

@@ -304,4 +304,9 @@ DB = {
     "North vs South": "Nord contro Sud",
     "Each team's best three members count.": "Contano i tre membri migliori di ogni squadra.",
     "300 points\n100 points": "300 punti\n100 punti",
+    # referral campaign
+    "Ask after the win": "Chiedi dopo la trattativa vinta",
+    "Know someone who would like the same?": "Conosci qualcuno a cui servirebbe lo stesso?",
+    "A quick favour?": "Un piccolo favore?",
+    "Thank you for choosing us! If you know a company wrestling with the same problems, refer them to us — it takes a minute.": "Grazie per averci scelto! Se conosci un'azienda alle prese con gli stessi problemi, segnalacela: ci vuole un minuto.",
 }

@@ -293,4 +293,9 @@ DB = {
     "North vs South": "Ziemeļi pret Dienvidiem",
     "Each team's best three members count.": "Tiek ieskaitīti katras komandas trīs labākie dalībnieki.",
     "300 points\n100 points": "300 punkti\n100 punkti",
+    # referral campaign
+    "Ask after the win": "Lūgt pēc iegūta darījuma",
+    "Know someone who would like the same?": "Vai pazīstat kādu, kam noderētu tas pats?",
+    "A quick favour?": "Neliels pakalpojums?",
+    "Thank you for choosing us! If you know a company wrestling with the same problems, refer them to us — it takes a minute.": "Paldies, ka izvēlējāties mūs! Ja zināt uzņēmumu, kam ir tās pašas problēmas, iesakiet to mums – tas aizņem minūti.",
 }

@@ -297,4 +297,9 @@ DB = {
     "North vs South": "Север против Юга",
     "Each team's best three members count.": "Учитываются три лучших участника каждой команды.",
     "300 points\n100 points": "300 баллов\n100 баллов",
+    # referral campaign
+    "Ask after the win": "Просить после выигранной сделки",
+    "Know someone who would like the same?": "Знаете кого-то, кому пригодилось бы то же самое?",
+    "A quick favour?": "Небольшая просьба?",
+    "Thank you for choosing us! If you know a company wrestling with the same problems, refer them to us — it takes a minute.": "Спасибо, что выбрали нас! Если вы знаете компанию с теми же задачами, порекомендуйте её нам — это займёт минуту.",
 }

@@ -303,4 +303,9 @@ DB = {
     "North vs South": "North laban sa South",
     "Each team's best three members count.": "Binibilang ang tatlong pinakamahusay na miyembro ng bawat team.",
     "300 points\n100 points": "300 puntos\n100 puntos",
+    # referral campaign
+    "Ask after the win": "Magtanong pagkatapos manalo ang deal",
+    "Know someone who would like the same?": "May kilala ka bang makikinabang din dito?",
+    "A quick favour?": "Isang maliit na pabor?",
+    "Thank you for choosing us! If you know a company wrestling with the same problems, refer them to us — it takes a minute.": "Salamat sa pagpili sa amin! Kung may alam kang kompanyang may parehong problema, i-refer mo sila sa amin — isang minuto lang ito.",
 }

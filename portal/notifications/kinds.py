@@ -106,6 +106,12 @@ KINDS: dict[str, Kind] = {
             roles=frozenset({Role.EMPLOYEE}),
         ),
         Kind(
+            "referral_ask",
+            Group.REFERRALS,
+            _("Invitations to refer someone you know"),
+            roles=PARTICIPANTS | {Role.CUSTOMER},
+        ),
+        Kind(
             "partner_application",
             Group.ADMIN,
             _("Someone applied to become a partner"),

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "portal.fraud",
     "portal.insight",
     "portal.networks",
+    "portal.campaigns",
     "portal.api",
     "portal.webhooks",
     "leaderboard",

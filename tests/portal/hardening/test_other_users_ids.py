@@ -49,6 +49,7 @@ OURS = ("portal.", "leaderboard.", "cms.")
 NOT_ANOTHER_USERS = {
     "accounts:invitation_accept": "a capability: the token is the permission",
     "networks:customer_signup": "a capability: the token is the permission",
+    "campaigns:unsubscribe": "a capability: the signed token is the permission",
     "referral_page": "a capability: a public referral code",
     "referral_thanks": "a capability: a public referral code",
     "referral_brand_css": "a capability: a public referral code (the landing's colours)",

@@ -110,6 +110,7 @@ OURS = ("portal.", "leaderboard.", "cms.")
 CUSTOMER_MAY = {
     "networks:customer_home",
     "networks:customer_signup",  # a capability: the token (an unknown one answers 410)
+    "campaigns:unsubscribe",  # a capability: the signed token (a bad one answers 400)
     "referral_page",
     "referral_thanks",
     "referral_brand_css",  # the program's colours for the public landing

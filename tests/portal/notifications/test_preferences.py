@@ -147,6 +147,7 @@ def test_the_settings_page_saves_the_readers_own_choices_only(client, employee, 
         | {
             "lead_submitted": "portal",
             "outbound_status": "email",
+            "referral_ask": "email",
             "milestone": "email",
             "goal_reached": "email",
             "redemption_status": "email",

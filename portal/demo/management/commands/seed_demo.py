@@ -218,6 +218,7 @@ class Command(BaseCommand):
             referral_link=link
         )
         self._seed_boards(employee, reviewer)
+        self._seed_campaign(customers, partner)
 
     def _seed_network(self, program, employee) -> None:
         """Acme is a reciprocal partner (five leads a quarter each way, in agreement
@@ -406,6 +407,49 @@ class Command(BaseCommand):
             device="demo-device",
             user_agent="Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/120.0",
             seconds_after_visit=1,
+        )
+
+    def _seed_campaign(self, program, partner) -> None:
+        """A running campaign with two subjects: won customers were asked over the past
+        weeks; Acme's partner was asked before referring again, so the report shows
+        referrals per ask."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from portal.campaigns.models import Campaign, Trigger
+        from portal.campaigns.services import campaign_ask
+        from portal.leads.models import Lead, LeadStatus
+
+        campaign, created = Campaign.objects.get_or_create(
+            name_en="Ask after the win",
+            defaults={
+                "program": program,
+                "trigger": Trigger.WON,
+                "subject_a_en": "Know someone who would like the same?",
+                "subject_b_en": "A quick favour?",
+                "body_en": "Thank you for choosing us! If you know a company wrestling with the "
+                "same problems, refer them to us — it takes a minute.",
+                "reminder_days": 7,
+                "quiet_days": 30,
+                "created_at": timezone.now() - timedelta(days=60),
+            },
+        )
+        row_translate(campaign, ["name", "subject_a", "subject_b", "body"])
+        if not created:
+            return
+        now = timezone.now()
+        won = Lead.objects.filter(program=program, status=LeadStatus.WON).exclude(email="")
+        for days, lead in enumerate(won.order_by("pk")[:6], start=3):
+            campaign_ask(
+                campaign=campaign,
+                email=lead.email,
+                trigger_key=f"lead:{lead.pk}",
+                at=now - timedelta(days=days * 4),
+                language=lead.language,
+            )
+        campaign_ask(
+            campaign=campaign, email=partner.email, trigger_key="demo", at=now - timedelta(days=45)
         )
 
     def _seed_rewards_catalog(self, program) -> None:
