@@ -219,7 +219,10 @@ def test_pages_link_apply_review(partner_admin, reviewer, partner_user):
     admin_client.force_login(partner_admin)
     user_client.force_login(partner_user)
     reviewer_client.force_login(reviewer)
-    page = admin_client.get(reverse("networks:recruitment_link"))
+    recruit_url = reverse("networks:recruitment_link")
+    assert recruit_url in admin_client.get(reverse("networks:outbound_list")).content.decode()
+    assert recruit_url not in user_client.get(reverse("networks:outbound_list")).content.decode()
+    page = admin_client.get(recruit_url)
     assert page.status_code == 200
     assert user_client.get(reverse("networks:recruitment_link")).status_code in (302, 403)
     token = recruitment_token(actor=partner_admin)
