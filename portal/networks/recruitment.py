@@ -138,7 +138,11 @@ def recruitment_apply(
             notify(
                 user=reviewer,
                 kind="partner_application",
-                context={"organisation": organisation.name, "applicant": contact_name},
+                context={
+                    "organisation": organisation.name,
+                    "applicant": contact_name,
+                    "recruited_by": recruiter.name,
+                },
                 url=reverse("networks:recruitment_list"),
             )
     return recruitment

@@ -62,6 +62,8 @@ def test_application_puts_the_recruit_in_review_and_approval_activates_it(partne
     found = _apply(recruitment_token(actor=partner_admin))
     assert found.organisation.status == PartnerOrganisation.Status.IN_REVIEW
     assert found.recruited_by == partner_admin.partner_organisation
+    told = reviewer.notifications.get(kind="partner_application")
+    assert "recruitment link of Acme Partners" in told.body
     recruitment_decide(actor=reviewer, recruitment=found, approve=True)
     found.organisation.refresh_from_db()
     assert found.organisation.status == PartnerOrganisation.Status.ACTIVE
