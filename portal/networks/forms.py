@@ -54,3 +54,15 @@ class PartnerApplicationForm(forms.Form):
         required=False,
         help_text=_("Your organisation's own domain, e.g. example.com."),
     )
+
+
+class RecruitmentApplicationForm(forms.Form):
+    company = forms.CharField(label=_("Company name"), max_length=200)
+    email_domain = forms.CharField(
+        label=_("E-mail domain"),
+        max_length=253,
+        required=False,
+        help_text=_("Your organisation's own domain, e.g. example.com."),
+    )
+    contact_name = forms.CharField(label=_("Contact name"), max_length=200)
+    contact_email = forms.EmailField(label=_("Contact e-mail"))

@@ -64,3 +64,27 @@ def invite_the_new_customer(event: Event) -> None:
     lead = Lead.objects.filter(pk=event.payload["lead"]).first()
     if lead is not None:
         customer_invitation_create(lead=lead)
+
+
+@subscribe("partner.recruitment_approved")
+def recruitment_flat_reward(event: Event) -> None:
+    """An approved recruitment earns its recruiter the flat reward (when flat), once."""
+    from .recruitment import recruitment_flat_reward as reward
+
+    reward(recruitment_id=event.payload["recruitment"])
+
+
+@subscribe("commission.created")
+def recruitment_percent_reward(event: Event) -> None:
+    """A recruit's commission earns its recruiter a share (when a percentage), once."""
+    from .recruitment import recruitment_percent_reward as reward
+
+    reward(commission_id=event.payload["commission"], at=event.occurred_at)
+
+
+@subscribe("commission.reversed")
+def recruitment_reward_reverse(event: Event) -> None:
+    """A reversed commission takes its recruitment reward with it."""
+    from .recruitment import recruitment_reward_reverse as reverse_reward
+
+    reverse_reward(commission_id=event.payload["commission"], at=event.occurred_at)

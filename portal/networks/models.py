@@ -253,3 +253,46 @@ class PartnerApplication(models.Model):
 
     def __str__(self) -> str:
         return str(self.organisation)
+
+
+class PartnerRecruitment(models.Model):
+    """A company invited through a partner's recruitment link applies: the organisation
+    is created in review, recorded with the organisation that recruited it (one level:
+    a recruited organisation recruits nobody). The recruiter earns the recruitment reward
+    once a reviewer approves."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("recruitment", "In review")
+        APPROVED = "approved", pgettext_lazy("recruitment", "Approved")
+        DECLINED = "declined", pgettext_lazy("recruitment", "Declined")
+
+    organisation = models.OneToOneField(
+        "accounts.PartnerOrganisation",
+        on_delete=models.PROTECT,
+        related_name="recruitment",
+        verbose_name=_("recruited organisation"),
+    )
+    recruited_by = models.ForeignKey(
+        "accounts.PartnerOrganisation",
+        on_delete=models.PROTECT,
+        related_name="recruits",
+        verbose_name=_("recruited by"),
+    )
+    contact_name = models.CharField(_("contact name"), max_length=200)
+    contact_email = models.EmailField(_("contact e-mail"))
+    decision = models.CharField(
+        _("decision"), max_length=16, choices=Decision.choices, default=Decision.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("partner recruitment")
+        verbose_name_plural = _("partner recruitments")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ← {self.recruited_by}"

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from portal.accounts.models import PartnerOrganisation, User
 from portal.accounts.roles import Role
-from portal.accounts.selectors import Viewer, roles_of
+from portal.accounts.selectors import Viewer, has_role, roles_of
 from portal.leads.models import Lead, LeadStatus
 
-from .models import OutboundLead, OutboundStatus, ReciprocalTerms
+from .models import OutboundLead, OutboundStatus, PartnerRecruitment, ReciprocalTerms
 from .periods import Span, period_containing, period_shift
 
 TREND_PERIODS = 4
@@ -211,3 +211,22 @@ def reciprocity_overview(*, user: Viewer, at: datetime | None = None) -> list[Ba
         if balance is not None:
             found.append(balance)
     return found
+
+
+def recruits_of(*, user: Viewer) -> QuerySet[PartnerRecruitment]:
+    """The organisations the user's partner organisation recruited (partner admins);
+    none for anyone else. Read only."""
+    if not has_role(user=user, roles=(Role.PARTNER_ADMIN,)) or not isinstance(user, User):
+        return PartnerRecruitment.objects.none()
+    return PartnerRecruitment.objects.select_related("organisation").filter(
+        recruited_by_id=user.partner_organisation_id
+    )
+
+
+def recruitments_for_review(*, user: Viewer) -> QuerySet[PartnerRecruitment]:
+    """Every recruitment, for reviewers (pending first); none for anyone else. Read only."""
+    if not has_role(user=user, roles=(Role.REVIEWER,)):
+        return PartnerRecruitment.objects.none()
+    return PartnerRecruitment.objects.select_related("organisation", "recruited_by").order_by(
+        "-decision", "-created_at"
+    )

@@ -24,7 +24,7 @@ from portal.leads.referrals import referral_link_for
 from portal.leads.selectors import leads_visible_to, programs_open_to, referral_share_links
 from portal.rewards.selectors import balance_of, catalog_for
 
-from . import services
+from . import recruitment, services
 from .customers import (
     customer_invitation_for_token,
     partner_application_submit,
@@ -37,6 +37,7 @@ from .forms import (
     OutboundLostForm,
     OutboundWonForm,
     PartnerApplicationForm,
+    RecruitmentApplicationForm,
 )
 from .models import OutboundStatus
 from .periods import period_from_key, period_shift
@@ -49,6 +50,8 @@ from .selectors import (
     reciprocal_terms_for,
     reciprocity_balance,
     reciprocity_overview,
+    recruitments_for_review,
+    recruits_of,
 )
 
 READERS = (Role.EMPLOYEE, Role.PARTNER_USER)  # managers and reviewers are employees
@@ -286,3 +289,80 @@ def partner_apply(request):
             for error in errors:
                 messages.error(request, str(error))
     return redirect("networks:customer_home")
+
+
+@role_required(Role.PARTNER_ADMIN)
+def recruitment_link(request):
+    """The partner admin's recruitment link, and the organisations it brought in."""
+    try:
+        token = recruitment.recruitment_token(actor=request.user)
+    except PermissionDenied as exc:
+        token, refusal = "", str(exc)
+    else:
+        refusal = ""
+    url = (
+        request.build_absolute_uri(reverse("networks:recruitment_apply", args=[token]))
+        if token
+        else ""
+    )
+    return render(
+        request,
+        "networks/recruitment_link.html",
+        {
+            "url": url,
+            "refusal": refusal,
+            "recruits": recruits_of(user=request.user),
+            "active_nav": "network",
+        },
+    )
+
+
+def recruitment_apply(request, token: str):
+    """A company invited by a partner applies to become a partner itself."""
+    recruiter = recruitment.recruiter_for_token(token=token)
+    if recruiter is None:
+        return render(request, "networks/recruitment_invalid.html", status=404)
+    form = RecruitmentApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            applied = recruitment.recruitment_apply(token=token, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            return render(request, "networks/recruitment_applied.html", {"recruitment": applied})
+    return render(
+        request, "networks/recruitment_apply.html", {"form": form, "recruiter": recruiter}
+    )
+
+
+@role_required(Role.REVIEWER)
+def recruitment_list(request):
+    """Reviewers: applications that came through partners' recruitment links."""
+    return render(
+        request,
+        "networks/recruitment_list.html",
+        {"recruitments": recruitments_for_review(user=request.user), "active_nav": "network"},
+    )
+
+
+@role_required(Role.REVIEWER)
+@require_POST
+def recruitment_decide(request, pk: int, decision: str):
+    if decision not in ("approve", "decline"):
+        raise Http404
+    found = get_object_or_404(recruitments_for_review(user=request.user), pk=pk)
+    try:
+        recruitment.recruitment_decide(
+            actor=request.user, recruitment=found, approve=decision == "approve"
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            (_("%(org)s was approved.") if decision == "approve" else _("%(org)s was declined."))
+            % {"org": found.organisation.name},
+        )
+    return redirect("networks:recruitment_list")

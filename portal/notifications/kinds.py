@@ -118,6 +118,12 @@ KINDS: dict[str, Kind] = {
             roles=REVIEWERS,
         ),
         Kind(
+            "partner_recruitment",
+            Group.ADMIN,
+            _("A partner you recruited was approved or declined"),
+            roles=frozenset({Role.PARTNER_ADMIN}),
+        ),
+        Kind(
             "reciprocity_lag",
             Group.ADMIN,
             _("A reciprocal partnership is out of balance"),

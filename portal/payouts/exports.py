@@ -13,7 +13,7 @@ from portal.accounts.models import PartnerOrganisation, User
 from portal.core.csv import csv_writer
 from portal.core.money import money
 
-from .models import BatchKind, Commission, PayoutBatch
+from .models import BatchKind, Commission, CommissionEvent, PayoutBatch
 from .selectors import Statement, payee_field
 
 
@@ -111,7 +111,8 @@ def statement_csv(*, statement: Statement, out: Writable) -> None:
                 timezone.localtime(c.created_at).date().isoformat(),
                 c.lead_id or "",
                 c.lead.company if c.lead else "",  # the partner's own lead; empty once erased
-                c.get_event_display(),
+                # A recruitment reward names the recruit ("Recruitment reward: Beta").
+                c.basis if c.event == CommissionEvent.RECRUITMENT else c.get_event_display(),
                 f"{money(c.amount)}",
                 c.get_status_display(),
             ]

@@ -143,6 +143,7 @@ class CommissionEvent(models.TextChoices):
     EMPLOYEE_BONUS = "employee_bonus", _("Employee bonus")
     REWARD_BONUS = "reward_bonus", _("Cash bonus reward")
     CONTEST_PRIZE = "contest_prize", _("Contest prize")
+    RECRUITMENT = "recruitment", _("Recruitment reward")
     CLAWBACK = "clawback", _("Clawback")
 
 

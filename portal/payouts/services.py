@@ -113,7 +113,22 @@ def _create(
         note=basis,
         data={"amount": str(amount), "currency": currency, "lead": lead.pk},
     )
+    _publish_commission(name="commission.created", commission=commission)
     return commission
+
+
+def _publish_commission(*, name: str, commission: Commission) -> None:
+    publish(
+        name=name,
+        aggregate=commission,
+        payload={
+            "commission": commission.pk,
+            "lead": commission.lead_id,
+            "payee_org": commission.payee_org_id,
+            "amount": str(commission.amount),
+            "currency": commission.currency,
+        },
+    )
 
 
 # What each new status of a lead means for money (leads knows nothing of money).
@@ -135,8 +150,8 @@ def lead_commissions_apply(
     """Create what a lead event ("qualified", "won") earns, dated ``at`` (month caps, hold
     periods): the partner's commission under its plan, and an employee's bonus for a won
     deal. Idempotent (one commission per lead and event: a unique constraint). Locks
-    nothing; audits each commission. Publishes nothing (approval publishes
-    ``commission.approved``)."""
+    nothing; audits each commission; publishes ``commission.created`` for each (approval
+    publishes ``commission.approved``)."""
     at = at or timezone.now()
     if deal_value is None:
         deal_value = lead.deal_value
@@ -318,7 +333,8 @@ def lead_commissions_reverse(
     negative twin offset in the payee's next batch). A reversed deal
     (``cancel_unbatched=False``) was earned and then refunded: every commission gets a
     clawback, before or after payout (SPEC §6). Each original is reversed once. Locks the
-    lead's commissions; audits each reversal. Publishes nothing."""
+    lead's commissions; audits each reversal; publishes ``commission.reversed`` for
+    each original reversed."""
     at = at or timezone.now()
     reversed_: list[Commission] = []
     for original in (
@@ -347,6 +363,7 @@ def lead_commissions_reverse(
                 data={"amount": str(original.amount), "lead": lead.pk},
             )
             reversed_.append(original)
+            _publish_commission(name="commission.reversed", commission=original)
             continue
         try:
             with transaction.atomic():
@@ -378,7 +395,65 @@ def lead_commissions_reverse(
             data={"reverses": original.pk, "amount": str(claw.amount)},
         )
         reversed_.append(claw)
+        _publish_commission(name="commission.reversed", commission=original)
     return reversed_
+
+
+def source_commission_reverse(
+    *, source: str, actor: User | None, reason: str, at: datetime | None = None
+) -> Commission | None:
+    """Take back the commission owed for ``source`` (money no lead earned, such as a
+    recruitment reward whose underlying commission was reversed): cancelled while it is
+    not in a batch, clawed back (a negative twin) once it is. Once: a cancelled or
+    clawed-back one is left alone. Locks the commission's row; audits it. Publishes
+    nothing. Returns the cancelled commission or the clawback, or None."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        original = Commission.objects.select_for_update().filter(source=source).first()
+        if (
+            original is None
+            or original.status == CommissionStatus.CANCELLED
+            or Commission.objects.filter(reverses=original).exists()
+        ):
+            return None
+        if original.status in {CommissionStatus.PENDING, CommissionStatus.APPROVED}:
+            previous, original.status = original.status, CommissionStatus.CANCELLED
+            original.save(update_fields=["status"])
+            audit_record(
+                actor=actor,
+                action="commission.cancelled",
+                target=original,
+                from_state=previous,
+                to_state=original.status,
+                note=reason,
+                data={"amount": str(original.amount), "source": source},
+            )
+            return original
+        claw = Commission.objects.create(
+            program_id=original.program_id,
+            event=CommissionEvent.CLAWBACK,
+            amount=-original.amount,
+            currency=original.currency,
+            payee_org_id=original.payee_org_id,
+            payee_user_id=original.payee_user_id,
+            plan_name=original.plan_name,
+            basis=_("Clawback of commission #%(id)s: %(reason)s")
+            % {"id": original.pk, "reason": reason},
+            reverses=original,
+            hold_until=timezone.localtime(at).date(),
+            status=CommissionStatus.APPROVED,
+            created_at=at,
+            approved_at=at,
+        )
+        audit_record(
+            actor=actor,
+            action="commission.clawback",
+            target=claw,
+            to_state="approved",
+            note=reason,
+            data={"reverses": original.pk, "amount": str(claw.amount)},
+        )
+    return claw
 
 
 def bonus_commission_add(

@@ -367,6 +367,15 @@ RECIPROCITY_LAG_THRESHOLD = env_int("RECIPROCITY_LAG_THRESHOLD", 3)
 CUSTOMER_INVITATION_TTL_DAYS = env_int("CUSTOMER_INVITATION_TTL_DAYS", 30)
 # A customer who referred this many won deals is offered the formal partner path.
 PARTNER_PATH_WON_DEALS = env_int("PARTNER_PATH_WON_DEALS", 3)
+# A partner that recruits another partner organisation earns, once a reviewer approves
+# it: "flat" (RECRUITMENT_REWARD_AMOUNT in RECRUITMENT_REWARD_CURRENCY, once) or
+# "percent" (RECRUITMENT_REWARD_PERCENT of each commission the recruit earns in the
+# RECRUITMENT_REWARD_MONTHS months after approval). One level only.
+RECRUITMENT_REWARD_KIND = env_str("RECRUITMENT_REWARD_KIND", "percent")
+RECRUITMENT_REWARD_AMOUNT = env_str("RECRUITMENT_REWARD_AMOUNT", "250.00")
+RECRUITMENT_REWARD_CURRENCY = env_str("RECRUITMENT_REWARD_CURRENCY", "EUR")
+RECRUITMENT_REWARD_PERCENT = env_str("RECRUITMENT_REWARD_PERCENT", "10")
+RECRUITMENT_REWARD_MONTHS = env_int("RECRUITMENT_REWARD_MONTHS", 12)
 
 # --- E-mail ------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

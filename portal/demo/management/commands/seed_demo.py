@@ -141,6 +141,7 @@ class Command(BaseCommand):
         referral_link_for(user=employee)
         referral_link_for(user=partner)
         self._seed_network(customers, employee)
+        self._seed_recruitment(customers, reviewer)
         if Lead.objects.filter(referrer__in=[employee, partner]).exists():
             return  # already seeded: leave the demo's history as it is
 
@@ -294,6 +295,51 @@ class Command(BaseCommand):
             when = timezone.now() - timedelta(days=days)
             OutboundLead.objects.filter(pk=outbound.pk).update(sent_at=when, consent_at=when)
             audit_events_for(target=outbound).update(created_at=when)
+
+    def _seed_recruitment(self, program, reviewer) -> None:
+        """Acme recruited Baltic Bridge Partners through its recruitment link; a reviewer
+        approved it, and its first won deal's commission earns Acme a recruitment reward
+        (a percentage of the recruit's commissions, RECRUITMENT_REWARD_KIND)."""
+        from allauth.account.models import EmailAddress
+
+        from portal.events.services import events_drain
+        from portal.leads import services as leads
+        from portal.networks import recruitment
+        from portal.networks.models import PartnerRecruitment
+
+        if PartnerRecruitment.objects.filter(organisation__name="Baltic Bridge Partners").exists():
+            return
+        admin = User.objects.get(email="partner-admin@acme.example")
+        found = recruitment.recruitment_apply(
+            token=recruitment.recruitment_token(actor=admin),
+            company="Baltic Bridge Partners",
+            email_domain="balticbridge.example",
+            contact_name="Liga Ozola",
+            contact_email="liga@balticbridge.example",
+        )
+        found = recruitment.recruitment_decide(actor=reviewer, recruitment=found, approve=True)
+        member = User.objects.create_user(
+            email="liga@balticbridge.example",
+            password=DEMO_PASSWORD,
+            first_name="Liga",
+            last_name="Ozola",
+            partner_organisation=found.organisation,
+            is_partner_admin=True,
+        )
+        EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
+        lead = leads.lead_submit(
+            referrer=member,
+            program=program,
+            data={
+                "name": "Janis Kalnins",
+                "email": "janis@rigaport.example",
+                "company": "Riga Port Logistics",
+                "consent": True,
+            },
+        )
+        leads.lead_qualify(lead=lead, actor=reviewer)
+        leads.lead_mark_won(lead=lead, actor=reviewer, deal_value="12000.00", currency="EUR")
+        events_drain()
 
     def _seed_contest_formats(self, now) -> None:
         """One contest of each other format: a pot, steps, individual goals, team vs team."""
