@@ -80,13 +80,13 @@ SPENDING = ["redemption", "redemption.refund", "raffle.ticket"]  # ranking.SPEND
 
 SEED_USERS = """
 INSERT INTO accounts_user (password, is_superuser, first_name, last_name, is_staff, is_active,
-    date_joined, email, language, show_initials_only, is_partner_admin)
+    date_joined, email, language, show_initials_only, is_partner_admin, is_customer)
 SELECT '!', false,
        (ARRAY['Aino','Eero','Liisa','Mikko','Sara','Juha','Emma','Oskari','Helmi','Ville'])[1 + g %% 10],
        (ARRAY['Virtanen','Korhonen','Nieminen','Mäkinen','Hämäläinen','Laine','Heikkinen',
               'Koskinen','Järvinen','Lehtonen','Saarinen'])[1 + g %% 11] || ' ' || g,
        false, true, now() - interval '400 days',
-       'bench-' || g || '@board.vouch.test', '', g %% 20 = 0, false
+       'bench-' || g || '@board.vouch.test', '', g %% 20 = 0, false, false
 FROM generate_series(1, %(n)s) g
 """
 
@@ -96,7 +96,7 @@ FROM generate_series(1, %(n)s) g
 # qualifications, wins and adjustments earn points; redemptions are spending and do not
 # count on boards (ranking.SPENDING_EVENTS), so SQL must filter them as the board does.
 SEED_LEDGER = """
-INSERT INTO rewards_ledgerentry (amount, event, reason, created_at, participant_id)
+INSERT INTO rewards_ledgerentry (amount, event, reason, created_at, participant_id, source)
 SELECT CASE WHEN r1 < 0.50 THEN 10
             WHEN r1 < 0.75 THEN 50
             WHEN r1 < 0.85 THEN 200
@@ -110,7 +110,8 @@ SELECT CASE WHEN r1 < 0.50 THEN 10
        'bench',
        now() - r3 * %(days)s * interval '1 day',
        %(base)s + CASE WHEN g <= %(people)s THEN g - 1
-                       ELSE least(%(people)s - 1, floor(%(people)s * r4 * r4)::int) END
+                       ELSE least(%(people)s - 1, floor(%(people)s * r4 * r4)::int) END,
+       ''
 FROM (SELECT g, random() * CASE WHEN g <= %(people)s THEN 0.95 ELSE 1 END r1,
              random() r2, random() r3, random() r4
       FROM generate_series(1, %(n)s) g OFFSET 0) x
