@@ -26,7 +26,8 @@ reported, nothing may be lost).
 
 Before the rounds the sockets idle 6 s (longer than redis-py's default socket timeout);
 after them all disconnect at once and the script checks that no channel is left in a Redis
-group (core layer). channels_redis.pubsub can be measured too (BENCH_LIVE_BACKENDS).
+group (core layer). The layer is the one portal/settings/base.py uses (pub/sub);
+BENCH_LIVE_BACKENDS=core,pubsub measures both.
 
 It prints the last client's latency per action (p50/p95/max), the first and median
 client, deliveries lost (a client that did not get the message within 5 s, or whose socket
@@ -46,7 +47,8 @@ the open-file limit is raised to the hard limit, which the servers inherit).
 Environment: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432, a role that may
 create databases), BENCH_REDIS_URL (default redis://127.0.0.1:6379/11: flushed),
 BENCH_LIVE_CLIENTS (default 1000 per server), BENCH_LIVE_ROUNDS (default 30 measured
-actions per backend, after 2 warm-up ones), BENCH_LIVE_BACKENDS (default "core"),
+actions per backend, after 2 warm-up ones), BENCH_LIVE_BACKENDS (default: the layer of
+portal/settings/base.py, pubsub; "core,pubsub" compares both),
 BENCH_ASGI_WORKERS (default 2), BENCH_LIVE_BIG_CLIENTS (default 10000; 0 skips that
 phase), BENCH_LIVE_BIG_ROUNDS (default 10), BENCH_LIVE_DB (default vouch_bench_live: dropped
 and recreated on every run). About 5 minutes.
@@ -105,8 +107,16 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 CLIENTS = int(os.environ.get("BENCH_LIVE_CLIENTS", "1000"))
 ROUNDS = int(os.environ.get("BENCH_LIVE_ROUNDS", "30"))
 WARMUP = 2
+# The layer production uses (portal/settings/base.py) unless BENCH_LIVE_BACKENDS says.
+PROJECT_BACKEND = next(
+    name
+    for name, path in BACKENDS.items()
+    if f'"{path}"' in (ROOT / "portal" / "settings" / "base.py").read_text()
+)
 BACKEND_NAMES = [
-    b.strip() for b in os.environ.get("BENCH_LIVE_BACKENDS", "core").split(",") if b.strip()
+    b.strip()
+    for b in os.environ.get("BENCH_LIVE_BACKENDS", PROJECT_BACKEND).split(",")
+    if b.strip()
 ]
 WORKERS = int(os.environ.get("BENCH_ASGI_WORKERS", "2"))  # uvicorn processes per server
 BIG_CLIENTS = int(os.environ.get("BENCH_LIVE_BIG_CLIENTS", "10000"))  # 0: skip that phase
@@ -493,8 +503,33 @@ class Round:
         return sorted((t - self.t0) * 1000 for t in self.arrivals)
 
 
+class Trace:
+    """The worker's timings (bench/live_ws/worker.py), read as the file grows."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = 0
+
+    def since(self, t0: float) -> list:
+        """The entries written since the last read that started at or after ``t0``."""
+        if not self.path.exists():
+            return []
+        with self.path.open() as f:
+            f.seek(self.offset)
+            text = f.read()
+        complete = text[: text.rfind("\n") + 1]
+        self.offset += len(complete.encode())
+        entries = [json.loads(line) for line in complete.splitlines() if line]
+        return [e for e in entries if e[2] >= t0]
+
+
 async def measure(
-    fleet: Fleet, driver: Driver, command: dict, needle: str, pids: dict[str, int | None]
+    fleet: Fleet,
+    driver: Driver,
+    command: dict,
+    needle: str,
+    pids: dict[str, int | None],
+    trace: Trace | None = None,
 ) -> tuple[Round, list]:
     """One action or broadcast; the round, and what each client took for the message."""
     before = cpu_snapshot(pids)
@@ -504,6 +539,8 @@ async def measure(
         await asyncio.wait_for(fleet.done.wait(), LOSS_SECONDS)
     cpu = cpu_used(before, cpu_snapshot(pids))
     got = fleet.disarm()
+    if trace is not None:
+        answer["events"] = answer["events"] + trace.since(answer["t0"])
     return Round(
         cpu=cpu,
         kind=command["cmd"],
@@ -640,18 +677,21 @@ async def run_backend(backend: str, setup: dict, tmp: Path, next_lead: list[int]
                 "-m",
                 "celery",
                 "-A",
-                "portal",
+                "live_ws.worker",
                 "worker",
-                "--pool=solo",
+                # docker-compose.yml's worker: two processes.
+                "--concurrency",
+                "2",
                 "--loglevel",
                 "INFO",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
             ],
-            driver_env(backend),
+            {**driver_env(backend), "BENCH_LIVE_TRACE": str(tmp / f"trace-{backend}.jsonl")},
             worker_log,
         )
+        trace = Trace(tmp / f"trace-{backend}.jsonl")
         workers.append(worker)
         deadline = time.monotonic() + 120
         while "ready." not in worker_log.read_text(errors="replace"):
@@ -704,6 +744,7 @@ async def run_backend(backend: str, setup: dict, tmp: Path, next_lead: list[int]
                 {"cmd": "qualify", "lead": lead, "points": points},
                 f"[{referrer},",
                 portal_pids,
+                trace,
             )
             last_action = portal_round.t1
             check_portal_diff(got, referrer, points)
@@ -950,12 +991,48 @@ def report(results: list[BackendResult]) -> None:
             f"{b['send']:>6.1f} {b['first']:>9.1f} {b['last']:>8.1f} {b['returned']:>13.1f}"
         )
     print(
-        "to commit: lead_qualify's transaction until on_commit runs board_entry_committed; "
+        "to commit: from the call until the Celery worker applies the points to the boards "
+        "(lead_qualify's transaction, the events' dispatch and their handlers before it); "
         "to push: from there until the board's group_send starts (Redis board updates and "
         "the pushes of the boards pushed before it, each one's top 10 read and sent); "
-        "send: that group_send in the driver; to first/last: from its return to the first/last "
-        "client; call returns: lead_qualify's whole call."
+        "send: that group_send on the worker; to first/last: from its return to the "
+        "first/last client; call returns: lead_qualify's whole call in the driver."
     )
+    for res in results:
+        for kind in ("bare", "portal"):
+            rounds = getattr(res, kind)
+            lasts = [
+                f"{(max(r.arrivals) - r.t0) * 1000:.0f}"
+                + "".join(
+                    f"({(e[2] - r.t0) * 1000:.0f})"
+                    for e in r.events[:50]
+                    if e[0] == "push" and e[1] == res.group
+                )
+                for r in rounds
+                if r.arrivals
+            ]
+            print(
+                f"  {res.backend} {kind}: last client per round, ms (the board's push "
+                f"started): {' '.join(lasts)}"
+            )
+        per_event: dict[str, list[tuple[float, float]]] = {}
+        for r in res.portal:
+            for e in r.events:
+                if e[0] in ("event", "handler"):
+                    per_event.setdefault(e[1], []).append(
+                        ((e[2] - r.t0) * 1000, (e[3] - e[2]) * 1000)
+                    )
+        if per_event:
+            print(
+                f"  {res.backend}: events on the worker (medians, ms from the call to the "
+                "handlers' start, and their time): "
+                + "; ".join(
+                    f"{name} at {pct([a for a, _ in v], 50):.1f}, {pct([d for _, d in v], 50):.1f}"
+                    for name, v in sorted(
+                        per_event.items(), key=lambda kv: pct([a for a, _ in kv[1]], 50)
+                    )
+                )
+            )
     for res in results:
         m = res.memory
         if "portal_big" in m:
@@ -1093,7 +1170,7 @@ def report(results: list[BackendResult]) -> None:
             f"better backend: {best} ({BACKENDS[best]}): last-client p95 {verdict(best)[0]:.0f} "
             f"ms / p50 {summaries[best, 'portal'].last_p50:.0f} ms, {verdict(best)[1]} lost; "
             f"{others}{' (p95 within 10%: decided on p50)' if close else ''}. "
-            "The project's setting (portal/settings/base.py): core."
+            f"The project's setting (portal/settings/base.py): {PROJECT_BACKEND}."
         )
         fastest_bare = min(summaries[b, "bare"].last_p95 for b in backends)
         print(

@@ -21,7 +21,7 @@ from portal.rewards.models import Tier
 from .services import board_entry_apply, board_names_refresh, celebrate
 
 
-@subscribe("points.recorded")
+@subscribe("points.recorded", first=True)  # live boards before counters
 def move_boards(event: Event) -> None:
     # The participant's own figures follow in one payload (portal.dashboards.handlers).
     board_entry_apply(entry_id=event.payload["entry"])

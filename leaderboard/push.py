@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -49,18 +49,22 @@ def encode(payload: dict) -> str:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 
-def _send(messages: list[tuple[str, str]], board_id: str | None = None) -> None:
-    """(group, text) pairs, sent in one trip to the event loop; ``board_id`` when the texts
-    are that board's diff (the sockets' processes forget their snapshot of it). Never
-    raises."""
+def _send(
+    messages: Sequence[tuple[str, str] | tuple[str, str, str]], board_id: str | None = None
+) -> None:
+    """(group, text) pairs, or (group, text, board id) triples, sent in one trip to the
+    event loop; a board id (``board_id`` for the pairs) when the text is that board's diff
+    (the sockets' processes forget their snapshot of it). Never raises."""
     if not messages:
         return
-    if board_id:  # this process's own snapshot is stale too, even with no socket here
+    tagged = [(m[0], m[1], m[2] if len(m) > 2 else board_id) for m in messages]
+    boards = {board for _group, _text, board in tagged if board}
+    if boards:  # this process's own snapshots are stale too, even with no socket here
         from .hub import forget_snapshot
 
-        forget_snapshot(board_id)
+        for board in boards:
+            forget_snapshot(board)
     layer = get_channel_layer()
-    extra = {"board": board_id} if board_id else {}
 
     if layer is None:  # no channel layer configured: nothing is live
         return
@@ -68,15 +72,18 @@ def _send(messages: list[tuple[str, str]], board_id: str | None = None) -> None:
     async def send_all() -> None:
         await asyncio.gather(
             *(
-                layer.group_send(group, {"type": MESSAGE_TYPE, "text": text, **extra})
-                for group, text in messages
+                layer.group_send(
+                    group,
+                    {"type": MESSAGE_TYPE, "text": text, **({"board": board} if board else {})},
+                )
+                for group, text, board in tagged
             )
         )
 
     try:
         async_to_sync(send_all)()
     except Exception:  # Redis away: pages still work, just not live
-        log.warning("live push to %s failed", [g for g, _t in messages], exc_info=True)
+        log.warning("live push to %s failed", [m[0] for m in tagged], exc_info=True)
 
 
 def push_to_user(*, user_id: int, payload: dict) -> None:
@@ -84,15 +91,9 @@ def push_to_user(*, user_id: int, payload: dict) -> None:
     _send([(user_group(user_id), encode(payload))])
 
 
-def push_by_audience(
-    *,
-    payload_for: Callable[[Audience], dict | None],
-    group_for: Callable[[Audience], str],
-    board_id: str | None = None,
-) -> dict[Audience, str]:
-    """Encode ``payload_for(audience)`` once per audience (once in all when both
-    audiences get the same payload; not at all when it is None) and send it to
-    ``group_for(audience)``. Returns the texts sent. Best effort; never raises."""
+def audience_texts(*, payload_for: Callable[[Audience], dict | None]) -> dict[Audience, str]:
+    """``payload_for(audience)`` encoded once per audience (once in all when both
+    audiences get the same payload; left out when it is None). Pure."""
     texts: dict[Audience, str] = {}
     previous: tuple[dict, str] | None = None
     for audience in AUDIENCES:
@@ -104,8 +105,31 @@ def push_by_audience(
         else:
             texts[audience] = encode(payload)
             previous = (payload, texts[audience])
+    return texts
+
+
+def push_by_audience(
+    *,
+    payload_for: Callable[[Audience], dict | None],
+    group_for: Callable[[Audience], str],
+    board_id: str | None = None,
+) -> dict[Audience, str]:
+    """Encode ``payload_for(audience)`` once per audience (``audience_texts``) and send it
+    to ``group_for(audience)``. Returns the texts sent. Best effort; never raises."""
+    texts = audience_texts(payload_for=payload_for)
     _send([(group_for(audience), text) for audience, text in texts.items()], board_id)
     return texts
+
+
+def boards_send(*, diffs: dict[str, dict[Audience, dict]]) -> None:
+    """Several boards' diffs (board id -> audience -> diff), each encoded once per
+    audience, sent together in one trip to the channel layer to the boards' groups. Best
+    effort; never raises."""
+    messages: list[tuple[str, str, str]] = []
+    for board_id, by_audience in diffs.items():
+        texts = audience_texts(payload_for=by_audience.get)
+        messages += [(board_group(board_id, a), text, board_id) for a, text in texts.items()]
+    _send(messages)
 
 
 def toast(

@@ -29,7 +29,7 @@ from portal.rewards.models import LedgerEntry
 
 from . import ranking, store
 from .models import BoardSync, Contest, Shoutout
-from .push import board_group, push_by_audience, push_to_user, toast
+from .push import boards_send, push_to_user, toast
 from .ranking import METRICS, PERIODS, Board
 from .selectors import (
     all_boards,
@@ -179,8 +179,7 @@ def boards_changed(*, boards: list[Board]) -> None:
             for i in ids
             if i not in leading and cache.add(f"lb:trail:{i}", 1, PUSH_WINDOW_SECONDS * 2)
         ]
-    for board_id in leading:
-        board_push(board_id=board_id)
+    boards_push(board_ids=leading)
     if trailing:
         from .tasks import board_push_task
 
@@ -188,11 +187,9 @@ def boards_changed(*, boards: list[Board]) -> None:
             board_push_task.apply_async(args=(board_id,), countdown=PUSH_WINDOW_SECONDS)
 
 
-def board_push(*, board_id: str) -> dict[Audience, dict] | None:
-    """Send the rows that changed since the last push (a compact diff) to the board's
-    groups, encoded once per audience (partners see employees by initials). Returns the
-    diffs sent, or None when nothing changed."""
-    board = Board.parse(board_id)
+def _board_diff(*, board: Board) -> dict[Audience, dict]:
+    """The rows of ``board`` that changed since the last push, per audience (empty when
+    nothing changed), noted as sent."""
     rows_by_audience = board_rows_by_audience(board=board, n=PUSH_ROWS)
     keys = {audience: f"lb:sent:{board.id}:{audience}" for audience in rows_by_audience}
     sent = cache.get_many(list(keys.values()))
@@ -206,14 +203,28 @@ def board_push(*, board_id: str) -> dict[Audience, dict] | None:
         if changed or removed:
             diffs[audience] = {"type": "board", "board": board.id, "set": changed, "drop": removed}
     cache.set_many({key: sent[key] for key in keys.values()}, 24 * 3600)
-    if not diffs:
-        return None
-    push_by_audience(
-        payload_for=diffs.get,
-        group_for=lambda audience: board_group(board.id, audience),
-        board_id=board.id,
-    )
     return diffs
+
+
+def board_push(*, board_id: str) -> dict[Audience, dict] | None:
+    """Send the rows that changed since the last push (a compact diff) to the board's
+    groups, encoded once per audience (partners see employees by initials). Returns the
+    diffs sent, or None when nothing changed."""
+    pushed = boards_push(board_ids=[board_id])
+    return pushed.get(board_id)
+
+
+def boards_push(*, board_ids: list[str]) -> dict[str, dict[Audience, dict]]:
+    """``board_push`` for several boards, their diffs sent together in one trip to the
+    channel layer (one action moves up to 16 boards: the last is not held back by the
+    others' sends). Returns the diffs per board that changed."""
+    pushed: dict[str, dict[Audience, dict]] = {}
+    for board_id in board_ids:
+        board = Board.parse(board_id)
+        if diffs := _board_diff(board=board):
+            pushed[board.id] = diffs
+    boards_send(diffs=pushed)
+    return pushed
 
 
 # --- Rebuild ------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """ASGI entry point: HTTP and WebSockets (``make run``; ``/ws/`` in production)."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -26,3 +27,8 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Collections of the oldest generation walk every object the process holds: with thousands
+# of sockets they paused deliveries by 100-250 ms now and then (bench/live_fanout.py).
+# What Django loaded at start-up lives as long as the process: out of every collection.
+gc.freeze()

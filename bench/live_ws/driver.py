@@ -130,7 +130,7 @@ def serve(out) -> None:
         start = time.monotonic()
         send(messages, board_id)
         end = time.monotonic()
-        events.extend(["push", group, start, end] for group, _text in messages)
+        events.extend(["push", m[0], start, end] for m in messages)
 
     def timed_apply(*, entry_id):
         start = time.monotonic()

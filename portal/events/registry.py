@@ -19,18 +19,21 @@ HandlerFunc = Callable[["Event"], None]
 class Handler:
     key: str  # stable name, recorded in HandlerRun: "<module>.<function>"
     func: HandlerFunc
+    first: bool = False
 
 
 _handlers: dict[str, list[Handler]] = defaultdict(list)
 
 
-def subscribe(*names: str) -> Callable[[HandlerFunc], HandlerFunc]:
+def subscribe(*names: str, first: bool = False) -> Callable[[HandlerFunc], HandlerFunc]:
     """Decorator: run the function for every event with one of these names, once per
     event. It runs inside its own transaction together with its claim, receives the
-    ``Event`` row and must take business time from ``event.occurred_at``."""
+    ``Event`` row and must take business time from ``event.occurred_at``. ``first``: the
+    handler runs before the others (points and boards, which people watch live, do not
+    wait for e-mails and counters)."""
 
     def register(func: HandlerFunc) -> HandlerFunc:
-        handler = Handler(key=f"{func.__module__}.{func.__qualname__}", func=func)
+        handler = Handler(key=f"{func.__module__}.{func.__qualname__}", func=func, first=first)
         for name in names:
             if handler not in _handlers[name]:
                 _handlers[name].append(handler)
@@ -40,10 +43,11 @@ def subscribe(*names: str) -> Callable[[HandlerFunc], HandlerFunc]:
 
 
 def handlers_for(name: str) -> list[Handler]:
-    """The handlers subscribed to an event name, in the order they registered (the order
-    of INSTALLED_APPS: rewards before payouts, so a won deal's commission sees the tier
-    its points reached)."""
-    return list(_handlers.get(name, ()))
+    """The handlers subscribed to an event name: those marked ``first``, then the others,
+    each in the order they registered (the order of INSTALLED_APPS: rewards before
+    payouts, so a won deal's commission sees the tier its points reached)."""
+    handlers = _handlers.get(name, ())
+    return [h for h in handlers if h.first] + [h for h in handlers if not h.first]
 
 
 def subscribed_names() -> set[str]:

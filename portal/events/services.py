@@ -11,6 +11,7 @@ once its lease has expired.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -25,6 +26,7 @@ from .registry import handlers_for
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 300
+_local = threading.local()  # .handling: handlers running in this thread
 
 
 def aggregate_key(*, aggregate: models.Model | str) -> str:
@@ -63,7 +65,17 @@ def publish(
 
 def _kick(event_id: int) -> None:
     """After commit: hand the event to a worker. A broker that is away must not fail the
-    request that already committed: the sweep will find the event."""
+    request that already committed: the sweep will find the event. An event a handler
+    published (the points after a status change) is handled at once where that handler
+    ran, without a trip through the broker: the boards people watch live follow sooner."""
+    if getattr(_local, "handling", 0):
+        try:
+            event_handle(event_id=event_id)
+        except Exception:
+            if settings.EVENTS_RAISE:
+                raise
+            log.warning("event %s failed; the sweep will retry it", event_id, exc_info=True)
+        return
     try:
         from .tasks import events_dispatch
 
@@ -101,6 +113,7 @@ def _run_handlers(event: Event) -> bool:
     """Run every handler that has not handled the event yet. Returns True when all have."""
     ok = True
     for handler in handlers_for(event.name):
+        _local.handling = getattr(_local, "handling", 0) + 1
         try:
             with transaction.atomic():
                 try:
@@ -119,6 +132,8 @@ def _run_handlers(event: Event) -> bool:
             )
             if settings.EVENTS_RAISE:
                 raise
+        finally:
+            _local.handling -= 1
     if ok:
         Event.objects.filter(pk=event.pk).update(
             handled_at=timezone.now(), lease_until=None, last_error=""

@@ -47,7 +47,7 @@ def award_submission(event: Event) -> None:
         lead_event_apply(lead=lead, event="submitted", at=event.occurred_at)
 
 
-@subscribe("lead.status_changed")
+@subscribe("lead.status_changed", first=True)  # the boards and live figures wait for it
 def apply_status(event: Event) -> None:
     meaning = STATUS_MEANING.get(event.payload["to"])
     if meaning and (lead := _lead(event)):

@@ -40,6 +40,32 @@ def second_handler(event):
     calls.append(("second", event.pk, event.payload.get("n")))
 
 
+@subscribe("test.ordered")
+def counter_handler(event):
+    calls.append(("counter", event.pk, None))
+
+
+@subscribe("test.ordered", first=True)
+def live_handler(event):
+    calls.append(("live", event.pk, None))
+
+
+@subscribe("test.parent")
+def parent_publishes(event):
+    calls.append(("parent", event.pk, None))
+    publish(name="test.child", aggregate="child:1")
+
+
+@subscribe("test.parent")
+def parent_after(event):
+    calls.append(("parent-after", event.pk, None))
+
+
+@subscribe("test.child")
+def child_handler(event):
+    calls.append(("child", event.pk, None))
+
+
 @pytest.fixture(autouse=True)
 def _clean(settings):
     calls.clear()
@@ -60,6 +86,36 @@ def test_handlers_run_once_after_commit(db):
     event_handle(event_id=event.pk)
     assert len(calls) == 2  # the claims stop a second run
     assert HandlerRun.objects.filter(event=event).count() == 2
+
+
+def test_a_handler_marked_first_runs_before_those_registered_earlier(db):
+    # Points and boards, which people watch live, do not wait behind e-mails and counters.
+    event = publish(name="test.ordered", aggregate="thing:9")
+    assert [name for name, _pk, _n in calls] == ["live", "counter"]
+    assert HandlerRun.objects.filter(event=event).count() == 2
+
+
+def test_points_reach_the_boards_before_the_status_change_s_other_handlers_run():
+    from portal.events.registry import handlers_for
+
+    assert handlers_for("lead.status_changed")[0].key == "portal.rewards.handlers.apply_status"
+    assert handlers_for("points.recorded")[0].key == "leaderboard.handlers.move_boards"
+
+
+def test_an_event_a_handler_publishes_is_handled_at_once_on_the_worker(db, settings, monkeypatch):
+    # On a worker (no eager Celery), the points a status change earns reach the boards
+    # right after the handler that recorded them, not after a trip through the broker.
+    from portal.events import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.events_dispatch, "delay", sent.append)
+    parent = publish(name="test.parent", aggregate="parent:1")
+    assert sent == [parent.pk] and calls == []  # the request's event goes to the broker
+    assert event_handle(event_id=parent.pk) == 1  # the worker takes it
+    assert [name for name, _pk, _n in calls] == ["parent", "child", "parent-after"]
+    assert sent == [parent.pk]  # the child never went through the broker
+    assert not Event.objects.filter(handled_at__isnull=True).exists()
 
 
 def test_a_rollback_publishes_nothing(db):
