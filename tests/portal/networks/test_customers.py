@@ -321,6 +321,8 @@ def test_approving_a_customers_application_makes_them_the_organisations_admin(
 
     staff = Client()
     staff.force_login(reviewer)
+    listed = staff.get(reverse("accounts:partner_list")).content.decode()
+    assert "Applied, in review" in listed and ">Approve</button>" in listed
     staff.post(reverse("accounts:partner_status", args=[organisation.pk]), {"status": "active"})
 
     organisation.refresh_from_db()
