@@ -22,6 +22,10 @@ class Role(models.TextChoices):
     CUSTOMER = "customer", _("Customer")
 
 
+# Who spends points in the reward catalog: the company's people, partners, and customers
+# who refer (a customer reaches the catalog and their redemptions, no other rewards page).
+REWARD_HOLDERS = (Role.EMPLOYEE, Role.PARTNER_USER, Role.CUSTOMER)
+
 STAFF_GROUPS: dict[Role, str] = {
     Role.MANAGER: "Managers",
     Role.REVIEWER: "Reviewers",

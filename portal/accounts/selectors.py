@@ -200,6 +200,7 @@ def navigation_for(*, user: Viewer) -> list[NavItem]:
         items.append(NavItem(_("Network"), reverse("networks:outbound_list"), "network"))
     if Role.CUSTOMER in roles:
         items.append(NavItem(_("My referrals"), reverse("networks:customer_home"), "customer"))
+        items.append(NavItem(_("Rewards"), reverse("rewards:catalog"), "rewards"))
     if roles:
         items.append(NavItem(_("Boards"), reverse("leaderboard:boards"), "boards"))
     if Role.PARTNER_USER in roles:

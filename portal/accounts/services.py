@@ -87,9 +87,11 @@ def organisation_update(
 def organisation_set_status(
     *, actor: User, organisation: PartnerOrganisation, status: str, note: str = ""
 ) -> PartnerOrganisation:
-    """A reviewer suspends or reactivates an organisation. Checks the role and the
-    status; locks the organisation's row; audits a change (none when the status is
-    already ``status``). Publishes nothing."""
+    """A reviewer suspends or reactivates an organisation (or activates one that applied
+    and waits in review). Checks the role and the status; locks the organisation's row;
+    audits a change (none when the status is already ``status``) and publishes
+    ``organisation.status_changed`` for it (networks makes an approved applicant the
+    organisation's admin)."""
     if not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers suspend or reactivate organisations."))
     if status not in PartnerOrganisation.Status.values:
@@ -107,6 +109,11 @@ def organisation_set_status(
             from_state=previous,
             to_state=status,
             note=note,
+        )
+        publish(
+            name="organisation.status_changed",
+            aggregate=org,
+            payload={"organisation": org.pk, "from": previous, "to": status, "actor": actor.pk},
         )
     return org
 

@@ -4,6 +4,7 @@ person's request; the rows, counts and money records stay."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -23,6 +24,22 @@ from .models import LeadStatus as S
 from .normalise import normalise_email, normalise_phone
 
 ERASED = "—"
+
+# Other apps keep contact data about prospects too (networks: the leads we send to
+# partners). Each registers its eraser here from ``AppConfig.ready()``, and a request to
+# be forgotten reaches them in the same transaction. Not an event: the outbox would keep
+# the very address the person asked us to erase.
+PersonEraser = Callable[..., int]
+_person_erasers: list[PersonEraser] = []
+
+
+def person_eraser_register(eraser: PersonEraser) -> PersonEraser:
+    """Register ``eraser(*, actor, email_key, phone_key, now) -> int`` (how many records it
+    erased), called by ``person_erase`` under its transaction with the normalised e-mail
+    and phone number ("" when not given). Once per function; returns it (a decorator)."""
+    if eraser not in _person_erasers:
+        _person_erasers.append(eraser)
+    return eraser
 
 
 def _anonymise(
@@ -80,8 +97,9 @@ def person_erase(*, actor: User, email: str = "", phone: str = "") -> int:
     """A reviewer erases a prospect on their request: every lead whose contact e-mail or
     phone number is theirs (compared normalised) loses its contact data, as at the end
     of retention; statuses, counts, deal values, commissions and points stay (records
-    the law requires). Reviewers only; locks the leads; audits each lead
-    (``lead.erased_on_request``). Returns how many leads were erased."""
+    the law requires). The registered erasers of other apps (outbound leads) do the same
+    in the same transaction. Reviewers only; locks the leads; audits each lead
+    (``lead.erased_on_request``). Returns how many leads were erased, of every kind."""
     if not has_role(user=actor, roles=(Role.REVIEWER,)):
         raise PermissionDenied(_("Only reviewers erase personal data."))
     email_key = normalise_email(email.strip()) if email.strip() else ""
@@ -110,4 +128,7 @@ def person_erase(*, actor: User, email: str = "", phone: str = "") -> int:
             action="lead.erased_on_request",
             note=_("Contact details erased at the person's request."),
         )
-    return len(ids)
+        erased = len(ids)
+        for eraser in _person_erasers:
+            erased += eraser(actor=actor, email_key=email_key, phone_key=phone_key, now=now)
+    return erased

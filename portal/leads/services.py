@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -169,8 +169,29 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
-def _describe(statuses: Iterable[str]) -> str:
-    return _(" or ").join(str(S(s).label).lower() for s in sorted(statuses))
+def transition_check(
+    *,
+    status: str,
+    allowed_from: Iterable[str],
+    erased: bool,
+    statuses: type[models.TextChoices] = S,
+) -> None:
+    """Refuse a status change the lifecycle does not allow, saying why: a lead whose
+    contact data was erased never changes, and the change needs one of ``allowed_from``.
+    ``statuses`` names the states (inbound leads' by default; outbound leads pass theirs).
+    Pure; raises ``IllegalTransition``."""
+    if erased:
+        raise IllegalTransition(_("This lead's details were erased; it can no longer change."))
+    if status not in allowed_from:
+        raise IllegalTransition(
+            _("This lead is %(status)s; that is possible only when it is %(allowed)s.")
+            % {
+                "status": str(statuses(status).label).lower(),
+                "allowed": _(" or ").join(
+                    str(statuses(s).label).lower() for s in sorted(allowed_from)
+                ),
+            }
+        )
 
 
 def _check_actor(actor: User, lead: Lead, action: str) -> None:
@@ -212,16 +233,9 @@ def _transition(*, lead: Lead, actor: User, action: str, note: str = "", **chang
     with transaction.atomic():
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
         _check_actor(actor, locked, action)
-        if locked.anonymised_at:
-            raise IllegalTransition(_("This lead's details were erased; it can no longer change."))
-        if locked.status not in allowed_from:
-            raise IllegalTransition(
-                _("This lead is %(status)s; that is possible only when it is %(allowed)s.")
-                % {
-                    "status": str(S(locked.status).label).lower(),
-                    "allowed": _describe(allowed_from),
-                }
-            )
+        transition_check(
+            status=locked.status, allowed_from=allowed_from, erased=bool(locked.anonymised_at)
+        )
         if to_status == S.QUALIFIED:
             _check_conflict(locked)
         from_status = locked.status

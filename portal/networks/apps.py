@@ -9,4 +9,9 @@ class NetworksConfig(AppConfig):
     verbose_name = _("Referral networks")
 
     def ready(self) -> None:
+        from portal.leads.retention import person_eraser_register
+
         from . import handlers  # noqa: F401  (tells people about outbound leads)
+        from .services import outbound_erase_person
+
+        person_eraser_register(outbound_erase_person)

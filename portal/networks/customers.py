@@ -178,3 +178,36 @@ def partner_application_submit(*, user: User, name: str, email_domain: str) -> P
                 url=reverse("accounts:partner_list"),
             )
     return application
+
+
+def partner_application_admit(*, organisation_id: int, actor_id: int | None = None) -> User | None:
+    """A reviewer activated the organisation a customer applied for: the applicant
+    becomes its partner admin (no longer a customer), so partner pages open to them and
+    customer pages close. Once: an applicant who is no longer a customer is left alone,
+    and so is an organisation that is not active (any more). Locks the applicant's row;
+    audits the role change (``user.role_changed``, by the reviewer). Publishes nothing.
+    Returns the applicant when they were admitted now."""
+    with transaction.atomic():
+        application = (
+            PartnerApplication.objects.select_related("organisation")
+            .filter(organisation_id=organisation_id)
+            .first()
+        )
+        if application is None or not application.organisation.is_active:
+            return None
+        applicant = User.objects.select_for_update().get(pk=application.applicant_id)
+        if not applicant.is_customer or applicant.partner_organisation_id:
+            return None
+        applicant.is_customer = False
+        applicant.partner_organisation_id = organisation_id
+        applicant.is_partner_admin = True
+        applicant.save(update_fields=["is_customer", "partner_organisation", "is_partner_admin"])
+        audit_record(
+            actor=User.objects.filter(pk=actor_id).first() if actor_id else None,
+            action="user.role_changed",
+            target=applicant,
+            from_state=Role.CUSTOMER,
+            to_state=Role.PARTNER_ADMIN,
+            data={"organisation": organisation_id},
+        )
+    return applicant

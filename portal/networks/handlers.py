@@ -88,3 +88,16 @@ def recruitment_reward_reverse(event: Event) -> None:
     from .recruitment import recruitment_reward_reverse as reverse_reward
 
     reverse_reward(commission_id=event.payload["commission"], at=event.occurred_at)
+
+
+@subscribe("organisation.status_changed")
+def admit_the_applicant(event: Event) -> None:
+    """A customer's partner application approved (its organisation activated): the
+    applicant becomes the organisation's admin, once."""
+    if event.payload.get("to") != "active":
+        return
+    from .customers import partner_application_admit
+
+    partner_application_admit(
+        organisation_id=event.payload["organisation"], actor_id=event.payload.get("actor")
+    )

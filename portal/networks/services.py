@@ -35,7 +35,7 @@ from portal.leads.models import Program, RuleAction
 from portal.leads.normalise import company_domain, email_domain, lead_clean, normalise_email
 from portal.leads.rules import disposable_domains
 from portal.leads.selectors import program_check_open_to
-from portal.leads.services import IllegalTransition  # 409 in the API, as for leads
+from portal.leads.services import transition_check  # raises IllegalTransition (409), as for leads
 from portal.notifications.services import notify
 
 from .models import (
@@ -216,18 +216,12 @@ def _transition(
         locked = OutboundLead.objects.select_for_update().get(pk=outbound.pk)
         if actor.partner_organisation_id != locked.organisation_id or not actor.is_active:
             raise PermissionDenied(_("Only the partner this lead was sent to updates it."))
-        if locked.anonymised_at:
-            raise IllegalTransition(_("This lead's details were erased; it can no longer change."))
-        if locked.status not in allowed_from:
-            raise IllegalTransition(
-                _("This lead is %(status)s; that is possible only when it is %(allowed)s.")
-                % {
-                    "status": str(S(locked.status).label).lower(),
-                    "allowed": _(" or ").join(
-                        str(S(s).label).lower() for s in sorted(allowed_from)
-                    ),
-                }
-            )
+        transition_check(
+            status=locked.status,
+            allowed_from=allowed_from,
+            erased=bool(locked.anonymised_at),
+            statuses=S,
+        )
         from_status, now = locked.status, timezone.now()
         locked.status = to_status
         locked.status_changed_at = now
@@ -362,6 +356,27 @@ def _reviewers() -> list[User]:
 ERASED = "—"  # as leads' retention writes it
 
 
+def _anonymise(
+    *, ids: list[int], now: datetime, actor: User | None, action: str, note: str
+) -> None:
+    """Erase the contact data of these (locked) outbound leads as leads' retention does;
+    the rows stay (status, partner, dates, deal value) for counts and balances. Audits
+    each."""
+    OutboundLead.objects.filter(pk__in=ids).update(
+        name=ERASED,
+        email="",
+        phone="",
+        company="",
+        notes="",
+        email_normalised="",
+        phone_e164="",
+        company_domain="",
+        anonymised_at=now,
+    )
+    for outbound in OutboundLead.objects.filter(pk__in=ids):
+        audit_record(actor=actor, action=action, target=outbound, note=note)
+
+
 def outbound_anonymise_expired(*, now: datetime | None = None) -> int:
     """The retention of inbound leads, applied to outbound ones: contact data of lost
     leads is erased ``LEAD_RETENTION_DAYS`` after they closed, of the others
@@ -384,23 +399,37 @@ def outbound_anonymise_expired(*, now: datetime | None = None) -> int:
                 )
                 .values_list("pk", flat=True)
             )
-            OutboundLead.objects.filter(pk__in=ids).update(
-                name=ERASED,
-                email="",
-                phone="",
-                company="",
-                notes="",
-                email_normalised="",
-                phone_e164="",
-                company_domain="",
-                anonymised_at=now,
+            _anonymise(
+                ids=ids,
+                now=now,
+                actor=None,
+                action="outbound.anonymised",
+                note=_("Contact details erased after the retention period."),
             )
-            for outbound in OutboundLead.objects.filter(pk__in=ids):
-                audit_record(
-                    actor=None,
-                    action="outbound.anonymised",
-                    target=outbound,
-                    note=_("Contact details erased after the retention period."),
-                )
             total += len(ids)
     return total
+
+
+def outbound_erase_person(*, actor: User, email_key: str, phone_key: str, now: datetime) -> int:
+    """A person asked to be forgotten (``leads.retention.person_erase``, which checked the
+    reviewer and normalised the keys): every outbound lead with their e-mail or phone
+    number loses its contact data, as inbound leads do. Call inside that transaction;
+    locks the leads; audits each (``outbound.erased_on_request``). Returns how many."""
+    match = Q(pk__in=[])
+    if email_key:
+        match |= Q(email_normalised=email_key)
+    if phone_key:
+        match |= Q(phone_e164=phone_key)
+    ids = list(
+        OutboundLead.objects.select_for_update()
+        .filter(match, anonymised_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    _anonymise(
+        ids=ids,
+        now=now,
+        actor=actor,
+        action="outbound.erased_on_request",
+        note=_("Contact details erased at the person's request."),
+    )
+    return len(ids)

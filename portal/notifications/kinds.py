@@ -137,7 +137,7 @@ KINDS: dict[str, Kind] = {
             "redemption_status",
             Group.REWARDS,
             _("A reward you redeemed changed status"),
-            roles=PARTICIPANTS,
+            roles=PARTICIPANTS | {Role.CUSTOMER},
         ),
         Kind("raffle_won", Group.REWARDS, _("You won a raffle"), roles=PARTICIPANTS),
         Kind("commission_paid", Group.MONEY, _("A commission was paid"), roles=PARTICIPANTS),

@@ -13,7 +13,7 @@ from portal.accounts.models import PartnerOrganisation, User
 from portal.core.csv import csv_writer
 from portal.core.money import money
 
-from .models import BatchKind, Commission, CommissionEvent, PayoutBatch
+from .models import BatchKind, Commission, PayoutBatch
 from .selectors import Statement, payee_field
 
 
@@ -112,7 +112,7 @@ def statement_csv(*, statement: Statement, out: Writable) -> None:
                 c.lead_id or "",
                 c.lead.company if c.lead else "",  # the partner's own lead; empty once erased
                 # A recruitment reward names the recruit ("Recruitment reward: Beta").
-                c.basis if c.event == CommissionEvent.RECRUITMENT else c.get_event_display(),
+                c.basis if c.basis_names_it else c.get_event_display(),
                 f"{money(c.amount)}",
                 c.get_status_display(),
             ]

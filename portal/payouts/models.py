@@ -260,6 +260,15 @@ class Commission(models.Model):
         return f"{self.amount} {self.currency} ({self.get_event_display()}, lead #{self.lead_id})"
 
     @property
+    def basis_names_it(self) -> bool:
+        """Whether statements name this commission by its basis rather than its event: a
+        recruitment reward names its recruit, and a clawback of money no lead earned
+        names what it takes back (a bare "Clawback" would not say which)."""
+        return self.event == CommissionEvent.RECRUITMENT or (
+            self.event == CommissionEvent.CLAWBACK and not self.lead_id
+        )
+
+    @property
     def payee(self):
         return self.payee_org or self.payee_user
 

@@ -320,6 +320,45 @@ def commissions_approve_due(*, today: date | None = None) -> int:
     return approved
 
 
+def _clawback_create(
+    *, original: Commission, actor: User | None, reason: str, at: datetime
+) -> Commission | None:
+    """The negative twin of a batched or paid commission, approved at once so it offsets
+    the payee's next batch; audited (``commission.clawback``). The caller holds the
+    original's row lock. None when the original has its clawback already (a concurrent
+    run won: the one-to-one link refuses a second)."""
+    try:
+        with transaction.atomic():
+            claw = Commission.objects.create(
+                lead_id=original.lead_id,
+                program_id=original.program_id,
+                event=CommissionEvent.CLAWBACK,
+                amount=-original.amount,
+                currency=original.currency,
+                payee_org_id=original.payee_org_id,
+                payee_user_id=original.payee_user_id,
+                plan_name=original.plan_name,
+                basis=_("Clawback of commission #%(id)s: %(reason)s")
+                % {"id": original.pk, "reason": reason},
+                reverses=original,
+                hold_until=timezone.localtime(at).date(),
+                status=CommissionStatus.APPROVED,
+                created_at=at,
+                approved_at=at,
+            )
+    except IntegrityError:
+        return None
+    audit_record(
+        actor=actor,
+        action="commission.clawback",
+        target=claw,
+        to_state="approved",
+        note=reason,
+        data={"reverses": original.pk, "amount": str(claw.amount)},
+    )
+    return claw
+
+
 def lead_commissions_reverse(
     *,
     lead: Lead,
@@ -365,35 +404,9 @@ def lead_commissions_reverse(
             reversed_.append(original)
             _publish_commission(name="commission.reversed", commission=original)
             continue
-        try:
-            with transaction.atomic():
-                claw = Commission.objects.create(
-                    lead=lead,
-                    program_id=original.program_id,
-                    event=CommissionEvent.CLAWBACK,
-                    amount=-original.amount,
-                    currency=original.currency,
-                    payee_org_id=original.payee_org_id,
-                    payee_user_id=original.payee_user_id,
-                    plan_name=original.plan_name,
-                    basis=_("Clawback of commission #%(id)s: %(reason)s")
-                    % {"id": original.pk, "reason": reason},
-                    reverses=original,
-                    hold_until=timezone.localtime(at).date(),
-                    status=CommissionStatus.APPROVED,
-                    created_at=at,
-                    approved_at=at,
-                )
-        except IntegrityError:
+        claw = _clawback_create(original=original, actor=actor, reason=reason, at=at)
+        if claw is None:
             continue  # clawed back by a concurrent run
-        audit_record(
-            actor=actor,
-            action="commission.clawback",
-            target=claw,
-            to_state="approved",
-            note=reason,
-            data={"reverses": original.pk, "amount": str(claw.amount)},
-        )
         reversed_.append(claw)
         _publish_commission(name="commission.reversed", commission=original)
     return reversed_
@@ -429,30 +442,7 @@ def source_commission_reverse(
                 data={"amount": str(original.amount), "source": source},
             )
             return original
-        claw = Commission.objects.create(
-            program_id=original.program_id,
-            event=CommissionEvent.CLAWBACK,
-            amount=-original.amount,
-            currency=original.currency,
-            payee_org_id=original.payee_org_id,
-            payee_user_id=original.payee_user_id,
-            plan_name=original.plan_name,
-            basis=_("Clawback of commission #%(id)s: %(reason)s")
-            % {"id": original.pk, "reason": reason},
-            reverses=original,
-            hold_until=timezone.localtime(at).date(),
-            status=CommissionStatus.APPROVED,
-            created_at=at,
-            approved_at=at,
-        )
-        audit_record(
-            actor=actor,
-            action="commission.clawback",
-            target=claw,
-            to_state="approved",
-            note=reason,
-            data={"reverses": original.pk, "amount": str(claw.amount)},
-        )
+        claw = _clawback_create(original=original, actor=actor, reason=reason, at=at)
     return claw
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
-from portal.accounts.roles import Role
+from portal.accounts.roles import REWARD_HOLDERS, Role
 from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
 from portal.events.services import publish
@@ -42,7 +42,7 @@ def redemption_request(*, participant: User, item: RewardItem) -> Redemption:
     """Spend points on a catalog item. The balance and the stock are checked under row
     locks, so two requests at the same instant can never overspend or oversell. Locks
     the participant's points account, then the item; audits it. Publishes nothing."""
-    if not has_role(user=participant, roles=(Role.EMPLOYEE, Role.PARTNER_USER)):
+    if not has_role(user=participant, roles=REWARD_HOLDERS):
         raise PermissionDenied(_("Only participants redeem rewards."))
     with transaction.atomic():
         account = points_account_lock(participant=participant)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import role_required
-from portal.accounts.roles import Role
+from portal.accounts.roles import REWARD_HOLDERS, Role
 from portal.accounts.selectors import has_role
 from portal.core.confirm import confirmation_needed
 from portal.core.csv import csv_writer
@@ -25,7 +25,7 @@ from .models import INSTANT_KINDS, PersonalGoal, RaffleEntry
 from .raffles import raffle_ticket_buy
 from .selectors import catalog_for, raffles_visible_to, redemptions_visible_to
 
-PARTICIPANTS = (Role.EMPLOYEE, Role.PARTNER_USER)
+PARTICIPANTS = (Role.EMPLOYEE, Role.PARTNER_USER)  # points home, raffles, goals
 
 
 def _error(request, exc: Exception) -> None:
@@ -40,7 +40,7 @@ def home(request):
     return render(request, "rewards/home.html", {**summary, "active_nav": "rewards"})
 
 
-@role_required(*PARTICIPANTS)
+@role_required(*REWARD_HOLDERS)
 def catalog(request):
     programs = selectors.catalog_programs(user=request.user)
     slug = request.GET.get("program", "")
@@ -61,7 +61,7 @@ def catalog(request):
     )
 
 
-@role_required(*PARTICIPANTS)
+@role_required(*REWARD_HOLDERS)
 @require_POST
 def redeem(request, pk: int):
     item = get_object_or_404(catalog_for(user=request.user), pk=pk)
@@ -93,7 +93,7 @@ def redeem(request, pk: int):
     return redirect("rewards:redemptions")
 
 
-@role_required(*PARTICIPANTS, Role.REVIEWER)
+@role_required(*REWARD_HOLDERS, Role.REVIEWER)
 def redemptions(request):
     own = (
         redemptions_visible_to(user=request.user)
@@ -148,7 +148,7 @@ def vouchers(request):
     return render(request, "rewards/vouchers.html", {"rows": rows, "active_nav": "rewards"})
 
 
-@role_required(*PARTICIPANTS)
+@role_required(*REWARD_HOLDERS)
 @require_POST
 def redemption_cancel(request, pk: int):
     redemption = get_object_or_404(redemptions_visible_to(user=request.user), pk=pk)

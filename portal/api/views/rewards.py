@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-"""The reward catalog and redemptions (participants: employees and partner users)."""
+"""The reward catalog and redemptions (employees, partner users and customers who refer)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.accounts.roles import REWARD_HOLDERS
 from portal.rewards.redemptions import redemption_request
 from portal.rewards.selectors import catalog_for, catalog_with_eligibility
 
 from ..errors import Conflict, errors
 from ..serializers import RedemptionSerializer, RewardItemSerializer
-from .base import PARTICIPANTS, api_user, object_or_404, require_role
+from .base import api_user, object_or_404, require_role
 
-ONLY_PARTICIPANTS = _("Only employees and partners collect rewards.")
+ONLY_PARTICIPANTS = _("Only employees, partners and customers who refer collect rewards.")
 
 
 class CatalogView(APIView):
@@ -29,7 +30,7 @@ class CatalogView(APIView):
     )
     def get(self, request: Request) -> Response:
         user = api_user(request)
-        require_role(user, *PARTICIPANTS, message=ONLY_PARTICIPANTS)
+        require_role(user, *REWARD_HOLDERS, message=ONLY_PARTICIPANTS)
         items = catalog_with_eligibility(participant=user, items=catalog_for(user=user))
         return Response(RewardItemSerializer(items, many=True).data)
 
@@ -46,7 +47,7 @@ class RedeemView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         user = api_user(request)
-        require_role(user, *PARTICIPANTS, message=ONLY_PARTICIPANTS)
+        require_role(user, *REWARD_HOLDERS, message=ONLY_PARTICIPANTS)
         item = object_or_404(catalog_for(user=user), pk)
         try:
             redemption = redemption_request(participant=user, item=item)

@@ -117,6 +117,13 @@ CUSTOMER_MAY = {
     "javascript_catalog",
     "healthz",
     "set_language",
+    # Their points buy rewards: the catalog and their own redemptions, by page and API.
+    "rewards:catalog",
+    "rewards:redeem",
+    "rewards:redemptions",
+    "rewards:redemption_cancel",
+    "api:catalog",
+    "api:redeem",
 }
 ANY_SIGNED_IN = {
     "accounts:preferences",
@@ -204,3 +211,155 @@ def test_a_customer_with_enough_won_deals_applies_and_the_organisation_waits_in_
 def test_employees_are_never_offered_the_partner_path(client, employee):
     client.force_login(employee)
     assert client.post(reverse("networks:partner_apply"), {"name": "X"}).status_code == 403
+
+
+# --- A customer's rewards ----------------------------------------------------------------
+
+
+def _customer_with_points(client, program, reviewer):
+    """A customer who earned points the real way: a referral through their link, qualified."""
+    customer = UserFactory(email="carla@buyer.example", is_customer=True)
+    link = referral_link_for(user=customer)
+    client.post(
+        reverse("referral_page", args=[link.code]),
+        {"program": program.pk, "name": "Nils Next", "email": "nils@next.example", "consent": "on"},
+    )
+    lead_qualify(lead=Lead.objects.get(email="nils@next.example"), actor=reviewer)
+    assert balance_of(participant=customer) > 0
+    return customer
+
+
+def test_a_customer_sees_the_catalog_and_redeems_with_their_points(client, program, reviewer):
+    from portal.rewards.models import Redemption, RewardItem
+
+    customer = _customer_with_points(client, program, reviewer)
+    earned = balance_of(participant=customer)
+    mug = RewardItem.objects.create(name="Mug", kind="swag", points_price=earned, stock=3)
+    client.force_login(customer)
+    home = client.get(reverse("networks:customer_home")).content.decode()
+    assert reverse("rewards:catalog") in home
+    page = client.get(reverse("rewards:catalog"))
+    assert page.status_code == 200 and "Mug" in page.content.decode()
+    # The customer's tabs lead only where they may go.
+    assert reverse("rewards:goals") not in page.content.decode()
+    response = client.post(reverse("rewards:redeem", args=[mug.pk]), {"confirmed": "yes"})
+    assert response["Location"] == reverse("rewards:redemptions")
+    redemption = Redemption.objects.get(participant=customer)
+    assert (redemption.item, redemption.status) == (mug, "requested")
+    assert balance_of(participant=customer) == 0
+    mug.refresh_from_db()
+    assert mug.stock == 2
+    mine = client.get(reverse("rewards:redemptions"))
+    assert mine.status_code == 200 and "Mug" in mine.content.decode()
+    # The waiting request can be cancelled: the points come back.
+    client.post(reverse("rewards:redemption_cancel", args=[redemption.pk]))
+    assert balance_of(participant=customer) == earned
+
+
+def test_a_customer_redeems_through_the_api_too(client, program, reviewer):
+    from portal.api.services import api_token_create
+    from portal.rewards.models import Redemption, RewardItem
+
+    customer = _customer_with_points(client, program, reviewer)
+    mug = RewardItem.objects.create(name="Mug", kind="swag", points_price=1)
+    _row, token = api_token_create(user=customer, name="tests", actor=customer)
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    listed = api.get("/api/v1/rewards/catalog/")
+    assert listed.status_code == 200
+    assert [(i["name"], i["affordable"]) for i in listed.json()] == [("Mug", True)]
+    done = api.post(f"/api/v1/rewards/catalog/{mug.pk}/redeem/", content_type="application/json")
+    assert done.status_code == 201
+    assert Redemption.objects.filter(participant=customer, item=mug).count() == 1
+
+
+def test_a_customer_with_points_is_still_refused_partner_and_employee_pages(
+    client, program, reviewer
+):
+    from portal.rewards.models import Redemption, RewardItem
+
+    customer = _customer_with_points(client, program, reviewer)
+    RewardItem.objects.create(name="Mug", kind="swag", points_price=1)
+    client.force_login(customer)
+    for name in (
+        "rewards:home",
+        "rewards:raffles",
+        "rewards:goals",
+        "rewards:vouchers",
+        "leads:new",
+        "leads:list",
+        "networks:outbound_list",
+        "payouts:commissions",
+        "payouts:statements",
+        "dashboards:partner",
+        "dashboards:employee",
+    ):
+        assert client.get(reverse(name)).status_code == 403, name
+    assert not Redemption.objects.exists()
+
+
+# --- From customer to partner admin -------------------------------------------------------
+
+
+@override_settings(PARTNER_PATH_WON_DEALS=1)
+def test_approving_a_customers_application_makes_them_the_organisations_admin(
+    client, program, reviewer
+):
+    from portal.accounts.models import PartnerOrganisation
+    from portal.audit.models import AuditEvent
+
+    customer = UserFactory(email="carla@buyer.example", is_customer=True)
+    _win(submit_lead(customer, program), reviewer)
+    client.force_login(customer)
+    client.post(
+        reverse("networks:partner_apply"),
+        {"name": "Carla Consulting", "email_domain": "carla-consulting.example"},
+    )
+    organisation = PartnerOrganisation.objects.get(name="Carla Consulting")
+    customer.refresh_from_db()
+    assert customer.is_customer and customer.partner_organisation is None  # in review
+    assert client.get(reverse("dashboards:partner")).status_code == 403
+
+    staff = Client()
+    staff.force_login(reviewer)
+    listed = staff.get(reverse("accounts:partner_list")).content.decode()
+    assert "Applied, in review" in listed and ">Approve</button>" in listed
+    staff.post(reverse("accounts:partner_status", args=[organisation.pk]), {"status": "active"})
+
+    organisation.refresh_from_db()
+    customer.refresh_from_db()
+    assert organisation.is_active
+    assert customer.partner_organisation == organisation and customer.is_partner_admin
+    assert not customer.is_customer
+    change = AuditEvent.objects.get(action="user.role_changed", target_id=str(customer.pk))
+    assert (change.from_state, change.to_state, change.actor) == (
+        "customer",
+        "partner_admin",
+        reviewer,
+    )
+    # Their pages are now a partner admin's: the organisation's, not the customer's.
+    assert client.get(reverse("dashboards:partner")).status_code == 200
+    assert client.get(reverse("dashboards:organisation")).status_code == 200
+    assert client.get(reverse("networks:customer_home")).status_code == 403
+    # Suspending and reactivating later changes nothing more (once).
+    staff.post(reverse("accounts:partner_status", args=[organisation.pk]), {"status": "suspended"})
+    staff.post(reverse("accounts:partner_status", args=[organisation.pk]), {"status": "active"})
+    assert AuditEvent.objects.filter(action="user.role_changed").count() == 1
+
+
+@override_settings(PARTNER_PATH_WON_DEALS=1)
+def test_suspending_an_application_leaves_the_applicant_a_customer(client, program, reviewer):
+    from portal.accounts.models import PartnerOrganisation
+    from portal.audit.models import AuditEvent
+
+    customer = UserFactory(email="carla@buyer.example", is_customer=True)
+    _win(submit_lead(customer, program), reviewer)
+    client.force_login(customer)
+    client.post(reverse("networks:partner_apply"), {"name": "Carla Consulting"})
+    organisation = PartnerOrganisation.objects.get(name="Carla Consulting")
+    staff = Client()
+    staff.force_login(reviewer)
+    staff.post(reverse("accounts:partner_status", args=[organisation.pk]), {"status": "suspended"})
+    customer.refresh_from_db()
+    assert customer.is_customer and customer.partner_organisation is None
+    assert not AuditEvent.objects.filter(action="user.role_changed").exists()
+    assert client.get(reverse("networks:customer_home")).status_code == 200

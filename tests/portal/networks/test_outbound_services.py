@@ -207,3 +207,72 @@ def test_contact_data_is_erased_after_the_retention_of_inbound_leads(
     assert outbound_anonymise_expired(now=now + day / 12) == 1
     assert outbound_anonymise_expired(now=now + day) == 0
     assert AuditEvent.objects.filter(action="outbound.anonymised").count() == 2
+
+
+# --- A person asks to be forgotten ----------------------------------------------------------
+
+
+def test_erasing_a_person_reaches_the_leads_sent_to_partners(
+    client, employee, partner_user, reviewer, reciprocal, program
+):
+    """The reviewer's erase page (leads.retention.person_erase) erases the person from
+    outbound leads by the same rules as from inbound ones: matched by normalised e-mail
+    or phone, contact data gone, row, status and deal value kept, each audited."""
+    from decimal import Decimal
+
+    from django.urls import reverse
+
+    by_email = send_outbound(employee, reciprocal, program, email="Paula@Prospect.example")
+    by_phone = send_outbound(
+        employee, reciprocal, program, name="P. Prospect", email="", phone="040 123 4567"
+    )
+    outbound_mark_won(outbound=by_email, actor=partner_user, deal_value="1200", currency="EUR")
+    inbound = submit_lead(employee, program, email="paula@prospect.example")
+    other = send_outbound(employee, reciprocal, program, email="keep@me.example")
+
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("leads_admin:erase"),
+        {"email": "PAULA@prospect.example", "phone": "+358 40 1234567", "confirm": "on"},
+        follow=True,
+    )
+    assert "Contact details erased from 3 leads." in response.content.decode()
+    for outbound in (by_email, by_phone):
+        outbound.refresh_from_db()
+        assert (outbound.name, outbound.email, outbound.phone, outbound.company) == (
+            "—",
+            "",
+            "",
+            "",
+        )
+        assert (outbound.email_normalised, outbound.phone_e164, outbound.company_domain) == (
+            "",
+            "",
+            "",
+        )
+        assert outbound.anonymised_at is not None
+    assert by_email.status == "won" and by_email.deal_value == Decimal("1200.00")
+    inbound.refresh_from_db()
+    assert inbound.email == "" and inbound.anonymised_at is not None
+    other.refresh_from_db()
+    assert other.email == "keep@me.example" and other.anonymised_at is None
+    events = AuditEvent.objects.filter(action="outbound.erased_on_request")
+    assert sorted(int(e.target_id) for e in events) == sorted([by_email.pk, by_phone.pk])
+    assert {e.actor_id for e in events} == {reviewer.pk}
+    # The partner now sees no contact details, and the lead cannot change any more.
+    client.force_login(partner_user)
+    detail = client.get(reverse("networks:outbound_detail", args=[by_phone.pk]))
+    assert "040 123 4567" not in detail.content.decode()
+    with pytest.raises(IllegalTransition):
+        outbound_accept(outbound=by_phone, actor=partner_user)
+
+
+def test_a_refused_erasure_leaves_outbound_leads_alone(employee, reciprocal, program):
+    from portal.leads import retention
+
+    outbound = send_outbound(employee, reciprocal, program, email="paula@prospect.example")
+    with pytest.raises(PermissionDenied):
+        retention.person_erase(actor=employee, email="paula@prospect.example")
+    outbound.refresh_from_db()
+    assert outbound.email == "paula@prospect.example" and outbound.anonymised_at is None
+    assert not AuditEvent.objects.filter(action="outbound.erased_on_request").exists()

@@ -264,3 +264,76 @@ def test_demo_has_a_partner_recruited_by_acme_earning_acme_a_reward(db):
     assert reward.amount == Decimal("120.00")  # 10% of the recruit's 1,200.00 commission
     call_command("seed_demo")
     assert Commission.objects.filter(payee_org=found.recruited_by, event="recruitment").count() == 1
+
+
+@override_settings(
+    RECRUITMENT_REWARD_KIND="percent", RECRUITMENT_REWARD_PERCENT="10", PAYOUT_MINIMUM="1.00"
+)
+def test_a_paid_recruitment_reward_is_clawed_back_when_its_source_is_reversed(
+    client, recruited, reviewer, finance, partner_admin, program, flat_plan
+):
+    """Commission earned → recruitment reward → both paid in a batch → the recruit's lead
+    rejected: the recruit's commission and the recruiter's reward each get a clawback,
+    audited and shown on the recruiter's statement."""
+    from django.utils import timezone
+
+    from portal.accounts.roles import Role
+    from portal.payouts.batches import (
+        payout_batch_approve,
+        payout_batch_build,
+        payout_batch_mark_paid,
+        payout_batch_start,
+    )
+    from portal.payouts.selectors import statement_for
+    from portal.payouts.services import commission_approve
+    from tests.factories import UserFactory, enable_mfa, give_role
+
+    member = PartnerUserFactory(partner_organisation=recruited.organisation)
+    lead = submit_lead(member, program)
+    lead_qualify(lead=lead, actor=reviewer)
+    underlying = Commission.objects.get(payee_org=recruited.organisation)
+    reward = _rewards(recruited.recruited_by).get()
+    assert (reward.amount, reward.status) == (Decimal("10.00"), "approved")
+    commission_approve(actor=finance, commission=underlying)
+    second = enable_mfa(give_role(UserFactory(), Role.FINANCE))
+    batch = payout_batch_start(
+        actor=finance, kind="partners", currency="EUR", cutoff=timezone.localdate()
+    )
+    batch = payout_batch_build(batch_id=batch.pk)
+    payout_batch_mark_paid(actor=finance, batch=payout_batch_approve(actor=second, batch=batch))
+    reward.refresh_from_db()
+    underlying.refresh_from_db()
+    assert (reward.status, underlying.status) == ("paid", "paid")
+
+    lead_reject(lead=lead, actor=reviewer, reason="invalid")
+
+    claw = Commission.objects.get(reverses=reward)
+    assert (claw.event, claw.amount, claw.currency, claw.status) == (
+        "clawback",
+        Decimal("-10.00"),
+        "EUR",
+        "approved",
+    )
+    assert claw.payee_org == recruited.recruited_by and claw.lead is None
+    assert Commission.objects.get(reverses=underlying).amount == Decimal("-100.00")
+    reward.refresh_from_db()
+    assert reward.status == "paid"  # nothing paid is edited away
+    audit = AuditEvent.objects.get(action="commission.clawback", target_id=str(claw.pk))
+    assert audit.data == {"reverses": reward.pk, "amount": "-10.00"}
+    # Once: the handler run again claws back nothing more.
+    assert recruitment_reward_reverse(commission_id=underlying.pk) is None
+    assert (
+        Commission.objects.filter(event="clawback", payee_org=recruited.recruited_by).count() == 1
+    )
+    # The recruiter's statement shows the clawback and owes it back.
+    today = timezone.localdate()
+    statement = statement_for(organisation=recruited.recruited_by, month=today.replace(day=1))
+    assert (statement.earned, statement.clawed_back, statement.paid, statement.closing) == (
+        Decimal("10.00"),
+        Decimal("-10.00"),
+        Decimal("10.00"),
+        Decimal("-10.00"),
+    )
+    client.force_login(partner_admin)
+    page = client.get(reverse("payouts:statement", args=[today.year, today.month]))
+    assert f"Clawback of commission #{reward.pk}" in page.content.decode()
