@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from portal.accounts.display import Audience
 
@@ -77,6 +78,34 @@ def _send(messages: list[tuple[str, str]], board_id: str | None = None) -> None:
         async_to_sync(send_all)()
     except Exception:  # Redis away: pages still work, just not live
         log.warning("live push to %s failed", [g for g, _t in messages], exc_info=True)
+
+
+def user_watching(*, user_id: int) -> bool:
+    """Whether a page of this person is connected now, so a payload that costs queries
+    and templates to build can be skipped when nobody would receive it (a page that
+    connects later reads its figures on load). True when the layer cannot tell or Redis
+    cannot be asked; reads nothing from the database."""
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    group = user_group(user_id)
+    members = getattr(layer, "groups", None)
+    if isinstance(members, dict):  # the in-memory layer (embedded default, tests)
+        return bool(members.get(group))
+    config = settings.CHANNEL_LAYERS["default"]
+    if config["BACKEND"] != "channels_redis.pubsub.RedisPubSubChannelLayer":
+        return True
+    # channels_redis's pub/sub layer: one Redis channel per group, "<prefix>__group__<group>",
+    # subscribed by every process with a socket in the group.
+    channel = f"{config['CONFIG'].get('prefix', 'asgi')}__group__{group}"
+    try:
+        from . import store
+
+        ((_name, subscribers),) = store.client().pubsub_numsub(channel)
+    except Exception:
+        log.warning("could not ask Redis who watches %s", group, exc_info=True)
+        return True
+    return bool(subscribers)
 
 
 def push_to_user(*, user_id: int, payload: dict) -> None:
