@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 
 from portal.accounts.display import Audience
@@ -89,9 +89,8 @@ def user_watching(*, user_id: int) -> bool:
     if layer is None:
         return False
     group = user_group(user_id)
-    members = getattr(layer, "groups", None)
-    if isinstance(members, dict):  # the in-memory layer (embedded default, tests)
-        return bool(members.get(group))
+    if isinstance(layer, InMemoryChannelLayer):  # the embedded default
+        return bool(layer.groups.get(group))
     config = settings.CHANNEL_LAYERS["default"]
     if config["BACKEND"] != "channels_redis.pubsub.RedisPubSubChannelLayer":
         return True

@@ -40,6 +40,12 @@ def second_handler(event):
     calls.append(("second", event.pk, event.payload.get("n")))
 
 
+@subscribe("test.parent")
+def parent_handler(event):
+    calls.append(("parent", event.pk, event.payload.get("n")))
+    publish(name="test.thing", aggregate="child:1", payload={"n": event.payload.get("n")})
+
+
 @pytest.fixture(autouse=True)
 def _clean(settings):
     calls.clear()
@@ -60,6 +66,22 @@ def test_handlers_run_once_after_commit(db):
     event_handle(event_id=event.pk)
     assert len(calls) == 2  # the claims stop a second run
     assert HandlerRun.objects.filter(event=event).count() == 2
+
+
+def test_what_a_handler_publishes_is_handled_next_by_the_same_worker(db, monkeypatch):
+    from portal.events import services
+
+    kicked: list[int] = []
+    monkeypatch.setattr(services, "_kick", kicked.append)
+    parent = publish(name="test.parent", aggregate="parent:1", payload={"n": 5})
+    assert kicked == [parent.pk]  # outside a handler: dispatched after commit
+    assert event_handle(event_id=parent.pk) == 2
+    child = Event.objects.get(name="test.thing")
+    # No broker round trip for the child: the worker handled it right after its parent.
+    assert kicked == [parent.pk]
+    assert calls == [("parent", parent.pk, 5), ("first", child.pk, 5), ("second", child.pk, 5)]
+    child.refresh_from_db()
+    assert child.handled_at is not None
 
 
 def test_a_rollback_publishes_nothing(db):
