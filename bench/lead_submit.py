@@ -715,6 +715,10 @@ def portal_env() -> dict[str, str]:
         "SESSION_COOKIE_SECURE": "false",
         "CSRF_COOKIE_SECURE": "false",
         "SECURE_HSTS_SECONDS": "0",
+        # Each bench referrer posts hundreds of leads a minute: fraud review's burst rule
+        # would hold every lead after the fifth (and its points, off the board). The
+        # detectors still run on every lead; the threshold is set past the synthetic load.
+        "FRAUD_BURST_COUNT": "1000000",
     }
 
 
