@@ -17,6 +17,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -91,12 +92,13 @@ def user_watching(*, user_id: int) -> bool:
     group = user_group(user_id)
     if isinstance(layer, InMemoryChannelLayer):  # the embedded default
         return bool(layer.groups.get(group))
-    config = settings.CHANNEL_LAYERS["default"]
+    config: dict[str, Any] = settings.CHANNEL_LAYERS["default"]
     if config["BACKEND"] != "channels_redis.pubsub.RedisPubSubChannelLayer":
         return True
     # channels_redis's pub/sub layer: one Redis channel per group, "<prefix>__group__<group>",
     # subscribed by every process with a socket in the group.
-    channel = f"{config['CONFIG'].get('prefix', 'asgi')}__group__{group}"
+    prefix = config.get("CONFIG", {}).get("prefix", "asgi")
+    channel = f"{prefix}__group__{group}"
     try:
         from . import store
 
