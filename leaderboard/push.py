@@ -17,9 +17,11 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.conf import settings
 
 from portal.accounts.display import Audience
 
@@ -84,6 +86,34 @@ def _send(
         async_to_sync(send_all)()
     except Exception:  # Redis away: pages still work, just not live
         log.warning("live push to %s failed", [m[0] for m in tagged], exc_info=True)
+
+
+def user_watching(*, user_id: int) -> bool:
+    """Whether a page of this person is connected now, so a payload that costs queries
+    and templates to build can be skipped when nobody would receive it (a page that
+    connects later reads its figures on load). True when the layer cannot tell or Redis
+    cannot be asked; reads nothing from the database."""
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    group = user_group(user_id)
+    if isinstance(layer, InMemoryChannelLayer):  # the embedded default
+        return bool(layer.groups.get(group))
+    config: dict[str, Any] = settings.CHANNEL_LAYERS["default"]
+    if config["BACKEND"] != "channels_redis.pubsub.RedisPubSubChannelLayer":
+        return True
+    # channels_redis's pub/sub layer: one Redis channel per group, "<prefix>__group__<group>",
+    # subscribed by every process with a socket in the group.
+    prefix = config.get("CONFIG", {}).get("prefix", "asgi")
+    channel = f"{prefix}__group__{group}"
+    try:
+        from . import store
+
+        ((_name, subscribers),) = store.client().pubsub_numsub(channel)
+    except Exception:
+        log.warning("could not ask Redis who watches %s", group, exc_info=True)
+        return True
+    return bool(subscribers)
 
 
 def push_to_user(*, user_id: int, payload: dict) -> None:

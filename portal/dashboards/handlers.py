@@ -15,7 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from leaderboard.push import push_to_user
+from leaderboard.push import push_to_user, user_watching
 from portal.accounts.models import User
 from portal.events.models import Event
 from portal.events.registry import subscribe
@@ -41,7 +41,9 @@ def figures_payload(*, user: User) -> dict[str, Any]:
 
 
 def _push_figures(*, user_id: int | None, event: Event) -> None:
-    if user_id is None or events_waiting(aggregate=f"user:{user_id}", other_than=event.pk):
+    if user_id is None or not user_watching(user_id=user_id):
+        return  # no page of theirs is open: it reads its figures when it loads
+    if events_waiting(aggregate=f"user:{user_id}", other_than=event.pk):
         return  # a later event of this person will send the settled figures
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
@@ -52,7 +54,12 @@ def _push_figures(*, user_id: int | None, event: Event) -> None:
 
 @subscribe("points.recorded", "tier.changed")
 def push_own_figures(event: Event) -> None:
-    _push_figures(user_id=event.payload.get("participant"), event=event)
+    participant, lead = event.payload.get("participant"), event.payload.get("lead")
+    if lead and events_waiting(aggregate=f"lead:{lead}", payload={"referrer": participant}):
+        # Points of the referrer's own lead event, handled while that event still is: its
+        # handler below sends the settled figures once it is done.
+        return
+    _push_figures(user_id=participant, event=event)
 
 
 @subscribe("lead.submitted", "lead.status_changed")

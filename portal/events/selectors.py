@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Min
 from django.utils import timezone
@@ -32,11 +33,16 @@ def events_backlog() -> Backlog:
     return Backlog(pending=row["n"], oldest_at=row["oldest"])
 
 
-def events_waiting(*, aggregate: str, other_than: int | None = None) -> bool:
+def events_waiting(
+    *, aggregate: str, other_than: int | None = None, payload: dict[str, Any] | None = None
+) -> bool:
     """Whether an event of ``aggregate`` (``"user:7"``) is still unhandled, apart from
-    ``other_than`` (the event being handled). A handler that shows a result to a person
-    waits for the last of a burst, so what it shows is the settled state (one query)."""
+    ``other_than`` (the event being handled), and with these ``payload`` values when
+    given. A handler that shows a result to a person waits for the last of a burst, so
+    what it shows is the settled state (one query)."""
     waiting = Event.objects.filter(aggregate=aggregate, handled_at__isnull=True)
     if other_than is not None:
         waiting = waiting.exclude(pk=other_than)
+    for key, value in (payload or {}).items():
+        waiting = waiting.filter(**{f"payload__{key}": value})
     return waiting.exists()

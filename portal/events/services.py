@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
@@ -109,6 +109,20 @@ def _claim(event_id: int, now: datetime) -> Event | None:
     return Event.objects.get(pk=event_id)
 
 
+def _claim_run(event: Event, handler_key: str) -> bool:
+    """Record that ``handler_key`` handles ``event``, in the caller's transaction: False
+    when a run is recorded already (a retry). One statement, no savepoint: the unique
+    constraint answers (a concurrent claim waits for the other transaction to end)."""
+    table = HandlerRun._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (event_id, handler, handled_at) VALUES (%s, %s, %s) "  # noqa: S608
+            "ON CONFLICT (event_id, handler) DO NOTHING",
+            [event.pk, handler_key, timezone.now()],
+        )
+        return cursor.rowcount == 1
+
+
 def _run_handlers(event: Event) -> bool:
     """Run every handler that has not handled the event yet. Returns True when all have."""
     ok = True
@@ -116,10 +130,7 @@ def _run_handlers(event: Event) -> bool:
         _local.handling = getattr(_local, "handling", 0) + 1
         try:
             with transaction.atomic():
-                try:
-                    with transaction.atomic():
-                        HandlerRun.objects.create(event=event, handler=handler.key)
-                except IntegrityError:
+                if not _claim_run(event, handler.key):
                     continue  # this handler has handled the event already (a retry)
                 handler.func(event)
         except Exception as exc:
@@ -147,7 +158,8 @@ def event_handle(*, event_id: int, now: datetime | None = None) -> int:
     Claims each event with a lease (a worker killed midway leaves it to the sweep once the
     lease expires); each handler runs once per event, in its own transaction with its claim.
     Returns how many events were handled completely. Locks nothing beyond the claims;
-    what the handlers lock and publish is theirs."""
+    what the handlers lock and publish is theirs (what they publish is handled as soon as
+    their transaction commits: ``_kick``)."""
     handled = 0
     next_id: int | None = event_id
     while next_id is not None:

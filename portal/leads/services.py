@@ -75,10 +75,13 @@ def lead_submit(
     source: str = LeadSource.FORM,
     referral_link: ReferralLink | None = None,
     actor: User | None = None,
+    client_print: dict[str, Any] | None = None,
 ) -> Lead:
     """Create a lead, run the quality rules and attribution, audit it and publish
     ``lead.submitted``. ``actor`` is who entered it when that is not the referrer (a
-    reviewer's import).
+    reviewer's import). ``client_print`` is where a referral-page submission came from
+    (``client_fingerprint``'s keyed hashes and user agent, ``seconds_after_visit``): it
+    travels in the event, for whoever subscribes to keep it (fraud review).
 
     Locks the referrer's row when the program caps submissions per day, and (PostgreSQL)
     advisory locks on the prospect's e-mail, phone and domain, so two submissions for one
@@ -140,6 +143,7 @@ def lead_submit(
                 "status": lead.status,
                 "source": source,
                 "actor": (actor or referrer).pk,
+                **({"client": client_print} if client_print else {}),
             },
             occurred_at=now,
         )

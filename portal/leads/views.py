@@ -299,28 +299,28 @@ def referral_page(request, code: str):
         if form.cleaned_data.get("website"):
             # A bot filled the hidden field: answer as if all went well, save nothing.
             return redirect(thanks)
+        # Where it came from, as keyed hashes: it travels in the lead's event (fraud review
+        # keeps it for its detectors).
+        seen = request.session.get(f"referral_seen:{link.pk}")
+        client_print = {
+            **client_fingerprint(request),
+            "seconds_after_visit": int(time.time()) - seen if isinstance(seen, int) else None,
+        }
         try:
-            lead = services.lead_submit(
+            services.lead_submit(
                 referrer=link.user,
                 program=form.cleaned_data["program"],
                 data=form.cleaned_data,
                 source=LeadSource.LINK,
                 referral_link=link,
+                client_print=client_print,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PermissionDenied as exc:
             raise Http404 from exc
         else:
-            # Where it came from, as keyed hashes, for the fraud review's detectors.
-            from portal.fraud.services import submission_print_record
-
-            seen = request.session.pop(f"referral_seen:{link.pk}", None)
-            submission_print_record(
-                lead=lead,
-                **client_fingerprint(request),
-                seconds_after_visit=int(time.time()) - seen if isinstance(seen, int) else None,
-            )
+            request.session.pop(f"referral_seen:{link.pk}", None)
             return redirect(thanks)
     return render(
         request,

@@ -119,3 +119,35 @@ def test_a_person_reads_their_own_toast_in_their_language():
     assert toast["text"] != "You reached Silver!" and "Silver" in toast["text"]
     me = next(m for m in own if m["type"] == "me")
     assert "Silver" in me["parts"]["figures"] and me["balance"] == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_figures_are_built_only_while_a_page_of_the_person_is_open(monkeypatch):
+    """The live payload costs queries and templates: nobody watching, nobody pays."""
+    from portal.dashboards import handlers
+
+    built: list[int] = []
+    real = handlers.figures_payload
+
+    def counting(*, user):
+        built.append(user.pk)
+        return real(user=user)
+
+    monkeypatch.setattr(handlers, "figures_payload", counting)
+    employee, program = UserFactory(), ProgramFactory()
+    submit_lead(employee, program)
+    assert built == []  # no page open: no payload
+
+    async def scenario():
+        layer = get_channel_layer()
+        mine = await layer.new_channel()
+        await layer.group_add(user_group(employee.pk), mine)
+        try:
+            await database_sync_to_async(lambda: submit_lead(employee, program))()
+            return await _drain(layer, mine)
+        finally:
+            await layer.group_discard(user_group(employee.pk), mine)
+
+    own = async_to_sync(scenario)()
+    assert built == [employee.pk]  # one settled payload for the open page
+    assert [m["type"] for m in own].count("me") == 1

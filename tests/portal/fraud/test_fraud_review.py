@@ -124,6 +124,57 @@ def test_a_referral_page_submission_records_its_print(client, program):
     assert FraudCase.objects.get().detector == "non_human"
 
 
+def test_the_print_travels_in_the_lead_event_and_is_kept_once(program):
+    """Leads never calls fraud review: the print rides in ``lead.submitted`` and fraud's
+    handler keeps it (then detects); a second run of the handler adds nothing."""
+    from django.db import transaction
+
+    from portal.events.models import Event
+    from portal.fraud.handlers import detect
+
+    person = UserFactory()
+    client_print = {
+        "address": "addr-hash",
+        "network": "net-hash",
+        "device": "dev-hash",
+        "user_agent": "Mozilla/5.0 HeadlessChrome/120",
+        "seconds_after_visit": 2,
+    }
+    lead = leads.lead_submit(
+        referrer=person,
+        program=program,
+        data={"name": "P", "email": "p@prospect.example", "company": "P", "consent": True},
+        source="link",
+        client_print=client_print,
+    )
+    event = Event.objects.get(name="lead.submitted", aggregate=f"lead:{lead.pk}")
+    assert event.payload["client"] == client_print
+    kept = SubmissionPrint.objects.get()
+    assert (kept.lead, kept.device, kept.seconds_after_visit) == (lead, "dev-hash", 2)
+    case = FraudCase.objects.get()
+    assert case.detector == "non_human" and list(case.leads.all()) == [lead]
+    audit = AuditEvent.objects.count()
+
+    for _ in range(2):  # a retried event, a second worker
+        with transaction.atomic():
+            detect(event)
+    assert SubmissionPrint.objects.count() == 1
+    assert FraudCase.objects.get().leads.count() == 1
+    assert AuditEvent.objects.count() == audit
+
+
+def test_a_form_submission_carries_no_print(program):
+    lead = submit_lead(UserFactory(), program)
+    assert "client" not in lead_event_payload(lead)
+    assert not SubmissionPrint.objects.exists()
+
+
+def lead_event_payload(lead):
+    from portal.events.models import Event
+
+    return Event.objects.get(name="lead.submitted", aggregate=f"lead:{lead.pk}").payload
+
+
 # --- Holds, clearing, confirming -----------------------------------------------------------------
 
 

@@ -427,7 +427,6 @@ class Command(BaseCommand):
     def _seed_fraud_case(self) -> None:
         """An open fraud case: a referral link submission seconds after the visit, from a
         headless browser."""
-        from portal.fraud.services import submission_print_record
         from portal.leads.models import Program
         from portal.leads.services import lead_submit
 
@@ -435,7 +434,9 @@ class Command(BaseCommand):
         program = Program.objects.filter(is_enabled=True).order_by("pk").first()
         if program is None:
             return
-        lead = lead_submit(
+        # The client print travels in the lead's event; fraud review keeps it and opens
+        # the case.
+        lead_submit(
             referrer=partner,
             program=program,
             data={
@@ -445,14 +446,13 @@ class Command(BaseCommand):
                 "consent": True,
             },
             source="link",
-        )
-        submission_print_record(
-            lead=lead,
-            address="demo-address",
-            network="demo-network",
-            device="demo-device",
-            user_agent="Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/120.0",
-            seconds_after_visit=1,
+            client_print={
+                "address": "demo-address",
+                "network": "demo-network",
+                "device": "demo-device",
+                "user_agent": "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/120.0",
+                "seconds_after_visit": 1,
+            },
         )
 
     def _seed_campaign(self, program, partner) -> None:
