@@ -19,6 +19,7 @@ from portal.rewards.models import (
     Badge,
     BadgeAward,
     LedgerEntry,
+    OfferCode,
     PointRule,
     Tier,
     TierChange,
@@ -110,8 +111,9 @@ def test_an_entry_already_written_changes_nothing(employee, program):
 
 def test_each_lead_event_writes_its_entry_dated_and_named(employee, reviewer, program):
     lead = submit_lead(employee, program)
-    at = datetime(2026, 1, 2, 3, 4, tzinfo=HELSINKI)
+    at = timezone.now() + timedelta(minutes=1)
     LedgerEntry.objects.filter(lead=lead).delete()
+    Tier.objects.create(program=program, name="Starter", threshold=1)
     lead_event_apply(lead=lead, event="qualified", at=at)
     entry = LedgerEntry.objects.get(lead=lead)
     assert (entry.participant, entry.event, entry.amount, entry.reason, entry.created_at) == (
@@ -122,6 +124,20 @@ def test_each_lead_event_writes_its_entry_dated_and_named(employee, reviewer, pr
         at,
     )
     assert entry.program == program
+    change = TierChange.objects.get()
+    assert (change.reason, change.created_at, change.to_tier.name) == (
+        f"Lead #{lead.pk}",
+        at,
+        "Starter",
+    )
+    assert not OfferCode.objects.exists()  # welcome codes are for two-sided programs
+
+
+def test_a_reversal_takes_back_a_single_point(employee, program):
+    PointRule.objects.create(program=program, event="submitted", points=1)
+    lead = submit_lead(employee, program)
+    lead_event_apply(lead=lead, event="reversed")
+    assert balance_of(participant=employee) == 0
 
 
 def test_a_rule_of_zero_points_writes_nothing(employee, program):
@@ -302,6 +318,7 @@ def test_badges_are_reached_at_their_threshold(employee, program):
         BadgeAward.objects.filter(participant=employee).values_list("badge__slug", flat=True)
     )
     assert slugs == {"first-referral", "two"}
+    assert set(BadgeAward.objects.values_list("note", flat=True)) == {""}
     assert badges_evaluate(participant=employee) == []
 
 

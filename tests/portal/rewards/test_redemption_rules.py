@@ -290,6 +290,7 @@ def test_cancelling_a_free_milestone_reward_refunds_no_points(employee, reviewer
 def test_milestones_count_qualified_and_won_referrals_of_that_program(employee, reviewer, program):
     gift = RewardItem.objects.create(name="Gift", kind="gift_card", points_price=500)
     milestone = Milestone.objects.create(program=program, qualified_count=2, reward=gift)
+    third = Milestone.objects.create(program=program, qualified_count=3, reward=gift)
     won, qualified = submit_lead(employee, program), submit_lead(employee, program)
     leads.lead_qualify(lead=won, actor=reviewer)
     leads.lead_mark_won(lead=won, actor=reviewer, deal_value="10", currency="EUR")
@@ -307,6 +308,8 @@ def test_milestones_count_qualified_and_won_referrals_of_that_program(employee, 
     assert (audit.actor, audit.target_id, audit.to_state) == (None, str(grant.pk), "approved")
     assert Notification.objects.filter(user=employee, kind="milestone").count() == 1
     assert milestones_grant(participant=employee, program=program) == []
+    leads.lead_qualify(lead=submit_lead(employee, program), actor=reviewer)
+    assert Redemption.objects.filter(milestone__in=[milestone, third]).count() == 2
 
 
 def test_welcome_codes_are_added_once_by_reviewers_only(reviewer, employee, program):
@@ -333,6 +336,8 @@ def test_a_prospect_gets_the_oldest_free_code_of_the_program(employee, reviewer,
         "issued",
         {"lead": lead.pk},
     )
+    second = offer_code_issue(lead=submit_lead(employee, program, email="q@prospect.example"))
+    assert second.code == "A-SECOND"
 
 
 def test_a_lead_without_an_email_gets_no_code(employee, program):
