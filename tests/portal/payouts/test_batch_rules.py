@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from portal.events.models import Event
+from portal.notifications.models import Notification
 from portal.payouts.batches import (
     payee_hold_release,
     payee_hold_set,
@@ -119,6 +120,7 @@ def test_a_build_takes_what_was_approved_up_to_the_cutoff(finance, acme, setting
     ) + timedelta(hours=23, minutes=59)
     on_cutoff = _owed(acme, "10.00", approved_at=yesterday_evening)
     after = _owed(acme, "20.00")  # approved today, after the cut-off
+    _owed(acme, "40.00", approved_at=timezone.now() + timedelta(minutes=1))  # during the build
     batch = _start(finance, cutoff=today - timedelta(days=1))
     batch.refresh_from_db()
     assert (batch.status, batch.total, batch.commission_count) == ("built", Decimal("10.00"), 1)
@@ -183,14 +185,7 @@ def test_a_payee_at_the_minimum_is_paid_and_one_below_waits(finance, settings):
     )
 
 
-def test_a_build_in_chunks_takes_every_payee_and_reports_progress(finance, settings):
-    settings.PAYOUT_MINIMUM = Decimal("0.01")
-    payees = [PartnerOrganisationFactory() for _ in range(3)]
-    for i, payee in enumerate(payees):
-        _owed(payee, f"{i + 1}.00")
-    batch = PayoutBatch.objects.create(
-        kind="partners", currency="EUR", cutoff=timezone.localdate(), built_by=finance
-    )
+def _watched_build(batch, **kw):
     progress: list[int] = []
 
     def watch(execute, sql, params, many, context):
@@ -200,7 +195,25 @@ def test_a_build_in_chunks_takes_every_payee_and_reports_progress(finance, setti
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(watch):
-        built = payout_batch_build(batch_id=batch.pk, chunk=2)
+        built = payout_batch_build(batch_id=batch.pk, **kw)
+    return built, progress
+
+
+def test_a_build_in_chunks_takes_every_payee_and_reports_progress(finance, settings):
+    settings.PAYOUT_MINIMUM = Decimal("0.01")
+    one = PartnerOrganisationFactory()
+    _owed(one, "0.50", currency="SEK")
+    batch = PayoutBatch.objects.create(
+        kind="partners", currency="SEK", cutoff=timezone.localdate(), built_by=finance
+    )
+    assert _watched_build(batch)[1] == [10, 90]
+    payees = [PartnerOrganisationFactory() for _ in range(3)]
+    for i, payee in enumerate(payees):
+        _owed(payee, f"{i + 1}.00")
+    batch = PayoutBatch.objects.create(
+        kind="partners", currency="EUR", cutoff=timezone.localdate(), built_by=finance
+    )
+    built, progress = _watched_build(batch, chunk=2)
     assert progress == [10, 63, 90]
     assert (built.status, built.progress, built.total, built.payee_count) == (
         "built",
@@ -287,7 +300,7 @@ def test_paying_before_approval_is_refused(built, second_finance):
     assert set(Commission.objects.values_list("status", flat=True)) == {"in_batch"}
 
 
-def test_payment_is_recorded_and_published(built, second_finance):
+def test_payment_is_recorded_published_and_told(built, second_finance, partner_admin):
     payout_batch_approve(actor=second_finance, batch=built)
     paid = payout_batch_mark_paid(actor=second_finance, batch=built)
     built.refresh_from_db()
@@ -301,6 +314,7 @@ def test_payment_is_recorded_and_published(built, second_finance):
         "paid",
         {"total": "12.34", "commissions": 1},
     )
+    assert Notification.objects.filter(user=partner_admin, kind="commission_paid").count() == 1
     event = Event.objects.get(name="payout.paid")
     assert (event.aggregate, event.payload) == (
         f"payoutbatch:{built.pk}",

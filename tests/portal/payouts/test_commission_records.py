@@ -227,15 +227,30 @@ def test_a_month_cap_used_up_creates_nothing(partner_user, program):
 
 def test_a_capped_commission_says_so(partner_user, program):
     plan = CommissionPlan.objects.create(
-        name="Capped", kind="flat", flat_amount=Decimal("100"), cap_per_month=Decimal("130")
+        name="Capped", kind="flat", flat_amount=Decimal("100"), cap_per_month=Decimal("100.50")
     )
     ProgramCommissionSettings.objects.create(program=program, partner_plan=plan)
     lead_commissions_apply(lead=submit_lead(partner_user, program), event="qualified")
     [c] = lead_commissions_apply(lead=submit_lead(partner_user, program), event="qualified")
     assert (c.amount, c.basis) == (
-        Decimal("30.00"),
+        Decimal("0.50"),
         "Flat 100.00 EUR per qualified lead (capped from 100.00)",
     )
+
+
+def test_the_month_cap_is_measured_in_the_month_of_the_lead_event(partner_user, program):
+    plan = CommissionPlan.objects.create(
+        name="Capped", kind="flat", flat_amount=Decimal("80"), cap_per_month=Decimal("100")
+    )
+    ProgramCommissionSettings.objects.create(program=program, partner_plan=plan)
+    march = datetime(2026, 3, 5, 12, tzinfo=HELSINKI)
+    lead_commissions_apply(lead=submit_lead(partner_user, program), event="qualified", at=march)
+    [c] = lead_commissions_apply(
+        lead=submit_lead(partner_user, program),
+        event="qualified",
+        at=march + timedelta(days=5),
+    )
+    assert c.amount == Decimal("20.00")
 
 
 def test_a_lead_under_fraud_review_earns_a_held_commission(partner_user, reviewer, program):
