@@ -171,6 +171,8 @@ def test_the_referred_participant_must_be_active_and_someone_else(employee, prog
     assert lead_beneficiaries(lead=lead, beneficiary="referred") == [friend]
     lead.email_normalised = ""
     assert lead_beneficiaries(lead=lead, beneficiary="referred") == []
+    own = submit_lead(employee, program, email=employee.email)  # a self-referral
+    assert lead_beneficiaries(lead=own, beneficiary="referred") == []
 
 
 def test_the_tier_period_is_the_last_365_days_up_to_now(employee, program):
