@@ -246,7 +246,7 @@ def test_each_badge_criterion_counts_its_own_referrals(employee, reviewer, progr
 
 def test_tiers_held_make_a_tier_only_item_eligible(employee, program):
     gold = Tier.objects.create(program=program, name="Gold", threshold=0)
-    silver = Tier.objects.create(program=program, name="Silver", threshold=0)
+    silver = Tier.objects.create(program=program, name="Silver", threshold=1)
     item, free = _item("Gold mug"), _item("Mug")
     item.eligible_tiers.add(gold)
     TierStatus.objects.update_or_create(
