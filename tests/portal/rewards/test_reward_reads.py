@@ -94,10 +94,11 @@ def test_finance_lists_fulfilled_vouchers_and_gift_cards_newest_first(finance, e
         participant=employee, item=voucher, points=1, status="fulfilled"
     )
     new = Redemption.objects.create(participant=employee, item=card, points=1, status="fulfilled")
-    Redemption.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=1))
+    # Newest by the last change, not by creation: the older redemption was fulfilled last.
+    Redemption.objects.filter(pk=new.pk).update(updated_at=timezone.now() - timedelta(days=1))
     Redemption.objects.create(participant=employee, item=voucher, points=1, status="approved")
     Redemption.objects.create(participant=employee, item=mug, points=1, status="fulfilled")
-    assert list(vouchers_to_issue(user=finance)) == [new, old]
+    assert list(vouchers_to_issue(user=finance)) == [old, new]
     assert list(vouchers_to_issue(user=employee)) == []
 
 
@@ -309,3 +310,35 @@ def test_the_badge_board_and_the_summary(employee, program):
     assert [m["milestone"].qualified_count for m in summary["milestones"]] == [3]
     assert len(summary["recent"]) == 8
     assert len(summary["badges"]) == Badge.objects.count()
+
+
+def test_the_lists_read_their_related_rows_in_one_query(
+    finance, reviewer, employee, partner_user, django_assert_num_queries
+):
+    """Finance's voucher list, the redemption lists and a participant's codes name the
+    item and the person on every row: one query, however many rows."""
+    voucher = _item("V", kind="voucher")
+    for person in (employee, partner_user, employee):
+        redemption = Redemption.objects.create(
+            participant=person, item=voucher, points=1, status="fulfilled"
+        )
+        RewardCode.objects.create(
+            redemption=redemption,
+            participant=person,
+            code=f"C{redemption.pk}",
+            kind="store_credit",
+            value_kind="amount",
+            value=Decimal("1"),
+            expires_at=timezone.now(),
+        )
+    vouchers = vouchers_to_issue(user=finance)  # the role is read here, once
+    redemptions = redemptions_visible_to(user=reviewer)
+    with django_assert_num_queries(1):
+        rows = [
+            (r.item.name, r.participant.email, r.participant.partner_organisation) for r in vouchers
+        ]
+    assert len(rows) == 3
+    with django_assert_num_queries(1):
+        assert len([(r.item.name, r.participant.email) for r in redemptions]) == 3
+    with django_assert_num_queries(1):
+        assert [c.redemption.item.name for c in reward_codes_of(participant=employee)] == ["V", "V"]
