@@ -453,6 +453,7 @@ def test_a_bonus_is_owed_once_approved_in_cents(employee):
         at=at,
     )
     c.refresh_from_db()
+    assert (c.event, c.currency, c.source) == ("contest_prize", "EUR", "contest:1:user:1")
     assert (
         c.amount,
         c.status,
