@@ -162,7 +162,9 @@ def test_a_statement_balances_to_the_cent_at_the_month_edges(acme, finance, prog
     _paid_line(acme, "8.00", end, built_by=finance)
     _c(acme, "9.00", at=start, currency="SEK")
     _paid_line(acme, "6.00", start, currency="SEK", built_by=finance)
-    _c(PartnerOrganisationFactory(), "11.00", at=start)
+    other = PartnerOrganisationFactory()
+    _c(other, "11.00", at=start)
+    _paid_line(other, "13.00", start, built_by=finance)
     _paid_line(acme, "12.00", start, status="approved", built_by=finance)
 
     s = statement_for(organisation=acme, month=date(2026, 4, 1))

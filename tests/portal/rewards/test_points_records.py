@@ -358,22 +358,37 @@ def test_a_month_that_earned_nothing_earns_no_top_badge(program):
 def test_a_hold_takes_what_the_lead_earned_and_the_release_gives_it_back(
     employee, reviewer, program
 ):
-    lead = submit_lead(employee, program)
+    lead, other = submit_lead(employee, program), submit_lead(employee, program)
     leads.lead_qualify(lead=lead, actor=reviewer)
     at = datetime(2026, 3, 3, 3, tzinfo=HELSINKI)
+    assert lead_points_hold(lead=other, case_id=6, at=at) == 10  # another lead, another case
     assert lead_points_hold(lead=lead, case_id=5, at=at) == 60
     assert lead_points_hold(lead=lead, case_id=5, at=at) == 0  # once
     assert balance_of(participant=employee) == 0
-    held = LedgerEntry.objects.filter(event__startswith="fraud.hold:").order_by("event")
-    assert [(e.event, e.amount, e.reason, e.created_at) for e in held] == [
-        ("fraud.hold:qualified", -50, f"Held: fraud case #5, lead #{lead.pk}", at),
-        ("fraud.hold:submitted", -10, f"Held: fraud case #5, lead #{lead.pk}", at),
+    held = LedgerEntry.objects.filter(lead=lead, event__startswith="fraud.hold:").order_by("event")
+    assert [(e.event, e.amount, e.reason, e.created_at, e.program) for e in held] == [
+        ("fraud.hold:qualified", -50, f"Held: fraud case #5, lead #{lead.pk}", at, program),
+        ("fraud.hold:submitted", -10, f"Held: fraud case #5, lead #{lead.pk}", at, program),
     ]
     assert lead_points_release(lead=lead, case_id=5, at=at) == 60
     assert lead_points_release(lead=lead, case_id=5, at=at) == 0
     assert balance_of(participant=employee) == 60
     released = LedgerEntry.objects.filter(event__startswith="fraud.release:").order_by("event")
-    assert [(e.event, e.amount, e.reason, e.created_at) for e in released] == [
-        ("fraud.release:qualified", 50, f"Released: fraud case #5, lead #{lead.pk}", at),
-        ("fraud.release:submitted", 10, f"Released: fraud case #5, lead #{lead.pk}", at),
-    ]
+    assert [(e.lead, e.event, e.amount, e.reason, e.created_at, e.program) for e in released] == [
+        (
+            lead,
+            "fraud.release:qualified",
+            50,
+            f"Released: fraud case #5, lead #{lead.pk}",
+            at,
+            program,
+        ),
+        (
+            lead,
+            "fraud.release:submitted",
+            10,
+            f"Released: fraud case #5, lead #{lead.pk}",
+            at,
+            program,
+        ),
+    ]  # the other lead's hold stays

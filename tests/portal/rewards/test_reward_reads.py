@@ -274,6 +274,10 @@ def test_tiers_held_make_a_tier_only_item_eligible(employee, program):
     ]
     TierStatus.objects.filter(participant=employee, program=program).update(tier=gold)
     assert reward_eligible(item=item, participant=employee)
+    [marked] = catalog_with_eligibility(participant=employee, items=[item])
+    assert marked.eligible
+    [exact] = catalog_with_eligibility(participant=employee, items=[_item("Exact", price=25)])
+    assert (exact.affordable, exact.points_needed) == (True, 0)
 
 
 def test_milestone_progress_points_at_the_next_one(employee, reviewer, program):
