@@ -358,7 +358,8 @@ def test_a_month_that_earned_nothing_earns_no_top_badge(program):
 def test_a_hold_takes_what_the_lead_earned_and_the_release_gives_it_back(
     employee, reviewer, program
 ):
-    lead, other = submit_lead(employee, program), submit_lead(employee, program)
+    someone = UserFactory()
+    lead, other = submit_lead(employee, program), submit_lead(someone, program)
     leads.lead_qualify(lead=lead, actor=reviewer)
     at = datetime(2026, 3, 3, 3, tzinfo=HELSINKI)
     assert lead_points_hold(lead=other, case_id=6, at=at) == 10  # another lead, another case
@@ -391,4 +392,5 @@ def test_a_hold_takes_what_the_lead_earned_and_the_release_gives_it_back(
             at,
             program,
         ),
-    ]  # the other lead's hold stays
+    ]
+    assert balance_of(participant=someone) == 0  # the other lead's hold stays
