@@ -394,3 +394,5 @@ def test_a_hold_takes_what_the_lead_earned_and_the_release_gives_it_back(
         ),
     ]
     assert balance_of(participant=someone) == 0  # the other lead's hold stays
+    # Held once per lead, event and participant: released points are not held again.
+    assert lead_points_hold(lead=lead, case_id=9, at=at) == 0
