@@ -553,16 +553,25 @@ def partner_health(*, scope: InsightScope, on: date) -> list[PartnerHealth]:
     days = settings.INSIGHT_HEALTH_PERIOD_DAYS
     current_from = on - timedelta(days=days - 1)
     previous_from = current_from - timedelta(days=days)
+    rows = FunnelDaily.objects.filter(organisation__in=organisations, submitted__gt=0)
     stats = {
         r["organisation_id"]: r
-        for r in FunnelDaily.objects.filter(organisation__in=organisations)
+        for r in rows.filter(day__gte=previous_from)
         .values("organisation_id")
         .annotate(
             last=Max("day"),
             current=Sum("submitted", filter=Q(day__gte=current_from, day__lte=on)),
-            previous=Sum("submitted", filter=Q(day__gte=previous_from, day__lt=current_from)),
+            previous=Sum("submitted", filter=Q(day__lt=current_from)),
         )
     }
+    # The last submission of those with none in the two periods: further back, if ever.
+    for r in (
+        rows.filter(day__lt=previous_from)
+        .exclude(organisation_id__in=list(stats))
+        .values("organisation_id")
+        .annotate(last=Max("day"))
+    ):
+        stats[r["organisation_id"]] = r
     out = []
     for org in organisations.only("pk", "name", "status").order_by("name"):
         r: dict[str, Any] = dict(stats.get(org.pk) or {})
@@ -615,23 +624,28 @@ def profile_of(*, leads: int, won: int, average_deal: Decimal | None) -> str:
     return ""
 
 
-def referrer_profiles(
-    *, scope: InsightScope, filters: InsightFilters, named: int | None = None
-) -> list[ReferrerProfile]:
-    """Every referrer with leads in scope and period, classified, most leads first; the
-    person is loaded for the first ``named`` of them (all when None)."""
-    unfiltered = InsightFilters(**{**filters.__dict__, "referrer_ids": None})
-    counts = {
-        r["referrer_id"]: r
-        for r in LeadDaily.objects.filter(_lead_q(scope, unfiltered), _days(unfiltered))
+def _profile_counts(scope: InsightScope, filters: InsightFilters) -> QuerySet[Any]:
+    """Each referrer's leads (``n``) and won deals net of reversals (``w``) in scope and
+    period, from the per-referrer rollup."""
+    return (
+        LeadDaily.objects.filter(_lead_q(scope, filters), _days(filters))
         .values("referrer_id")
         .annotate(n=Sum("submitted"), w=Sum("won") - Sum("reversed"))
-    }
+    )
+
+
+def _profiles_of(
+    scope: InsightScope, filters: InsightFilters, counts: list[dict[str, Any]], *, some: bool
+) -> list[ReferrerProfile]:
+    """Classify the referrers of ``counts`` (in that order): their average won deal from
+    the facts (of these referrers only when ``some``)."""
+    deals_q = Q(referrer_id__in=[c["referrer_id"] for c in counts]) if some else Q()
     deals = {
         r["referrer_id"]: r
         for r in LeadFact.objects.filter(
-            _lead_q(scope, unfiltered),
-            _in_period("submitted_at", unfiltered),
+            deals_q,
+            _lead_q(scope, filters),
+            _in_period("submitted_at", filters),
             won_at__isnull=False,
             reversed_at__isnull=True,
         )
@@ -639,7 +653,8 @@ def referrer_profiles(
         .annotate(avg=Avg("deal_value"), currency=Max("deal_currency"))
     }
     out = []
-    for pk, c in counts.items():
+    for c in counts:
+        pk = c["referrer_id"]
         d: dict[str, Any] = dict(deals.get(pk) or {})
         average = money(d["avg"]) if d.get("avg") is not None else None
         leads, won = c["n"] or 0, max(c["w"] or 0, 0)
@@ -654,12 +669,39 @@ def referrer_profiles(
                 kind=profile_of(leads=leads, won=won, average_deal=average),
             )
         )
+    return out
+
+
+def referrer_profiles(
+    *, scope: InsightScope, filters: InsightFilters, named: int | None = None
+) -> list[ReferrerProfile]:
+    """Every referrer with leads in scope and period, classified, most leads first; the
+    person is loaded for the first ``named`` of them (all when None)."""
+    unfiltered = InsightFilters(**{**filters.__dict__, "referrer_ids": None})
+    out = _profiles_of(scope, unfiltered, list(_profile_counts(scope, unfiltered)), some=False)
     out.sort(key=lambda p: (-p.leads, p.referrer_id))
     shown = out if named is None else out[:named]
     people = User.objects.in_bulk([p.referrer_id for p in shown])
     for p in shown:
         p.referrer = people[p.referrer_id]
     return out
+
+
+def referrer_profiles_first(
+    *, scope: InsightScope, filters: InsightFilters, rows: int
+) -> tuple[list[ReferrerProfile], int]:
+    """The first ``rows`` of ``referrer_profiles`` (people loaded) and how many there are
+    in all: what a page shows. The database sorts and cuts, so a page with tens of
+    thousands of referrers loads ``rows`` of them."""
+    unfiltered = InsightFilters(**{**filters.__dict__, "referrer_ids": None})
+    counts = _profile_counts(scope, unfiltered)
+    first = list(counts.order_by("-n", "referrer_id")[:rows])
+    total = len(first) if len(first) < rows else counts.count()
+    out = _profiles_of(scope, unfiltered, first, some=True)
+    people = User.objects.in_bulk([p.referrer_id for p in out])
+    for p in out:
+        p.referrer = people[p.referrer_id]
+    return out, total
 
 
 CONTEST_PROFILE_DAYS = 365
