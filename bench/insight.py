@@ -104,11 +104,11 @@ WHERE (step = 'qualified' AND status IN ('qualified', 'won', 'lost'))
 # one event per pass over the leads (one entry per lead, event and participant).
 SEED_LEDGER = """
 INSERT INTO rewards_ledgerentry (participant_id, program_id, amount, event, reason, language,
-    lead_id, created_at)
+    source, lead_id, created_at)
 SELECT l.referrer_id, l.program_id,
        (ARRAY[10, 50, 200, 5, -5])[1 + (g - 1) / %(leads)s],
        (ARRAY['submitted', 'qualified', 'won', 'adjustment', 'correction'])[1 + (g - 1) / %(leads)s],
-       'bench', 'en', l.id, l.submitted_at + ((g - 1) / %(leads)s) * interval '1 day'
+       'bench', 'en', '', l.id, l.submitted_at + ((g - 1) / %(leads)s) * interval '1 day'
 FROM generate_series(1::bigint, %(n)s) g
 JOIN leads_lead l ON l.id = %(l0)s + (g * 104729) %% %(leads)s
 """
