@@ -554,8 +554,8 @@ def partner_health(*, scope: InsightScope, on: date) -> list[PartnerHealth]:
     current_from = on - timedelta(days=days - 1)
     previous_from = current_from - timedelta(days=days)
     rows = FunnelDaily.objects.filter(organisation__in=organisations, submitted__gt=0)
-    stats = {
-        r["organisation_id"]: r
+    stats: dict[int, dict[str, Any]] = {
+        r["organisation_id"]: dict(r)
         for r in rows.filter(day__gte=previous_from)
         .values("organisation_id")
         .annotate(
@@ -564,16 +564,17 @@ def partner_health(*, scope: InsightScope, on: date) -> list[PartnerHealth]:
             previous=Sum("submitted", filter=Q(day__lt=current_from)),
         )
     }
+    listed = list(organisations.only("pk", "name", "status").order_by("name"))
     # The last submission of those with none in the two periods: further back, if ever.
-    for r in (
-        rows.filter(day__lt=previous_from)
-        .exclude(organisation_id__in=list(stats))
-        .values("organisation_id")
-        .annotate(last=Max("day"))
-    ):
-        stats[r["organisation_id"]] = r
+    if missing := [org.pk for org in listed if org.pk not in stats]:
+        for back in (
+            rows.filter(day__lt=previous_from, organisation_id__in=missing)
+            .values("organisation_id")
+            .annotate(last=Max("day"))
+        ):
+            stats[back["organisation_id"]] = dict(back)
     out = []
-    for org in organisations.only("pk", "name", "status").order_by("name"):
+    for org in listed:
         r: dict[str, Any] = dict(stats.get(org.pk) or {})
         last = r.get("last")
         health = PartnerHealth(
