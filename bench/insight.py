@@ -35,9 +35,9 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import hashlib
 import json
 import os
-import secrets
 import shutil
 import statistics
 import sys
@@ -433,7 +433,9 @@ def django_env(tmp: Path) -> dict[str, str]:
         **base_env(),
         "DJANGO_SETTINGS_MODULE": "portal.settings.base",
         "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(48),
+        # Stable for one bench database, so that BENCH_INSIGHT_REUSE can read the secrets
+        # stored by the run that seeded it (the encryption key derives from it).
+        "SECRET_KEY": hashlib.sha256(f"vouch-bench-insight:{DB}".encode()).hexdigest(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "DATABASE_URL": f"{PG_URL}/{DB}",
         "MEDIA_ROOT": str(tmp / "media"),
