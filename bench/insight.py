@@ -26,16 +26,18 @@ median / page p95). A budget that fails is a measurement (exit 0); a broken run 
 Environment: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432, a role that may
 create databases), BENCH_LEADS (default 1,000,000; entries are 5x, referrers leads/50),
 BENCH_ITERATIONS (default 30 per page), BENCH_SQL_REPEATS (default 3). The database
-vouch_bench_insight is dropped and recreated on every run. Develop with BENCH_LEADS=20000.
+BENCH_INSIGHT_DB (default vouch_bench_insight) is dropped and recreated on every run, unless
+BENCH_INSIGHT_REUSE=1 keeps the last run's data (same BENCH_LEADS; migrations applied, the
+rollups rebuilt). Develop with BENCH_LEADS=20000.
 """
 
 from __future__ import annotations
 
 import argparse
 import atexit
+import hashlib
 import json
 import os
-import secrets
 import shutil
 import statistics
 import sys
@@ -58,6 +60,7 @@ REFERRERS = max(LEADS // 50, 100)
 TEAMS, ORGANISATIONS, PROGRAMS = 20, 200, 3
 ITERATIONS = int(os.environ.get("BENCH_ITERATIONS", "30"))
 SQL_REPEATS = int(os.environ.get("BENCH_SQL_REPEATS", "3"))
+REUSE = os.environ.get("BENCH_INSIGHT_REUSE") == "1"
 P95_BUDGET_MS = 300.0
 RAW_RATIO_BUDGET = 20.0
 
@@ -101,11 +104,11 @@ WHERE (step = 'qualified' AND status IN ('qualified', 'won', 'lost'))
 # one event per pass over the leads (one entry per lead, event and participant).
 SEED_LEDGER = """
 INSERT INTO rewards_ledgerentry (participant_id, program_id, amount, event, reason, language,
-    lead_id, created_at)
+    source, lead_id, created_at)
 SELECT l.referrer_id, l.program_id,
        (ARRAY[10, 50, 200, 5, -5])[1 + (g - 1) / %(leads)s],
        (ARRAY['submitted', 'qualified', 'won', 'adjustment', 'correction'])[1 + (g - 1) / %(leads)s],
-       'bench', 'en', l.id, l.submitted_at + ((g - 1) / %(leads)s) * interval '1 day'
+       'bench', 'en', '', l.id, l.submitted_at + ((g - 1) / %(leads)s) * interval '1 day'
 FROM generate_series(1::bigint, %(n)s) g
 JOIN leads_lead l ON l.id = %(l0)s + (g * 104729) %% %(leads)s
 """
@@ -222,8 +225,23 @@ def child_seed() -> dict:
     admin = User.objects.get(email="referrer10@bench.example")  # organisation 1
     admin.is_partner_admin = True
     admin.save(update_fields=["is_partner_admin"])
+    tables = ("leads_lead", "audit_auditevent", "rewards_ledgerentry", "leads_linkvisit")
+    steps: dict[str, float] = {}
     with connection.cursor() as cur:
         cur.execute("SET session_replication_role = replica")  # ids right by construction
+        cur.execute("SET synchronous_commit = off")
+        cur.execute("SET maintenance_work_mem = '1GB'")
+        # Bulk loading into bare tables, indexes built once afterwards: the secondary
+        # indexes (not those behind a key or constraint) are dropped and recreated.
+        cur.execute(
+            """SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)
+               AND indexname NOT IN (SELECT conname FROM pg_constraint)""",
+            [list(tables)],
+        )
+        indexes = cur.fetchall()
+        for name, _ in indexes:
+            cur.execute(f'DROP INDEX "{name}"')
+        t = time.perf_counter()
         cur.execute(
             SEED_LEADS,
             {
@@ -236,14 +254,29 @@ def child_seed() -> dict:
                 "n": LEADS,
             },
         )
+        steps["leads"] = time.perf_counter() - t
+        t = time.perf_counter()
         cur.execute(SEED_AUDIT, {"ct": ContentType.objects.get_for_model(Lead).pk})
-        l0 = Lead.objects.order_by("pk").values_list("pk", flat=True).first()
+        steps["audit trail"] = time.perf_counter() - t
+        t = time.perf_counter()
+        cur.execute("SELECT min(id) FROM leads_lead")
+        l0 = cur.fetchone()[0]
         cur.execute(SEED_LEDGER, {"n": ENTRIES, "l0": l0, "leads": LEADS})
+        steps["ledger"] = time.perf_counter() - t
+        t = time.perf_counter()
         cur.execute(SEED_VISITS, {"k0": links[0].pk, "links": REFERRERS, "n": LEADS})
+        steps["visits"] = time.perf_counter() - t
+        t = time.perf_counter()
+        for _, definition in indexes:
+            cur.execute(definition)
+        steps[f"{len(indexes)} indexes"] = time.perf_counter() - t
         cur.execute("RESET session_replication_role")
-        for table in ("leads_lead", "audit_auditevent", "rewards_ledgerentry", "leads_linkvisit"):
+        t = time.perf_counter()
+        for table in tables:
             cur.execute(f"VACUUM ANALYZE {table}")  # noqa: S608 - our own table names
+        steps["vacuum analyze"] = time.perf_counter() - t
     return {
+        "steps": steps,
         "leads": Lead.objects.count(),
         "entries": connection.cursor()
         .execute("SELECT count(*) FROM rewards_ledgerentry")
@@ -265,14 +298,25 @@ def child_measure() -> dict:
 
     from portal.accounts.models import User
     from portal.insight.forms import period_bounds
-    from portal.insight.selectors import InsightFilters, InsightScope, insight_funnel
+    from portal.insight.selectors import (
+        InsightFilters,
+        InsightScope,
+        insight_funnel,
+        insight_money,
+    )
     from portal.insight.services import insight_rebuild
 
     t0 = time.perf_counter()
     counts = insight_rebuild()
     rebuild_s = time.perf_counter() - t0
     with connection.cursor() as cur:
-        for table in ("insight_leadfact", "insight_leaddaily", "insight_pointsdaily"):
+        for table in (
+            "insight_leadfact",
+            "insight_leaddaily",
+            "insight_funneldaily",
+            "insight_revenuedaily",
+            "insight_pointsdaily",
+        ):
             cur.execute(f"VACUUM ANALYZE {table}")  # noqa: S608 - our own table names
 
     reviewer = User.objects.get(email="reviewer@bench.example")
@@ -344,14 +388,14 @@ def child_measure() -> dict:
                 "end": local_midnight(end + timedelta(days=1)),
             }
             scope_sql, scope = scopes[who]
-            raw_times, funnel = [], None
+            raw_times, funnel, revenue = [], None, None
             for _ in range(SQL_REPEATS):
                 t = time.perf_counter()
                 with connection.cursor() as cur:
                     cur.execute(RAW_FUNNEL.format(scope=scope_sql), params)
                     funnel = {r[0]: list(r[1:]) for r in cur.fetchall()}
                     cur.execute(RAW_REVENUE.format(scope=scope_sql), params)
-                    cur.fetchall()
+                    revenue = {r[0]: [r[2], r[1]] for r in cur.fetchall()}
                     cur.execute(RAW_PROFILES.format(scope=scope_sql), params)
                     cur.fetchall()
                     cur.execute(RAW_POINTS.format(scope=scope_sql), params)
@@ -362,6 +406,11 @@ def child_measure() -> dict:
             rolled = {k: v for k, v in rolled.items() if v[0]}
             if rolled != funnel:
                 raise Broken(f"{who} {period}: rollups {rolled} != raw SQL {funnel}")
+            filters = InsightFilters(start=start, end=end)
+            money_rows = insight_money(scope=scope, filters=filters)
+            rolled_money = {r.currency: [r.won, r.revenue] for r in money_rows if r.won}
+            if rolled_money != revenue:
+                raise Broken(f"{who} {period}: revenue {rolled_money} != raw SQL {revenue}")
             raw_cache[key] = {"raw_s": raw_times, "funnel": funnel}
         results.append(
             {
@@ -384,7 +433,9 @@ def django_env(tmp: Path) -> dict[str, str]:
         **base_env(),
         "DJANGO_SETTINGS_MODULE": "portal.settings.base",
         "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(48),
+        # Stable for one bench database, so that BENCH_INSIGHT_REUSE can read the secrets
+        # stored by the run that seeded it (the encryption key derives from it).
+        "SECRET_KEY": hashlib.sha256(f"vouch-bench-insight:{DB}".encode()).hexdigest(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "DATABASE_URL": f"{PG_URL}/{DB}",
         "MEDIA_ROOT": str(tmp / "media"),
@@ -440,17 +491,22 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="vouch-bench-insight-"))
     atexit.register(shutil.rmtree, tmp, True)
     env = django_env(tmp)
-    print("== database: recreating, migrating", flush=True)
-    recreate_database(DB)
-    run([PYTHON, "manage.py", "migrate", "--no-input"], env, "migrate", timeout=600)
-    print("== seeding (SQL)", flush=True)
-    t0 = time.perf_counter()
-    seeded = run_child(Path(__file__).resolve(), env, "seed", "seed", timeout=7200)
-    print(
-        f"   {seeded['leads']:,} leads, {seeded['entries']:,} ledger entries in "
-        f"{time.perf_counter() - t0:.0f} s",
-        flush=True,
-    )
+    if REUSE:
+        print("== database: kept from the last run (BENCH_INSIGHT_REUSE), migrating", flush=True)
+        run([PYTHON, "manage.py", "migrate", "--no-input"], env, "migrate", timeout=600)
+    else:
+        print("== database: recreating, migrating", flush=True)
+        recreate_database(DB)
+        run([PYTHON, "manage.py", "migrate", "--no-input"], env, "migrate", timeout=600)
+        print("== seeding (SQL)", flush=True)
+        t0 = time.perf_counter()
+        seeded = run_child(Path(__file__).resolve(), env, "seed", "seed", timeout=7200)
+        print(
+            f"   {seeded['leads']:,} leads, {seeded['entries']:,} ledger entries in "
+            f"{time.perf_counter() - t0:.0f} s "
+            f"({', '.join(f'{k} {v:.0f} s' for k, v in seeded['steps'].items())})",
+            flush=True,
+        )
     print("== insight_rebuild(), then each page against raw SQL", flush=True)
     result = run_child(Path(__file__).resolve(), env, "measure", "measure", timeout=7200)
     report(result)

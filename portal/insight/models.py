@@ -111,3 +111,82 @@ class PointsDaily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.points}"
+
+
+def _one_row_per(name: str, *fields: str) -> list[models.BaseConstraint]:
+    """One row per key, "no organisation" included (a NULL never equals a NULL in a plain
+    unique index, so that case has its own partial one)."""
+    return [
+        models.UniqueConstraint(
+            fields=[*fields, "organisation"],
+            condition=models.Q(organisation__isnull=False),
+            name=f"{name}_org",
+        ),
+        models.UniqueConstraint(
+            fields=list(fields), condition=models.Q(organisation__isnull=True), name=name
+        ),
+    ]
+
+
+class FunnelDaily(models.Model):
+    """``LeadDaily`` without the referrer: leads submitted on ``day`` (site time zone) in one
+    program through one source, of one partner organisation (or none), and how many of
+    them reached each later step (a cohort). The funnel and partner health read it whenever
+    the viewer's scope and filters do not go through people (teams, profiles): a few
+    thousand rows a year instead of one a lead."""
+
+    day = models.DateField()
+    program = models.ForeignKey("leads.Program", on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.PartnerOrganisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    source = models.CharField(max_length=8)
+    submitted = models.PositiveIntegerField(default=0)
+    qualified = models.PositiveIntegerField(default=0)
+    won = models.PositiveIntegerField(default=0)
+    reversed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = _one_row_per("insight_one_funnel_row", "day", "program", "source")
+        indexes = [
+            models.Index(fields=["day", "program"], name="insight_funnel_day"),
+            models.Index(fields=["organisation", "day"], name="insight_funnel_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.source}: {self.submitted}"
+
+
+class RevenueDaily(models.Model):
+    """Deals won on ``day`` (site time zone) in one program, of one partner organisation (or
+    none), in one currency, that are not reversed: how many and their value. Money and the
+    revenue chart read it whenever the scope and filters do not go through people."""
+
+    day = models.DateField()
+    program = models.ForeignKey("leads.Program", on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.PartnerOrganisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    currency = models.CharField(max_length=3)
+    won = models.IntegerField(default=0)
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = _one_row_per("insight_one_revenue_row", "day", "program", "currency")
+        indexes = [
+            models.Index(fields=["day", "program"], name="insight_revenue_day"),
+            models.Index(fields=["organisation", "day"], name="insight_revenue_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.currency}: {self.revenue}"

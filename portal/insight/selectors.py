@@ -15,7 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Aggregate, Avg, Count, DurationField, F, Max, Q, QuerySet, Sum
+from django.db.models import Aggregate, Avg, DurationField, F, Max, Q, QuerySet, Sum, Value
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from portal.accounts.models import PartnerOrganisation, User
@@ -27,7 +28,7 @@ from portal.leads.models import Lead, LeadSource, LeadStatus, LinkVisit
 from portal.payouts.models import Commission, CommissionEvent, CommissionStatus
 from portal.rewards.models import Redemption, RedemptionStatus
 
-from .models import LeadDaily, LeadFact
+from .models import FunnelDaily, LeadDaily, LeadFact, RevenueDaily
 from .services import local_day
 
 STEPS = ("submitted", "qualified", "won")
@@ -103,6 +104,18 @@ def _lead_q(scope: InsightScope, filters: InsightFilters) -> Q:
     if filters.referrer_ids is not None:
         q &= Q(referrer_id__in=filters.referrer_ids)
     return q
+
+
+def _without_people(scope: InsightScope, filters: InsightFilters) -> bool:
+    """Whether the figures need no person: then ``_lead_q`` names only program and
+    organisation, and the rollups without the referrer (``FunnelDaily``,
+    ``RevenueDaily``) answer them. Teams and profiles go through people (a referrer's
+    present team), so they read the per-referrer rows."""
+    return (
+        (scope.everything or scope.organisation_id is not None)
+        and not filters.team_id
+        and filters.referrer_ids is None
+    )
 
 
 def _moments(filters: InsightFilters) -> tuple[datetime | None, datetime | None]:
@@ -215,9 +228,10 @@ def insight_funnel(*, scope: InsightScope, filters: InsightFilters) -> list[Funn
     (a cohort), by source, then all sources together (last). Medians of the time each
     lead spent in a step. Visits belong to referral links, so only the link row and the
     total have them; they are not per program."""
+    daily = FunnelDaily if _without_people(scope, filters) else LeadDaily
     counts = {
         r["source"]: r
-        for r in LeadDaily.objects.filter(_lead_q(scope, filters), _days(filters))
+        for r in daily.objects.filter(_lead_q(scope, filters), _days(filters))
         .values("source")
         .annotate(s=Sum("submitted"), q=Sum("qualified"), w=Sum("won"))
     }
@@ -281,6 +295,26 @@ class MoneyRow:
         return money(self.cost / self.won) if self.won else None
 
 
+def _won_deals(scope: InsightScope, filters: InsightFilters) -> QuerySet[Any]:
+    """Deals won in the period and not reversed, as rows with ``day``, ``currency``,
+    ``won`` (how many) and ``revenue``: the day rollup when no person is involved, else
+    the facts of the leads in scope (one row each)."""
+    if _without_people(scope, filters):
+        return RevenueDaily.objects.filter(_lead_q(scope, filters), _days(filters), won__gt=0)
+    return (
+        LeadFact.objects.filter(
+            _lead_q(scope, filters), _in_period("won_at", filters), won_at__isnull=False
+        )
+        .filter(reversed_at__isnull=True)
+        .annotate(
+            day=TruncDate("won_at", tzinfo=timezone.get_current_timezone()),
+            currency=F("deal_currency"),
+            won=Value(1),
+            revenue=F("deal_value"),
+        )
+    )
+
+
 def insight_money(*, scope: InsightScope, filters: InsightFilters) -> list[MoneyRow]:
     """Revenue and program cost in the period, one row per currency (amounts in different
     currencies are never added up). Revenue: deals won in the period and not reversed.
@@ -293,15 +327,10 @@ def insight_money(*, scope: InsightScope, filters: InsightFilters) -> list[Money
         return rows.setdefault(currency, MoneyRow(currency=currency))
 
     for won in (
-        LeadFact.objects.filter(
-            _lead_q(scope, filters), _in_period("won_at", filters), won_at__isnull=False
-        )
-        .filter(reversed_at__isnull=True)
-        .values("deal_currency")
-        .annotate(total=Sum("deal_value"), n=Count("pk"))
+        _won_deals(scope, filters).values("currency").annotate(total=Sum("revenue"), n=Sum("won"))
     ):
-        row(won["deal_currency"]).revenue += money(won["total"])
-        row(won["deal_currency"]).won += won["n"]
+        row(won["currency"]).revenue += money(won["total"])
+        row(won["currency"]).won += won["n"]
     commission_q = Q(status=CommissionStatus.PAID) & _in_period("batch__paid_at", filters)
     if filters.program_id:
         commission_q &= Q(program_id=filters.program_id)
@@ -377,20 +406,28 @@ def insight_leads(
 DailyKey = tuple[int, date, int, str]
 
 
-def lead_daily_from_source() -> dict[DailyKey, tuple[int, int, int, int]]:
-    """(referrer, day, program, source) → (submitted, qualified, won, reversed), computed
-    from the leads and their audit trail, as a rebuild would: what the rollups must equal."""
+def _steps_reached() -> dict[int, dict[str, datetime]]:
+    """Lead → status (qualified, won) → when it first reached it, from the audit trail."""
     from django.contrib.contenttypes.models import ContentType
 
     from portal.audit.models import AuditEvent
 
-    reached = defaultdict(set)
-    for target_id, state in AuditEvent.objects.filter(
+    reached: dict[int, dict[str, datetime]] = defaultdict(dict)
+    for target_id, state, at in AuditEvent.objects.filter(
         target_type=ContentType.objects.get_for_model(Lead),
         action__startswith="lead.",
         to_state__in=[LeadStatus.QUALIFIED, LeadStatus.WON],
-    ).values_list("target_id", "to_state"):
-        reached[int(target_id)].add(state)
+    ).values_list("target_id", "to_state", "created_at"):
+        first = reached[int(target_id)].get(state)
+        if first is None or at < first:
+            reached[int(target_id)][state] = at
+    return reached
+
+
+def lead_daily_from_source() -> dict[DailyKey, tuple[int, int, int, int]]:
+    """(referrer, day, program, source) → (submitted, qualified, won, reversed), computed
+    from the leads and their audit trail, as a rebuild would: what the rollups must equal."""
+    reached = _steps_reached()
     out: dict[DailyKey, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for pk, referrer, submitted_at, program, source, reversed_at in Lead.objects.values_list(
         "pk", "referrer_id", "submitted_at", "program_id", "source", "deal_reversed_at"
@@ -401,6 +438,65 @@ def lead_daily_from_source() -> dict[DailyKey, tuple[int, int, int, int]]:
         c[2] += LeadStatus.WON in reached[pk]
         c[3] += reversed_at is not None
     return {k: (v[0], v[1], v[2], v[3]) for k, v in out.items()}
+
+
+FunnelKey = tuple[date, int, str, int | None]  # day, program, source, organisation
+RevenueKey = tuple[date, int, int | None, str]  # day, program, organisation, currency
+
+
+def coarse_from_source() -> tuple[
+    dict[FunnelKey, tuple[int, int, int, int]], dict[RevenueKey, tuple[int, Decimal]]
+]:
+    """What ``FunnelDaily`` and ``RevenueDaily`` must hold, from the leads and their audit
+    trail in Python: (day submitted, program, source, organisation) → (submitted,
+    qualified, won, reversed), and (day won, program, organisation, currency) → (deals
+    won and not reversed, their value)."""
+    reached = _steps_reached()
+    funnel: dict[FunnelKey, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    revenue: dict[RevenueKey, list[Any]] = defaultdict(lambda: [0, Decimal("0.00")])
+    for lead in Lead.objects.order_by():
+        steps = reached[lead.pk]
+        c = funnel[
+            (local_day(lead.submitted_at), lead.program_id, lead.source, lead.organisation_id)
+        ]
+        c[0] += 1
+        c[1] += LeadStatus.QUALIFIED in steps
+        c[2] += LeadStatus.WON in steps
+        c[3] += lead.deal_reversed_at is not None
+        won_at = steps.get(LeadStatus.WON)
+        if won_at is not None and lead.deal_reversed_at is None:
+            r = revenue[
+                (local_day(won_at), lead.program_id, lead.organisation_id, lead.deal_currency)
+            ]
+            r[0] += 1
+            r[1] += lead.deal_value
+    return (
+        {k: (v[0], v[1], v[2], v[3]) for k, v in funnel.items()},
+        {k: (v[0], money(v[1])) for k, v in revenue.items()},
+    )
+
+
+def coarse_rollups() -> tuple[
+    dict[FunnelKey, tuple[int, int, int, int]], dict[RevenueKey, tuple[int, Decimal]]
+]:
+    """The ``FunnelDaily`` and ``RevenueDaily`` rows in the shape of ``coarse_from_source``
+    (rows that count nothing left out)."""
+    funnel = {
+        (r.day, r.program_id, r.source, r.organisation_id): (
+            r.submitted,
+            r.qualified,
+            r.won,
+            r.reversed,
+        )
+        for r in FunnelDaily.objects.all()
+        if r.submitted
+    }
+    revenue = {
+        (r.day, r.program_id, r.organisation_id, r.currency): (r.won, r.revenue)
+        for r in RevenueDaily.objects.all()
+        if r.won
+    }
+    return funnel, revenue
 
 
 def lead_daily_rollup() -> dict[DailyKey, tuple[int, int, int, int]]:
@@ -457,18 +553,28 @@ def partner_health(*, scope: InsightScope, on: date) -> list[PartnerHealth]:
     days = settings.INSIGHT_HEALTH_PERIOD_DAYS
     current_from = on - timedelta(days=days - 1)
     previous_from = current_from - timedelta(days=days)
-    stats = {
-        r["organisation_id"]: r
-        for r in LeadDaily.objects.filter(organisation__in=organisations)
+    rows = FunnelDaily.objects.filter(organisation__in=organisations, submitted__gt=0)
+    stats: dict[int, dict[str, Any]] = {
+        r["organisation_id"]: dict(r)
+        for r in rows.filter(day__gte=previous_from)
         .values("organisation_id")
         .annotate(
             last=Max("day"),
             current=Sum("submitted", filter=Q(day__gte=current_from, day__lte=on)),
-            previous=Sum("submitted", filter=Q(day__gte=previous_from, day__lt=current_from)),
+            previous=Sum("submitted", filter=Q(day__lt=current_from)),
         )
     }
+    listed = list(organisations.only("pk", "name", "status").order_by("name"))
+    # The last submission of those with none in the two periods: further back, if ever.
+    if missing := [org.pk for org in listed if org.pk not in stats]:
+        for back in (
+            rows.filter(day__lt=previous_from, organisation_id__in=missing)
+            .values("organisation_id")
+            .annotate(last=Max("day"))
+        ):
+            stats[back["organisation_id"]] = dict(back)
     out = []
-    for org in organisations.only("pk", "name", "status").order_by("name"):
+    for org in listed:
         r: dict[str, Any] = dict(stats.get(org.pk) or {})
         last = r.get("last")
         health = PartnerHealth(
@@ -519,23 +625,28 @@ def profile_of(*, leads: int, won: int, average_deal: Decimal | None) -> str:
     return ""
 
 
-def referrer_profiles(
-    *, scope: InsightScope, filters: InsightFilters, named: int | None = None
-) -> list[ReferrerProfile]:
-    """Every referrer with leads in scope and period, classified, most leads first; the
-    person is loaded for the first ``named`` of them (all when None)."""
-    unfiltered = InsightFilters(**{**filters.__dict__, "referrer_ids": None})
-    counts = {
-        r["referrer_id"]: r
-        for r in LeadDaily.objects.filter(_lead_q(scope, unfiltered), _days(unfiltered))
+def _profile_counts(scope: InsightScope, filters: InsightFilters) -> QuerySet[Any]:
+    """Each referrer's leads (``n``) and won deals net of reversals (``w``) in scope and
+    period, from the per-referrer rollup."""
+    return (
+        LeadDaily.objects.filter(_lead_q(scope, filters), _days(filters))
         .values("referrer_id")
         .annotate(n=Sum("submitted"), w=Sum("won") - Sum("reversed"))
-    }
+    )
+
+
+def _profiles_of(
+    scope: InsightScope, filters: InsightFilters, counts: list[dict[str, Any]], *, some: bool
+) -> list[ReferrerProfile]:
+    """Classify the referrers of ``counts`` (in that order): their average won deal from
+    the facts (of these referrers only when ``some``)."""
+    deals_q = Q(referrer_id__in=[c["referrer_id"] for c in counts]) if some else Q()
     deals = {
         r["referrer_id"]: r
         for r in LeadFact.objects.filter(
-            _lead_q(scope, unfiltered),
-            _in_period("submitted_at", unfiltered),
+            deals_q,
+            _lead_q(scope, filters),
+            _in_period("submitted_at", filters),
             won_at__isnull=False,
             reversed_at__isnull=True,
         )
@@ -543,7 +654,8 @@ def referrer_profiles(
         .annotate(avg=Avg("deal_value"), currency=Max("deal_currency"))
     }
     out = []
-    for pk, c in counts.items():
+    for c in counts:
+        pk = c["referrer_id"]
         d: dict[str, Any] = dict(deals.get(pk) or {})
         average = money(d["avg"]) if d.get("avg") is not None else None
         leads, won = c["n"] or 0, max(c["w"] or 0, 0)
@@ -558,12 +670,39 @@ def referrer_profiles(
                 kind=profile_of(leads=leads, won=won, average_deal=average),
             )
         )
+    return out
+
+
+def referrer_profiles(
+    *, scope: InsightScope, filters: InsightFilters, named: int | None = None
+) -> list[ReferrerProfile]:
+    """Every referrer with leads in scope and period, classified, most leads first; the
+    person is loaded for the first ``named`` of them (all when None)."""
+    unfiltered = InsightFilters(**{**filters.__dict__, "referrer_ids": None})
+    out = _profiles_of(scope, unfiltered, list(_profile_counts(scope, unfiltered)), some=False)
     out.sort(key=lambda p: (-p.leads, p.referrer_id))
     shown = out if named is None else out[:named]
     people = User.objects.in_bulk([p.referrer_id for p in shown])
     for p in shown:
         p.referrer = people[p.referrer_id]
     return out
+
+
+def referrer_profiles_first(
+    *, scope: InsightScope, filters: InsightFilters, rows: int
+) -> tuple[list[ReferrerProfile], int]:
+    """The first ``rows`` of ``referrer_profiles`` (people loaded) and how many there are
+    in all: what a page shows. The database sorts and cuts, so a page with tens of
+    thousands of referrers loads ``rows`` of them."""
+    unfiltered = InsightFilters(**{**filters.__dict__, "referrer_ids": None})
+    counts = _profile_counts(scope, unfiltered)
+    first = list(counts.order_by("-n", "referrer_id")[:rows])
+    total = len(first) if len(first) < rows else counts.count()
+    out = _profiles_of(scope, unfiltered, first, some=True)
+    people = User.objects.in_bulk([p.referrer_id for p in out])
+    for p in out:
+        p.referrer = people[p.referrer_id]
+    return out, total
 
 
 CONTEST_PROFILE_DAYS = 365
@@ -598,27 +737,24 @@ def revenue_over_time(
     """Revenue from deals won in the period and not reversed, per currency, in weeks when
     the period is 92 days or shorter and in months otherwise (first day of each bucket,
     oldest first; every bucket of the period, those without a deal at zero; all time
-    shows at least six months). Reads the won-deal index."""
+    shows at least six months). Reads the won-day rollup (or, for people, the facts)."""
     from django.db.models.functions import TruncMonth, TruncWeek
 
     start, end = filters.start, filters.end
     weekly = start is not None and (end or today()) - start <= timedelta(days=92)
     trunc = TruncWeek if weekly else TruncMonth
     rows = (
-        LeadFact.objects.filter(
-            _lead_q(scope, filters), _in_period("won_at", filters), won_at__isnull=False
-        )
-        .filter(reversed_at__isnull=True)
-        .annotate(bucket=trunc("won_at", tzinfo=timezone.get_current_timezone()))
-        .values("deal_currency", "bucket")
-        .annotate(total=Sum("deal_value"))
-        .order_by("deal_currency", "bucket")
+        _won_deals(scope, filters)
+        .annotate(bucket=trunc("day"))
+        .values("currency", "bucket")
+        .annotate(total=Sum("revenue"))
+        .order_by("currency", "bucket")
     )
     found: dict[str, dict[date, Decimal]] = defaultdict(dict)
     for r in rows:
         bucket = r["bucket"]
         day = bucket.date() if isinstance(bucket, datetime) else bucket
-        found[r["deal_currency"]][day] = money(r["total"])
+        found[r["currency"]][day] = money(r["total"])
     # Every bucket of the period, empty ones at zero (all time: at least six months).
     last = end or today()
     buckets: list[date]

@@ -13,16 +13,15 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
-from django.db.models import F, Min, Sum
-from django.db.models.functions import TruncDate
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from portal.leads.models import Lead, LeadStatus
 from portal.rewards.models import LedgerEntry
 
-from .models import LeadDaily, LeadFact, PointsDaily
+from .models import FunnelDaily, LeadDaily, LeadFact, PointsDaily, RevenueDaily
 
 
 def local_day(moment: datetime) -> date:
@@ -41,6 +40,35 @@ def _daily_row(fact: LeadFact) -> LeadDaily:
     return row
 
 
+def _count(fact: LeadFact, **steps: int) -> None:
+    """Add ``steps`` (submitted, qualified, won, reversed: +1) to the fact's cohort rows,
+    with its referrer (``LeadDaily``) and without (``FunnelDaily``)."""
+    changes = {step: F(step) + n for step, n in steps.items()}
+    LeadDaily.objects.filter(pk=_daily_row(fact).pk).update(**changes)
+    funnel, _ = FunnelDaily.objects.get_or_create(
+        day=local_day(fact.submitted_at),
+        program_id=fact.program_id,
+        source=fact.source,
+        organisation_id=fact.organisation_id,
+    )
+    FunnelDaily.objects.filter(pk=funnel.pk).update(**changes)
+
+
+def _count_revenue(fact: LeadFact, sign: int) -> None:
+    """Add (+1) or take back (-1) the fact's won deal in the day it was won."""
+    if fact.won_at is None:
+        return
+    row, _ = RevenueDaily.objects.get_or_create(
+        day=local_day(fact.won_at),
+        program_id=fact.program_id,
+        organisation_id=fact.organisation_id,
+        currency=fact.deal_currency,
+    )
+    RevenueDaily.objects.filter(pk=row.pk).update(
+        won=F("won") + sign, revenue=F("revenue") + sign * (fact.deal_value or Decimal("0.00"))
+    )
+
+
 def lead_submitted_apply(*, lead: Lead) -> LeadFact | None:
     """Count a newly submitted lead in its day's cohort. Runs once per ``lead.submitted``
     event (the event's claim); a lead already counted (after a rebuild) is left alone."""
@@ -57,8 +85,7 @@ def lead_submitted_apply(*, lead: Lead) -> LeadFact | None:
     )
     if not created:
         return None
-    row = _daily_row(fact)
-    LeadDaily.objects.filter(pk=row.pk).update(submitted=F("submitted") + 1)
+    _count(fact, submitted=1)
     return fact
 
 
@@ -84,7 +111,9 @@ def lead_status_apply(
             setattr(fact, f"{step}_at", at)
             if step == "won":
                 fact.deal_value, fact.deal_currency = deal_value, deal_currency
-            LeadDaily.objects.filter(pk=_daily_row(fact).pk).update(**{step: F(step) + 1})
+                if fact.reversed_at is None:
+                    _count_revenue(fact, +1)
+            _count(fact, **{step: 1})
         fact.save()
 
 
@@ -96,7 +125,9 @@ def lead_reversed_apply(*, lead: Lead, at: datetime) -> None:
             return
         fact.reversed_at = at
         fact.save(update_fields=["reversed_at"])
-        LeadDaily.objects.filter(pk=_daily_row(fact).pk).update(reversed=F("reversed") + 1)
+        _count(fact, reversed=1)
+        if fact.won_at is not None:
+            _count_revenue(fact, -1)
 
 
 def points_recorded_apply(
@@ -112,90 +143,95 @@ def points_recorded_apply(
     PointsDaily.objects.filter(pk=row.pk).update(points=F("points") + amount)
 
 
-def _step_times(status: str) -> dict[int, datetime]:
-    """When each lead first reached ``status``, from its audit trail."""
-    rows = (
-        AuditEvent.objects.filter(
-            target_type=ContentType.objects.get_for_model(Lead),
-            action__startswith="lead.",
-            to_state=status,
-        )
-        .values("target_id")
-        .annotate(first=Min("created_at"))
-    )
-    return {int(r["target_id"]): r["first"] for r in rows}
+def _day_sql(column: str) -> tuple[str, tuple]:
+    """SQL for the site-time-zone calendar day of a datetime column (``local_day``)."""
+    return connection.ops.datetime_cast_date_sql(column, (), timezone.get_current_timezone_name())
+
+
+def _rebuild_sql() -> list[tuple[str, tuple]]:
+    """The rebuild as INSERT ... SELECT ... GROUP BY statements, in order: the facts from
+    the leads and their audit trail, then each rollup from the facts (and the points from
+    the ledger). Set-based: the database does the work in a few passes."""
+    lead_type = ContentType.objects.get_for_model(Lead).pk
+    submitted_day, p1 = _day_sql("submitted_at")
+    won_day, p2 = _day_sql("won_at")
+    entry_day, p3 = _day_sql("created_at")
+    q, w = LeadStatus.QUALIFIED.value, LeadStatus.WON.value
+    facts = f"""
+        INSERT INTO {LeadFact._meta.db_table} (lead_id, program_id, referrer_id,
+            organisation_id, source, status, submitted_at, qualified_at, won_at,
+            reversed_at, deal_value, deal_currency)
+        SELECT l.id, l.program_id, l.referrer_id, l.organisation_id, l.source, l.status,
+            l.submitted_at, a.qualified_at, a.won_at, l.deal_reversed_at,
+            CASE WHEN a.won_at IS NOT NULL THEN l.deal_value END,
+            CASE WHEN a.won_at IS NOT NULL THEN l.deal_currency ELSE '' END
+        FROM {Lead._meta.db_table} l LEFT JOIN (
+            SELECT target_id,
+                MIN(CASE WHEN to_state = %s THEN created_at END) AS qualified_at,
+                MIN(CASE WHEN to_state = %s THEN created_at END) AS won_at
+            FROM {AuditEvent._meta.db_table}
+            WHERE target_type_id = %s AND action LIKE %s AND to_state IN (%s, %s)
+            GROUP BY target_id
+        ) a ON a.target_id = CAST(l.id AS VARCHAR(64))
+    """  # noqa: S608 - our own table names
+    counts = "COUNT(*), COUNT(qualified_at), COUNT(won_at), COUNT(reversed_at)"
+    daily = f"""
+        INSERT INTO {LeadDaily._meta.db_table} (referrer_id, day, program_id, source,
+            organisation_id, submitted, qualified, won, reversed)
+        SELECT referrer_id, {submitted_day}, program_id, source, MIN(organisation_id),
+            {counts}
+        FROM {LeadFact._meta.db_table}
+        GROUP BY 1, 2, 3, 4
+    """  # noqa: S608
+    funnel = f"""
+        INSERT INTO {FunnelDaily._meta.db_table} (day, program_id, source, organisation_id,
+            submitted, qualified, won, reversed)
+        SELECT {submitted_day}, program_id, source, organisation_id, {counts}
+        FROM {LeadFact._meta.db_table}
+        GROUP BY 1, 2, 3, 4
+    """  # noqa: S608
+    revenue = f"""
+        INSERT INTO {RevenueDaily._meta.db_table} (day, program_id, organisation_id,
+            currency, won, revenue)
+        SELECT {won_day}, program_id, organisation_id, deal_currency, COUNT(*),
+            COALESCE(SUM(deal_value), 0)
+        FROM {LeadFact._meta.db_table}
+        WHERE won_at IS NOT NULL AND reversed_at IS NULL
+        GROUP BY 1, 2, 3, 4
+    """  # noqa: S608
+    points = f"""
+        INSERT INTO {PointsDaily._meta.db_table} (participant_id, day, program_id, points)
+        SELECT participant_id, {entry_day}, program_id, SUM(amount)
+        FROM {LedgerEntry._meta.db_table}
+        WHERE lead_id IS NOT NULL AND program_id IS NOT NULL
+        GROUP BY 1, 2, 3
+    """  # noqa: S608
+    return [
+        (facts, (q, w, lead_type, "lead.%", q, w)),
+        (daily, p1),
+        (funnel, p1),
+        (revenue, p2),
+        (points, p3),
+    ]
 
 
 def insight_rebuild() -> dict[str, int]:
     """Recompute every rollup from the source of truth: leads (submission, deal, reversal),
     the audit trail (when each lead was first qualified and won) and the points ledger.
-    Replaces the rollups in one transaction; run it while no events are being handled
-    (or run it again), since an event handled during the rebuild may count twice."""
-    qualified = _step_times(LeadStatus.QUALIFIED)
-    won = _step_times(LeadStatus.WON)
-    with transaction.atomic():
-        LeadFact.objects.all().delete()
-        LeadDaily.objects.all().delete()
-        PointsDaily.objects.all().delete()
-        facts: list[LeadFact] = []
-        daily: dict[tuple, LeadDaily] = {}
-        for lead in Lead.objects.order_by("pk").iterator(chunk_size=5000):
-            won_at = won.get(lead.pk)
-            fact = LeadFact(
-                lead_id=lead.pk,
-                program_id=lead.program_id,
-                referrer_id=lead.referrer_id,
-                organisation_id=lead.organisation_id,
-                source=lead.source,
-                status=lead.status,
-                submitted_at=lead.submitted_at,
-                qualified_at=qualified.get(lead.pk),
-                won_at=won_at,
-                reversed_at=lead.deal_reversed_at,
-                deal_value=lead.deal_value if won_at else None,
-                deal_currency=lead.deal_currency if won_at else "",
-            )
-            facts.append(fact)
-            key = (lead.referrer_id, local_day(lead.submitted_at), lead.program_id, lead.source)
-            row = daily.get(key)
-            if row is None:
-                row = daily[key] = LeadDaily(
-                    referrer_id=key[0],
-                    day=key[1],
-                    program_id=key[2],
-                    source=key[3],
-                    organisation_id=lead.organisation_id,
-                )
-            row.submitted += 1
-            row.qualified += fact.qualified_at is not None
-            row.won += won_at is not None
-            row.reversed += fact.reversed_at is not None
-            if len(facts) >= 5000:
-                LeadFact.objects.bulk_create(facts)
-                facts = []
-        LeadFact.objects.bulk_create(facts)
-        LeadDaily.objects.bulk_create(daily.values(), batch_size=5000)
-        points = (
-            LedgerEntry.objects.filter(lead__isnull=False, program__isnull=False)
-            .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
-            .values("participant_id", "day", "program_id")
-            .annotate(total=Sum("amount"))
-        )
-        PointsDaily.objects.bulk_create(
-            (
-                PointsDaily(
-                    participant_id=p["participant_id"],
-                    day=p["day"],
-                    program_id=p["program_id"],
-                    points=p["total"],
-                )
-                for p in points
-            ),
-            batch_size=5000,
-        )
+    Replaces the rollups in one transaction with a few INSERT ... SELECT statements; run
+    it while no events are being handled (or run it again), since an event handled during
+    the rebuild may count twice."""
+    models = (LeadFact, LeadDaily, FunnelDaily, RevenueDaily, PointsDaily)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model in models:
+            model.objects.all().delete()
+        for sql, params in _rebuild_sql():
+            cursor.execute(sql, params)
     return {
         "leads": LeadFact.objects.count(),
         "daily": LeadDaily.objects.count(),
+        "funnel": FunnelDaily.objects.count(),
+        "revenue": RevenueDaily.objects.count(),
         "points": PointsDaily.objects.count(),
     }
 

@@ -191,15 +191,20 @@ def profile_explanation(p: ReferrerProfile) -> str:
 
 
 def profiles_table(
-    rows: list[ReferrerProfile], query: dict[str, Any], limit: int | None = None
+    rows: list[ReferrerProfile],
+    query: dict[str, Any],
+    limit: int | None = None,
+    total: int | None = None,
 ) -> Table:
+    """The profiles, the first ``limit`` of them when given (``total``: how many in all,
+    when ``rows`` holds only the first ones)."""
     table = Table(
         key="profiles",
         title=_("Referrer profiles"),
         header=[_("Referrer"), _("Profile"), _("Leads"), _("Won"), _("Why")],
     )
     if limit is not None:
-        table.total, rows = len(rows), rows[:limit]
+        table.total, rows = (len(rows) if total is None else total), rows[:limit]
     for p in rows:
         assert p.referrer is not None  # noqa: S101 - referrer_profiles(named=...) loads them
         table.rows.append(

@@ -21,6 +21,7 @@ from .selectors import (
     insight_scope,
     partner_health,
     referrer_profiles,
+    referrer_profiles_first,
     referrers_with_profile,
     revenue_over_time,
 )
@@ -56,11 +57,17 @@ def insight(request):
     as_csv = request.GET.get("format") == "csv"
     limit = None if as_csv else PAGE_ROWS  # a page shows the first rows, a CSV all
     funnel = insight_funnel(scope=scope, filters=filters)
-    profiles = referrer_profiles(scope=scope, filters=filters, named=limit)
+    if as_csv:
+        profiles = referrer_profiles(scope=scope, filters=filters)
+        profiles_total = len(profiles)
+    else:
+        profiles, profiles_total = referrer_profiles_first(
+            scope=scope, filters=filters, rows=PAGE_ROWS
+        )
     tables = [
         funnel_table(funnel, query),
         money_table(insight_money(scope=scope, filters=filters), query),
-        profiles_table(profiles, query, limit),
+        profiles_table(profiles, query, limit, total=profiles_total),
     ]
     if scope.everything or scope.organisation_id is not None:
         health = partner_health(scope=scope, on=timezone.localdate())

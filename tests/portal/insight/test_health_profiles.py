@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.insight.models import LeadDaily
+from portal.insight.models import FunnelDaily, LeadDaily
 from portal.insight.selectors import InsightScope, partner_health, profile_of
 from portal.insight.services import partner_health_digest_send
 from portal.notifications.models import Notification
@@ -33,10 +33,9 @@ def _org_with(days_ago_counts: dict[int, int]):
     user = PartnerUserFactory(partner_organisation=PartnerOrganisationFactory())
     program = ProgramFactory()
     for days_ago, n in days_ago_counts.items():
-        LeadDaily.objects.create(
+        FunnelDaily.objects.create(
             day=ON - timedelta(days=days_ago),
             program=program,
-            referrer=user,
             organisation=user.partner_organisation,
             source="form",
             submitted=n,

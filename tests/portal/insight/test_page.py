@@ -204,12 +204,17 @@ def test_each_figure_links_to_the_leads_it_counts(client, reviewer, history):
 
 
 def test_the_period_counts_the_cohort_submitted_in_it(client, reviewer, history):
-    from portal.insight.models import LeadDaily, LeadFact
+    from portal.audit.models import AuditEvent
+    from portal.insight.services import insight_rebuild
+    from portal.leads.models import Lead
 
     old = history["other"][0]
     moved = timezone.now() - timedelta(days=200)
-    LeadFact.objects.filter(lead=old).update(submitted_at=moved, won_at=moved)
-    LeadDaily.objects.filter(referrer=old.referrer).update(day=moved.date())
+    Lead.objects.filter(pk=old.pk).update(submitted_at=moved)
+    AuditEvent.objects.filter(target_id=str(old.pk), action__startswith="lead.").update(
+        created_at=moved
+    )
+    insight_rebuild()
     tables = _tables(client, reviewer, period="30d")
     assert _counts(_row(tables["funnel"], "All sources")) == [4, 5, 3, 2]
     assert _row(tables["money"], "EUR")[1] == Decimal("1000.00")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +20,12 @@ from hypothesis import strategies as st
 
 from portal.events import services as events
 from portal.insight.models import LeadDaily, LeadFact, PointsDaily
-from portal.insight.selectors import lead_daily_from_source, lead_daily_rollup
+from portal.insight.selectors import (
+    coarse_from_source,
+    coarse_rollups,
+    lead_daily_from_source,
+    lead_daily_rollup,
+)
 from portal.insight.services import insight_rebuild, local_day
 from portal.leads import services as leads
 from portal.leads.models import Lead
@@ -87,11 +93,14 @@ def test_rollups_equal_the_live_query_after_any_sequence_of_lead_events(
             _act(action, lead_list[target % len(lead_list)], reviewer)
     events.events_drain()
     live = lead_daily_from_source()
+    coarse = coarse_from_source()
     assert lead_daily_rollup() == live
+    assert coarse_rollups() == coarse
     assert LeadFact.objects.count() == Lead.objects.count()
     assert _points_rollup() == _points_from_ledger()
     insight_rebuild()
     assert lead_daily_rollup() == live
+    assert coarse_rollups() == coarse
     assert _points_rollup() == _points_from_ledger()
 
 
@@ -129,3 +138,132 @@ def test_rebuild_insight_recreates_lost_rollups(reviewer, employee):
     assert lead_daily_rollup() == before
     assert next(iter(before))[1] == timezone.localdate() - timedelta(days=3)
     assert PointsDaily.objects.aggregate(s=Sum("points"))["s"] == 60  # +10 submitted, +50
+
+
+def _raw_figures(*, start, end, organisation_id=None, program_id=None) -> dict:
+    """The page's funnel counts by source and revenue by currency for the days [start,
+    end], straight from the leads and their audit trail (no rollup)."""
+    from portal.audit.models import AuditEvent
+    from portal.core.dates import local_midnight
+
+    since, until = local_midnight(start), local_midnight(end + timedelta(days=1))
+    lead_q = {"organisation_id": organisation_id} if organisation_id else {}
+    if program_id:
+        lead_q["program_id"] = program_id
+    first: dict = {}
+    for target, state, at in AuditEvent.objects.filter(
+        action__startswith="lead.", to_state__in=["qualified", "won"]
+    ).values_list("target_id", "to_state", "created_at"):
+        key = (int(target), state)
+        first[key] = min(at, first.get(key, at))
+    funnel: dict = {}
+    revenue: dict = {}
+    for lead in Lead.objects.filter(**lead_q):
+        if since <= lead.submitted_at < until:
+            c = funnel.setdefault(lead.source, [0, 0, 0])
+            c[0] += 1
+            c[1] += (lead.pk, "qualified") in first
+            c[2] += (lead.pk, "won") in first
+        won_at = first.get((lead.pk, "won"))
+        if won_at and since <= won_at < until and lead.deal_reversed_at is None:
+            r = revenue.setdefault(lead.deal_currency, [0, Decimal("0.00")])
+            r[0] += 1
+            r[1] += lead.deal_value
+    return {"funnel": funnel, "revenue": revenue}
+
+
+def _page_figures(*, start, end, scope, program_id=None) -> dict:
+    from portal.insight.selectors import InsightFilters, insight_funnel, insight_money
+
+    filters = InsightFilters(start=start, end=end, program_id=program_id)
+    return {
+        "funnel": {
+            r.source: [r.submitted, r.qualified, r.won]
+            for r in insight_funnel(scope=scope, filters=filters)
+            if r.source and r.submitted
+        },
+        "revenue": {
+            r.currency: [r.won, r.revenue]
+            for r in insight_money(scope=scope, filters=filters)
+            if r.won
+        },
+    }
+
+
+@pytest.mark.django_db
+def test_coarse_rollups_equal_the_raw_tables_for_a_factory_history(reviewer):
+    """Leads of two organisations and of employees, two programs, three sources, won in
+    two currencies, some reversed, on days around local midnight: the rollups without the
+    referrer (kept by the events, then rebuilt from scratch) hold what the raw tables say,
+    and the reviewer's and a partner admin's funnel and money equal the raw figures."""
+    from portal.core.dates import local_midnight
+    from portal.insight.models import FunnelDaily, RevenueDaily
+    from portal.insight.selectors import InsightScope, coarse_from_source, coarse_rollups
+
+    programs = [ProgramFactory(), ProgramFactory()]
+    acme, beta = PartnerUserFactory(), PartnerUserFactory()
+    people = [acme, beta, UserFactory()]
+    made = []
+    for i in range(24):
+        lead = submit_lead(people[i % 3], programs[i % 2], source=["form", "link", "api"][i % 3])
+        made.append(lead)
+        if i % 4 != 3:
+            leads.lead_qualify(lead=lead, actor=reviewer)
+        if i % 4 in (1, 2):
+            leads.lead_mark_won(
+                lead=lead,
+                actor=reviewer,
+                deal_value=f"{100 + i * 37}.{i:02d}",
+                currency="EUR" if i % 3 else "SEK",
+            )
+        if i % 8 == 1:
+            leads.lead_reverse_deal(lead=lead, actor=reviewer, reason="Refund")
+    funnel, revenue = coarse_from_source()
+    assert coarse_rollups() == (funnel, revenue)  # kept by the events
+    assert sum(v[0] for v in revenue.values()) == 9 and len({k[3] for k in revenue}) == 2
+    assert all(
+        isinstance(v[1], Decimal) and v[1] == v[1].quantize(Decimal("0.01"))
+        for v in revenue.values()
+    )
+
+    # Spread them over days, either side of local midnight, then rebuild from scratch.
+    from portal.audit.models import AuditEvent
+
+    today = timezone.localdate()
+    for i, lead in enumerate(made):
+        midnight = local_midnight(today - timedelta(days=i % 6 * 9))
+        submitted = midnight + timedelta(minutes=-20 if i % 2 else 20)
+        Lead.objects.filter(pk=lead.pk).update(
+            submitted_at=submitted,
+            deal_reversed_at=None
+            if Lead.objects.get(pk=lead.pk).deal_reversed_at is None
+            else submitted,
+        )
+        for n, event in enumerate(
+            AuditEvent.objects.filter(target_id=str(lead.pk), action__startswith="lead.").order_by(
+                "pk"
+            )
+        ):
+            AuditEvent.objects.filter(pk=event.pk).update(
+                created_at=submitted + timedelta(days=n * (i % 5), minutes=n)
+            )
+    FunnelDaily.objects.update(submitted=99)  # stale: the rebuild replaces them
+    RevenueDaily.objects.all().delete()
+    insight_rebuild()
+    funnel, revenue = coarse_from_source()
+    assert coarse_rollups() == (funnel, revenue)
+    assert len({k[0] for k in funnel}) >= 6
+    for start, end in [(today - timedelta(days=29), today), (today - timedelta(days=89), today)]:
+        raw = _raw_figures(start=start, end=end)
+        assert raw["funnel"] and raw["revenue"]
+        assert _page_figures(start=start, end=end, scope=InsightScope(everything=True)) == raw
+        org = acme.partner_organisation_id
+        assert _page_figures(
+            start=start, end=end, scope=InsightScope(organisation_id=org)
+        ) == _raw_figures(start=start, end=end, organisation_id=org)
+        assert _page_figures(
+            start=start,
+            end=end,
+            scope=InsightScope(everything=True),
+            program_id=programs[1].pk,
+        ) == _raw_figures(start=start, end=end, program_id=programs[1].pk)
