@@ -25,7 +25,7 @@ def django_db_setup(django_test_environment, django_db_blocker):
     shutil.copyfile(template, copy)
     connection = connections["default"]
     connection.close()
-    for db in {id(d): d for d in (settings.DATABASES["default"], connection.settings_dict)}.values():
+    for db in (settings.DATABASES["default"], connection.settings_dict):
         db["NAME"] = str(copy)
         db.setdefault("TEST", {})["NAME"] = str(copy)
     yield
