@@ -16,6 +16,7 @@ from leaderboard.ranking import METRICS, PERIODS, Board
 from leaderboard.selectors import (
     all_boards,
     board_audience,
+    board_page,
     board_rows,
     board_visible_to,
     boards_visible_to,
@@ -260,3 +261,43 @@ def test_shout_outs_name_employees_by_initials_to_partners_latest_first(partner_
         "Pia Partner",
     ]
     assert len(shoutouts_shown(viewer=partner_user, n=1)) == 1
+
+
+def _digits_from_another_script(number: int) -> str:
+    """``number`` in Arabic-Indic digits: decimal to Python, but not a board's key."""
+    return "".join(chr(0x0660 + int(d)) for d in str(number))
+
+
+def test_a_contest_key_in_non_ascii_digits_opens_no_board(reviewer):
+    contest = _contest("employees")
+    board = Board(f"contest:{_digits_from_another_script(contest.pk)}", "points", "all")
+    assert int(board.scope[8:]) == contest.pk  # Python would read it as the contest's key
+    assert not board_visible_to(user=reviewer, board=board)
+    assert board_audience(board=board) == Audience.PARTNER  # unknown: the safe side
+
+
+def test_a_team_left_on_a_contest_for_partners_gives_that_teams_manager_nothing(manager, employee):
+    contest = _contest("partners", team=employee.team)
+    assert not board_visible_to(user=manager, board=_board(contest))
+
+
+def test_a_profile_contest_admits_no_one_without_the_profile(employee, partner_user, reviewer):
+    board = _board(_contest("profile", profile="connector"))
+    assert not board_visible_to(user=employee, board=board)
+    assert not board_visible_to(user=partner_user, board=board)
+    assert board_visible_to(user=reviewer, board=board)
+
+
+def test_the_board_page_shows_the_top_fifty_and_two_neighbours_each_side(
+    db, django_capture_on_commit_callbacks
+):
+    people = [UserFactory() for _ in range(56)]
+    with django_capture_on_commit_callbacks(execute=True):
+        _ranked(*[(person, 10 * (i + 1)) for i, person in enumerate(people)])
+    board = Board("everyone", "points", "month")
+    page = board_page(board=board, viewer=people[2])  # 54th of 56
+    assert [r["rank"] for r in page["top"]] == list(range(1, 51))
+    assert page["me"].rank == 54 and page["me"].total == 30
+    assert [r["rank"] for r in page["around"]] == [52, 53, 54, 55, 56]
+    assert [r["id"] for r in page["around"]] == [p.pk for p in reversed(people[:5])]
+    assert page["member_id"] == people[2].pk
