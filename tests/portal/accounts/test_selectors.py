@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
+from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import (
     can_access_admin,
@@ -77,6 +78,23 @@ def test_has_role_answers_for_any_of_the_roles_asked(employee, manager, partner_
     assert not has_role(user=partner_admin, roles=[Role.MANAGER])
     assert has_role(user=customer, roles=[Role.CUSTOMER])
     assert not has_role(user=AnonymousUser(), roles=[Role.EMPLOYEE])
+
+
+def test_roles_are_read_once_per_request_and_only_when_a_staff_role_is_asked(
+    employee, partner_user, django_assert_num_queries
+):
+    manager = give_role(UserFactory(), Role.MANAGER)
+    fresh = User.objects.get(pk=manager.pk)  # as a new request loads it
+    with django_assert_num_queries(1):
+        assert roles_of(user=fresh) == {Role.EMPLOYEE, Role.MANAGER}
+        assert roles_of(user=fresh) == {Role.EMPLOYEE, Role.MANAGER}
+        assert has_role(user=fresh, roles=[Role.MANAGER])
+    employee = User.objects.get(pk=employee.pk)
+    with django_assert_num_queries(0):
+        assert has_role(user=employee, roles=[Role.EMPLOYEE])
+        assert not has_role(user=employee, roles=[Role.PARTNER_ADMIN])
+        assert not has_role(user=partner_user, roles=[Role.REVIEWER, Role.FINANCE])
+        assert roles_of(user=partner_user) == {Role.PARTNER_USER}
 
 
 def test_is_partner(employee, partner_user, partner_admin, customer):
