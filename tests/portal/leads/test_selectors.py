@@ -14,6 +14,7 @@ from portal.accounts.services import organisation_set_status
 from portal.leads.models import Program
 from portal.leads.referrals import referral_link_for
 from portal.leads.selectors import (
+    brand_palette,
     lead_counts_for,
     lead_pii_visible,
     leads_visible_to,
@@ -202,3 +203,23 @@ def test_the_landing_uses_the_programs_own_headline_pitch_and_brand(db):
 def test_no_landing_when_no_program_is_open_to_the_referrer(employee):
     ProgramFactory(audience="partners")
     assert referral_landing(link=referral_link_for(user=employee)) is None
+
+
+# --- A brand colour's palette -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("colour", "dark", "ink"),
+    [
+        ("#0B5CAB", "#094b8c", "#ffffff"),
+        ("#ffd400", "#d1ad00", "#16141f"),  # white on yellow: unreadable
+        # The two greys either side of the WCAG crossing (white 4.52:1 vs black 4.64:1 on
+        # #767676; the other way round on #757575), and a green whose blue channel lies in
+        # the formula's linear segment and decides the answer.
+        ("#757575", "#5f5f5f", "#ffffff"),
+        ("#767676", "#606060", "#16141f"),
+        ("#00890a", "#007008", "#16141f"),
+    ],
+)
+def test_a_brand_colour_brings_a_darker_hover_shade_and_the_more_readable_ink(colour, dark, ink):
+    assert brand_palette(colour=colour) == {"brand": colour.lower(), "brand_dark": dark, "ink": ink}
