@@ -237,13 +237,16 @@ def test_board_rows_rank_people_and_name_employees_by_initials_for_partners(
     assert [r["id"] for r in board_rows(board=board, viewer=None, n=1)] == [pia.pk]
 
 
-def test_shout_outs_name_employees_by_initials_to_partners_latest_first(partner_user):
+def test_shout_outs_name_employees_by_initials_to_partners_latest_first(
+    partner_user, django_assert_num_queries
+):
     eva = UserFactory(first_name="Eva", last_name="Employee")
     pia = PartnerUserFactory(first_name="Pia", last_name="Partner")
     first = Shoutout.objects.create(author=pia, about=eva, message="Thanks Eva")
     second = Shoutout.objects.create(author=eva, about=pia, message="Well done Pia")
     Shoutout.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(hours=1))
-    shown = shoutouts_shown(viewer=partner_user)
+    with django_assert_num_queries(1):  # authors and subjects come with their shout-outs
+        shown = shoutouts_shown(viewer=partner_user)
     assert [(s["author"], s["about"], s["message"]) for s in shown] == [
         ("E.E.", "Pia Partner", "Well done Pia"),
         ("Pia Partner", "E.E.", "Thanks Eva"),
