@@ -171,7 +171,10 @@ def test_the_landing_greets_with_the_referrers_name_and_the_default_pitch(settin
     assert list(landing["programs"]) == [program]
     assert landing["referrer_name"] == "Rita Referrer"
     assert landing["headline"] == "Rita Referrer thinks we should talk"
-    assert landing["pitch"].startswith("Tell us a little about yourself")
+    assert landing["pitch"] == (
+        "Tell us a little about yourself and what you need. Someone from our team will get "
+        "in touch — no obligation."
+    )
     assert landing["url"].startswith("https://vouch.example/")
     assert landing["url"].endswith(referral_link_for(user=referrer).code + "/")
     assert landing["logo"] is None
