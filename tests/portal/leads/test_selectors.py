@@ -217,11 +217,12 @@ def test_no_landing_when_no_program_is_open_to_the_referrer(employee):
         ("#0B5CAB", "#094b8c", "#ffffff"),
         ("#ffd400", "#d1ad00", "#16141f"),  # white on yellow: unreadable
         # The two greys either side of the WCAG crossing (white 4.61:1 vs black 4.56:1 on
-        # #757575, white 4.54:1 vs black 4.62:1 on #767676), and a green whose blue channel
-        # lies in the formula's linear segment and decides the answer.
+        # #757575, white 4.54:1 vs black 4.62:1 on #767676), and greens whose near-black
+        # channels lie in the formula's linear segment and decide the answer.
         ("#757575", "#5f5f5f", "#ffffff"),
         ("#767676", "#606060", "#16141f"),
         ("#00890a", "#007008", "#16141f"),
+        ("#018901", "#007000", "#ffffff"),  # red and blue in the linear segment
     ],
 )
 def test_a_brand_colour_brings_a_darker_hover_shade_and_the_more_readable_ink(colour, dark, ink):
