@@ -135,7 +135,7 @@ def test_the_referrers_figures_count_total_open_qualified_and_won(employee, revi
     won = lead_qualify(lead=lead_start_review(lead=won, actor=reviewer), actor=reviewer)
     lead_mark_won(lead=won, actor=reviewer, deal_value="1000", currency="EUR")
     rejected = lead_start_review(lead=submit_lead(employee, program), actor=reviewer)
-    lead_reject(lead=rejected, actor=reviewer, reason="Not a fit")
+    lead_reject(lead=rejected, actor=reviewer, reason="invalid")
     submit_lead(UserFactory(), program)  # someone else's
     assert lead_counts_for(user=employee) == {"total": 5, "open": 3, "qualified": 2, "won": 1}
 
