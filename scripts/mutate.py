@@ -120,10 +120,10 @@ def _template_db(env: dict[str, str]) -> None:
     )
 
 
-def _results(work: Path, mutmut: str) -> dict[str, str]:
+def _results(work: Path, mutmut: list[str]) -> dict[str, str]:
     """Mutant name -> status, from ``mutmut results --all true``."""
     out = subprocess.run(  # noqa: S603 (our own mutmut, fixed arguments)
-        [mutmut, "results", "--all", "true"], cwd=work, capture_output=True, text=True, check=False
+        [*mutmut, "results", "--all", "true"], cwd=work, capture_output=True, text=True, check=False
     ).stdout
     results = {}
     for line in out.splitlines():
@@ -150,7 +150,8 @@ def main() -> int:
     parser.add_argument("--threshold", type=float, default=90.0)
     parser.add_argument("--max-children", default="2")
     args = parser.parse_args()
-    mutmut = str(Path(sys.executable).parent / "mutmut")
+    # This interpreter (the mutmut script's #! may name another venv's python).
+    mutmut = [sys.executable, "-m", "mutmut"]
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CI"}}
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
     env["VOUCH_MUTATE_DB"] = str(TEMPLATE_DB)
@@ -166,7 +167,7 @@ def main() -> int:
             return 2
         work = _prepare(name)
         subprocess.run(  # noqa: S603 (our own mutmut, fixed arguments)
-            [mutmut, "run", "--max-children", args.max_children],
+            [*mutmut, "run", "--max-children", args.max_children],
             cwd=work,
             env=env,
             check=False,
