@@ -111,13 +111,15 @@ def _prepare(name: str) -> Path:
 def _template_db(env: dict[str, str]) -> None:
     """Migrate the database every mutant's session copies (once per run)."""
     WORK.mkdir(parents=True, exist_ok=True)
-    TEMPLATE_DB.unlink(missing_ok=True)
+    fresh = TEMPLATE_DB.with_suffix(".new")
+    fresh.unlink(missing_ok=True)
     subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=ROOT,
-        env={**env, "DATABASE_URL": f"sqlite:///{TEMPLATE_DB}"},
+        env={**env, "DATABASE_URL": f"sqlite:///{fresh}"},
         check=True,
     )
+    fresh.replace(TEMPLATE_DB)  # whole: a session never copies a half-migrated file
 
 
 def _results(work: Path, mutmut: list[str]) -> dict[str, str]:
