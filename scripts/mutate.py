@@ -111,6 +111,8 @@ def _prepare(name: str) -> Path:
 def _template_db(env: dict[str, str]) -> None:
     """Migrate the database every mutant's session copies (once per run)."""
     WORK.mkdir(parents=True, exist_ok=True)
+    for stale in WORK.glob(f"{TEMPLATE_DB.name}.*"):  # sessions killed by a timeout
+        stale.unlink(missing_ok=True)
     fresh = TEMPLATE_DB.with_suffix(".new")
     fresh.unlink(missing_ok=True)
     subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
