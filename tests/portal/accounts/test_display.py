@@ -92,3 +92,10 @@ def test_a_viewer_that_is_not_a_user_is_the_partner_audience(ann, settings):
 
     assert audience_of(viewer=Screen()) is Audience.PARTNER
     assert person_name_for(person=ann, viewer=Screen()) == "A.L."
+
+
+def test_a_customer_who_refers_sees_employees_by_initials_as_partners_do(ann, pat):
+    customer = UserFactory(email="carla@buyer.example", is_customer=True)
+    assert audience_of(viewer=customer) is Audience.PARTNER
+    assert person_name_for(person=ann, viewer=customer) == "A.L."
+    assert person_name_for(person=pat, viewer=customer) == "Pat Ray"
