@@ -306,7 +306,7 @@ MENUS = {
         "payouts",
         "admin",
     ],
-    "customer": ["customer", "boards"],
+    "customer": ["customer", "rewards", "boards"],
     "outsider": [],
 }
 
@@ -347,5 +347,6 @@ def test_menu_items_link_where_their_labels_say(reviewer, finance, partner_admin
 def test_the_customers_menu_links_to_their_referrals(customer):
     assert [(str(i.label), i.url) for i in navigation_for(user=customer)] == [
         ("My referrals", reverse("networks:customer_home")),
+        ("Rewards", reverse("rewards:catalog")),
         ("Boards", reverse("leaderboard:boards")),
     ]
