@@ -268,10 +268,11 @@ def test_approval_is_recorded_with_its_file(built, second_finance):
         f"payouts/payout-{built.reference}.csv",
     )
     assert built.approved_at is not None and approved.status == "approved"
+    payee = built.lines.get().payee_org_id  # the reference names the payee by id
     with built.export.open("rb") as exported:
         assert exported.read().split(b"\r\n")[:2] == [
             b"payee_id,payee,payout_reference,amount,currency,commission_count,commission_ids",
-            f"{built.lines.get().payee_org_id},Acme Partners,{built.reference}-1,12.34,EUR,1,"
+            f"{payee},Acme Partners,{built.reference}-{payee},12.34,EUR,1,"
             f"{Commission.objects.get().pk}".encode(),
         ]
     audit = AuditEvent.objects.get(action="batch.approved")
