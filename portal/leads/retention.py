@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,12 +42,20 @@ def person_eraser_register(eraser: PersonEraser) -> PersonEraser:
     return eraser
 
 
-def _anonymise(
-    *, ids: list[int], now: datetime, actor: User | None, action: str, note: str
+def contact_data_erase(
+    *,
+    model: type[Lead] | type[models.Model],
+    ids: list[int],
+    now: datetime,
+    actor: User | None,
+    action: str,
+    note: str,
 ) -> None:
-    """Erase the contact data of these (locked) leads; the rows stay (status, program,
-    dates, referrer, deal value) so counts and money records are kept. Audits each."""
-    Lead.objects.filter(pk__in=ids).update(
+    """Erase the contact data of these (locked) rows of ``model``: leads, or any record of a
+    prospect with the same contact fields (networks' outbound leads). The rows stay
+    (status, program, dates, referrer, deal value) so counts and money records are kept.
+    Audits each."""
+    model._default_manager.filter(pk__in=ids).update(
         name=ERASED,
         email="",
         phone="",
@@ -58,8 +66,8 @@ def _anonymise(
         company_domain="",
         anonymised_at=now,
     )
-    for lead in Lead.objects.filter(pk__in=ids):
-        audit_record(actor=actor, action=action, target=lead, note=note)
+    for row in model._default_manager.filter(pk__in=ids):
+        audit_record(actor=actor, action=action, target=row, note=note)
 
 
 def leads_anonymise_expired(*, now: datetime | None = None) -> int:
@@ -82,7 +90,8 @@ def leads_anonymise_expired(*, now: datetime | None = None) -> int:
                 anonymised_at__isnull=True,
             )
             ids = list(expired.values_list("pk", flat=True))
-            _anonymise(
+            contact_data_erase(
+                model=Lead,
                 ids=ids,
                 now=now,
                 actor=None,
@@ -121,7 +130,8 @@ def person_erase(*, actor: User, email: str = "", phone: str = "") -> int:
             .filter(match, anonymised_at__isnull=True)
             .values_list("pk", flat=True)
         )
-        _anonymise(
+        contact_data_erase(
+            model=Lead,
             ids=ids,
             now=now,
             actor=actor,

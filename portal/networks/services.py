@@ -33,6 +33,7 @@ from portal.core.money import money
 from portal.events.services import publish
 from portal.leads.models import Program, RuleAction
 from portal.leads.normalise import company_domain, email_domain, lead_clean, normalise_email
+from portal.leads.retention import contact_data_erase
 from portal.leads.rules import disposable_domains
 from portal.leads.selectors import program_check_open_to
 from portal.leads.services import transition_check  # raises IllegalTransition (409), as for leads
@@ -353,30 +354,6 @@ def _reviewers() -> list[User]:
     return list(group.user_set.filter(is_active=True)) if group else []
 
 
-ERASED = "—"  # as leads' retention writes it
-
-
-def _anonymise(
-    *, ids: list[int], now: datetime, actor: User | None, action: str, note: str
-) -> None:
-    """Erase the contact data of these (locked) outbound leads as leads' retention does;
-    the rows stay (status, partner, dates, deal value) for counts and balances. Audits
-    each."""
-    OutboundLead.objects.filter(pk__in=ids).update(
-        name=ERASED,
-        email="",
-        phone="",
-        company="",
-        notes="",
-        email_normalised="",
-        phone_e164="",
-        company_domain="",
-        anonymised_at=now,
-    )
-    for outbound in OutboundLead.objects.filter(pk__in=ids):
-        audit_record(actor=actor, action=action, target=outbound, note=note)
-
-
 def outbound_anonymise_expired(*, now: datetime | None = None) -> int:
     """The retention of inbound leads, applied to outbound ones: contact data of lost
     leads is erased ``LEAD_RETENTION_DAYS`` after they closed, of the others
@@ -399,7 +376,8 @@ def outbound_anonymise_expired(*, now: datetime | None = None) -> int:
                 )
                 .values_list("pk", flat=True)
             )
-            _anonymise(
+            contact_data_erase(
+                model=OutboundLead,
                 ids=ids,
                 now=now,
                 actor=None,
@@ -425,7 +403,8 @@ def outbound_erase_person(*, actor: User, email_key: str, phone_key: str, now: d
         .filter(match, anonymised_at__isnull=True)
         .values_list("pk", flat=True)
     )
-    _anonymise(
+    contact_data_erase(
+        model=OutboundLead,
         ids=ids,
         now=now,
         actor=actor,
