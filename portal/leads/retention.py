@@ -70,6 +70,40 @@ def contact_data_erase(
         audit_record(actor=actor, action=action, target=row, note=note)
 
 
+def contact_data_erase_matching(
+    *,
+    model: type[Lead] | type[models.Model],
+    email_key: str,
+    phone_key: str,
+    now: datetime,
+    actor: User,
+    action: str,
+) -> list[int]:
+    """A person asked to be forgotten: lock the rows of ``model`` not yet anonymised whose
+    normalised e-mail or phone is theirs and erase their contact data
+    (``contact_data_erase``, audited as ``action``). Call inside a transaction. Returns
+    the ids erased."""
+    match = Q(pk__in=[])
+    if email_key:
+        match |= Q(email_normalised=email_key)
+    if phone_key:
+        match |= Q(phone_e164=phone_key)
+    ids = list(
+        model._default_manager.select_for_update()
+        .filter(match, anonymised_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    contact_data_erase(
+        model=model,
+        ids=ids,
+        now=now,
+        actor=actor,
+        action=action,
+        note=_("Contact details erased at the person's request."),
+    )
+    return ids
+
+
 def leads_anonymise_expired(*, now: datetime | None = None) -> int:
     """Erase contact data past the retention periods: lost, rejected and withdrawn leads
     ``LEAD_RETENTION_DAYS`` after they closed; qualified and won leads
@@ -118,25 +152,15 @@ def person_erase(*, actor: User, email: str = "", phone: str = "") -> int:
         raise ValidationError({"phone": exc.messages}) from exc
     if not email_key and not phone_key:
         raise ValidationError(_("Give the person's e-mail address or phone number."))
-    match = Q(pk__in=[])
-    if email_key:
-        match |= Q(email_normalised=email_key)
-    if phone_key:
-        match |= Q(phone_e164=phone_key)
     now = timezone.now()
     with transaction.atomic():
-        ids = list(
-            Lead.objects.select_for_update()
-            .filter(match, anonymised_at__isnull=True)
-            .values_list("pk", flat=True)
-        )
-        contact_data_erase(
+        ids = contact_data_erase_matching(
             model=Lead,
-            ids=ids,
+            email_key=email_key,
+            phone_key=phone_key,
             now=now,
             actor=actor,
             action="lead.erased_on_request",
-            note=_("Contact details erased at the person's request."),
         )
         erased = len(ids)
         for eraser in _person_erasers:

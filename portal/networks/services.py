@@ -33,7 +33,7 @@ from portal.core.money import money
 from portal.events.services import publish
 from portal.leads.models import Program, RuleAction
 from portal.leads.normalise import company_domain, email_domain, lead_clean, normalise_email
-from portal.leads.retention import contact_data_erase
+from portal.leads.retention import contact_data_erase, contact_data_erase_matching
 from portal.leads.rules import disposable_domains
 from portal.leads.selectors import program_check_open_to
 from portal.leads.services import transition_check  # raises IllegalTransition (409), as for leads
@@ -393,22 +393,12 @@ def outbound_erase_person(*, actor: User, email_key: str, phone_key: str, now: d
     reviewer and normalised the keys): every outbound lead with their e-mail or phone
     number loses its contact data, as inbound leads do. Call inside that transaction;
     locks the leads; audits each (``outbound.erased_on_request``). Returns how many."""
-    match = Q(pk__in=[])
-    if email_key:
-        match |= Q(email_normalised=email_key)
-    if phone_key:
-        match |= Q(phone_e164=phone_key)
-    ids = list(
-        OutboundLead.objects.select_for_update()
-        .filter(match, anonymised_at__isnull=True)
-        .values_list("pk", flat=True)
-    )
-    contact_data_erase(
+    ids = contact_data_erase_matching(
         model=OutboundLead,
-        ids=ids,
+        email_key=email_key,
+        phone_key=phone_key,
         now=now,
         actor=actor,
         action="outbound.erased_on_request",
-        note=_("Contact details erased at the person's request."),
     )
     return len(ids)
