@@ -247,11 +247,11 @@ def start_gunicorn(name: str, app: str, env: dict[str, str], tmp: Path) -> Serve
 
 
 def start_worker(env: dict[str, str], tmp: Path) -> subprocess.Popen:
-    """The event worker: one Celery worker process (the machine has two cores)."""
+    """The event worker as docker-compose.yml runs it: a Celery worker, two processes."""
     log = tmp / "worker.log"
     with open(os.devnull, "rb") as devnull, open(log, "ab") as out:
         proc = subprocess.Popen(
-            [CELERY, "-A", "portal", "worker", "--pool=solo", "--loglevel=WARNING"],
+            [CELERY, "-A", "portal", "worker", "--concurrency", "2", "--loglevel=WARNING"],
             cwd=ROOT,
             env=env,
             stdin=devnull,

@@ -55,6 +55,8 @@ def _push_figures(*, user_id: int | None, event: Event) -> None:
 @subscribe("points.recorded", "tier.changed")
 def push_own_figures(event: Event) -> None:
     participant, lead = event.payload.get("participant"), event.payload.get("lead")
+    if participant is None or not user_watching(user_id=participant):
+        return  # no page of theirs is open (checked first: it costs no SQL)
     if lead and events_waiting(aggregate=f"lead:{lead}", payload={"referrer": participant}):
         # Points of the referrer's own lead event, handled while that event still is: its
         # handler below sends the settled figures once it is done.

@@ -18,11 +18,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from .models import Event, HandlerRun
-from .registry import handlers_for
+from .registry import Handler, handlers_for
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 300
@@ -69,6 +69,9 @@ def _kick(event_id: int) -> None:
     published (the points after a status change) is handled at once where that handler
     ran, without a trip through the broker: the boards people watch live follow sooner."""
     if getattr(_local, "handling", 0):
+        if (kicked := getattr(_local, "kicked", None)) is not None:
+            kicked.append(event_id)  # handled with the others the same handler published
+            return
         try:
             event_handle(event_id=event_id)
         except Exception:
@@ -97,84 +100,165 @@ def _claimable(now: datetime) -> models.QuerySet[Event]:
     ).filter(~Exists(earlier))
 
 
-def _claim(event_id: int, now: datetime) -> Event | None:
-    """Take the event for ``EVENTS_LEASE_SECONDS`` with one conditional UPDATE: only when
-    it is unhandled, nobody holds it, and every earlier event of its aggregate is handled."""
+def _db_time(value: datetime) -> Any:
+    """A datetime as the database stores it (raw SQL below bypasses the ORM's fields)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _claim(event_ids: list[int], now: datetime, *, more: int = 0) -> list[Event]:
+    """Take events for ``EVENTS_LEASE_SECONDS`` with one conditional UPDATE that returns
+    the rows: those of ``event_ids``, and up to ``more`` other waiting ones, oldest first
+    (a worker under load handles them together). Only an event that is unhandled, that
+    nobody holds, and whose aggregate has no earlier unhandled event is taken. Two
+    workers never take the same event: the UPDATE re-checks the lease on each row."""
     lease = now + timedelta(seconds=settings.EVENTS_LEASE_SECONDS)
-    claimed = (
-        _claimable(now).filter(pk=event_id).update(lease_until=lease, attempts=F("attempts") + 1)
+    table = Event._meta.db_table
+    earlier = f"SELECT 1 FROM {table} earlier WHERE earlier.aggregate = e.aggregate"  # noqa: S608
+    free = (
+        "e.handled_at IS NULL AND (e.lease_until IS NULL OR e.lease_until < %s) AND NOT "
+        f"EXISTS ({earlier} AND earlier.handled_at IS NULL AND earlier.id < e.id)"
     )
-    if not claimed:
-        return None
-    return Event.objects.get(pk=event_id)
+    wanted = ", ".join(["%s"] * len(event_ids)) or "NULL"
+    chosen = f"SELECT e.id FROM {table} e WHERE e.id IN ({wanted}) AND {free}"  # noqa: S608
+    params: list[Any] = [*event_ids, _db_time(now)]
+    if more:
+        chosen += f" UNION SELECT id FROM (SELECT e.id FROM {table} e WHERE {free} ORDER BY e.id LIMIT %s) oldest"  # noqa: S608
+        params += [_db_time(now), more]
+    claimed = list(
+        Event.objects.raw(
+            f"UPDATE {table} SET lease_until = %s, attempts = attempts + 1 "  # noqa: S608
+            f"WHERE id IN ({chosen}) AND handled_at IS NULL "
+            "AND (lease_until IS NULL OR lease_until < %s) RETURNING *",
+            [_db_time(lease), *params, _db_time(now)],
+        )
+    )
+    return sorted(claimed, key=lambda event: event.pk)
 
 
-def _claim_run(event: Event, handler_key: str) -> bool:
-    """Record that ``handler_key`` handles ``event``, in the caller's transaction: False
-    when a run is recorded already (a retry). One statement, no savepoint: the unique
-    constraint answers (a concurrent claim waits for the other transaction to end)."""
+def _claim_runs(events: list[Event], handler_key: str) -> set[int]:
+    """Record that ``handler_key`` handles ``events``, in the caller's transaction; returns
+    the ids it had not handled yet (the others are retries). One statement, no savepoint:
+    the unique constraint answers (a concurrent claim waits for the other transaction)."""
     table = HandlerRun._meta.db_table
+    now = _db_time(timezone.now())
+    rows = ", ".join(["(%s, %s, %s)"] * len(events))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (event_id, handler, handled_at) VALUES (%s, %s, %s) "  # noqa: S608
-            "ON CONFLICT (event_id, handler) DO NOTHING",
-            [event.pk, handler_key, timezone.now()],
+            f"INSERT INTO {table} (event_id, handler, handled_at) VALUES {rows} "  # noqa: S608
+            "ON CONFLICT (event_id, handler) DO NOTHING RETURNING event_id",
+            [value for event in events for value in (event.pk, handler_key, now)],
         )
-        return cursor.rowcount == 1
+        return {row[0] for row in cursor.fetchall()}
 
 
-def _run_handlers(event: Event) -> bool:
-    """Run every handler that has not handled the event yet. Returns True when all have."""
-    ok = True
-    for handler in handlers_for(event.name):
-        _local.handling = getattr(_local, "handling", 0) + 1
-        try:
-            with transaction.atomic():
-                if not _claim_run(event, handler.key):
-                    continue  # this handler has handled the event already (a retry)
-                handler.func(event)
-        except Exception as exc:
-            ok = False
-            log.warning("handler %s failed on event %s", handler.key, event.pk, exc_info=True)
-            delay = min(MAX_BACKOFF_SECONDS, 2 ** min(event.attempts, 16))
-            Event.objects.filter(pk=event.pk).update(
-                last_error=f"{handler.key}: {exc.__class__.__name__}: {exc}"[:2000],
-                lease_until=timezone.now() + timedelta(seconds=delay),
-            )
+def _failed(event: Event, handler_key: str, exc: Exception) -> None:
+    log.warning("handler %s failed on event %s", handler_key, event.pk, exc_info=True)
+    delay = min(MAX_BACKOFF_SECONDS, 2 ** min(event.attempts, 16))
+    Event.objects.filter(pk=event.pk).update(
+        last_error=f"{handler_key}: {exc.__class__.__name__}: {exc}"[:2000],
+        lease_until=timezone.now() + timedelta(seconds=delay),
+    )
+
+
+def _run_handler(handler: Handler, events: list[Event]) -> set[int]:
+    """Run one handler on the events it has not handled yet, in one transaction with its
+    claims; when it fails, once more event by event, each in its own transaction, so one
+    bad event holds back nobody else. Returns the ids it failed on."""
+    try:
+        with transaction.atomic():
+            todo = _claim_runs(events, handler.key)
+            for event in events:
+                if event.pk in todo:
+                    handler.func(event)
+        return set()
+    except Exception as exc:
+        if len(events) == 1:
+            _failed(events[0], handler.key, exc)
             if settings.EVENTS_RAISE:
                 raise
-        finally:
-            _local.handling -= 1
-    if ok:
-        Event.objects.filter(pk=event.pk).update(
-            handled_at=timezone.now(), lease_until=None, last_error=""
+            return {events[0].pk}
+    failed: set[int] = set()
+    for event in events:
+        failed |= _run_handler(handler, [event])
+    return failed
+
+
+def _run_handlers(events: list[Event]) -> list[Event]:
+    """Run every subscribed handler on the events, in the handlers' order: each handler on
+    all the events of its name before the next handler (a handler that fails on an event
+    holds back no other handler). Returns the events every handler has handled."""
+    failed: set[int] = set()
+    by_name: dict[str, list[Event]] = {}
+    for event in events:
+        by_name.setdefault(event.name, []).append(event)
+    for name, group in by_name.items():
+        for handler in handlers_for(name):
+            _local.handling = getattr(_local, "handling", 0) + 1
+            outer, _local.kicked = getattr(_local, "kicked", None), []
+            try:
+                failed |= _run_handler(handler, group)
+                kicked, _local.kicked = _local.kicked, None
+                if kicked:  # what this handler published, at once and together
+                    _handle(kicked, now=timezone.now(), more=0)
+            except Exception:
+                if settings.EVENTS_RAISE:
+                    raise
+                log.warning("events published by %s wait for the sweep", handler.key, exc_info=True)
+            finally:
+                _local.handling -= 1
+                _local.kicked = outer
+    return [event for event in events if event.pk not in failed]
+
+
+def _finish(events: list[Event]) -> list[int]:
+    """Record the events handled, and return the next unhandled event of each of their
+    aggregates."""
+    table = Event._meta.db_table
+    ids = [event.pk for event in events]
+    aggregates = sorted({event.aggregate for event in events})
+    with connection.cursor() as cursor:
+        marks = ", ".join(["%s"] * len(ids))
+        cursor.execute(
+            f"UPDATE {table} SET handled_at = %s, lease_until = NULL, last_error = '' "  # noqa: S608
+            f"WHERE id IN ({marks})",
+            [_db_time(timezone.now()), *ids],
         )
-    return ok
+        marks = ", ".join(["%s"] * len(aggregates))
+        cursor.execute(
+            f"SELECT MIN(id) FROM {table} WHERE aggregate IN ({marks}) "  # noqa: S608
+            "AND handled_at IS NULL GROUP BY aggregate",
+            aggregates,
+        )
+        return sorted(row[0] for row in cursor.fetchall())
 
 
-def event_handle(*, event_id: int, now: datetime | None = None) -> int:
-    """Handle one event, then the next events of its aggregate while there are any.
+def event_handle(*, event_id: int, now: datetime | None = None, limit: int = 500) -> int:
+    """Handle an event, then the next events of its aggregate while there are any; under
+    load, other waiting events with it (up to ``EVENTS_BATCH_SIZE`` at a time): each
+    handler then runs on all of them in one transaction.
 
     Claims each event with a lease (a worker killed midway leaves it to the sweep once the
-    lease expires); each handler runs once per event, in its own transaction with its claim.
-    Returns how many events were handled completely. Locks nothing beyond the claims;
-    what the handlers lock and publish is theirs (what they publish is handled as soon as
-    their transaction commits: ``_kick``)."""
+    lease expires); each handler runs once per event, in a transaction with its claim.
+    Events of one aggregate are handled in the order they were written. Returns how many
+    events were handled completely (stops after about ``limit``). Locks nothing beyond
+    the claims; what the handlers lock and publish is theirs (what they publish is
+    handled as soon as their transaction commits: ``_kick``)."""
+    return _handle([event_id], now=now, more=settings.EVENTS_BATCH_SIZE, limit=limit)
+
+
+def _handle(wanted: list[int], *, now: datetime | None, more: int, limit: int = 500) -> int:
+    """Claim ``wanted`` (and up to ``more`` other waiting events), run the handlers, then
+    the next events of the same aggregates (and, with ``more``, whatever else waits)."""
     handled = 0
-    next_id: int | None = event_id
-    while next_id is not None:
-        event = _claim(next_id, now or timezone.now())
-        if event is None or not _run_handlers(event):
+    while handled < limit:
+        events = _claim(wanted, now or timezone.now(), more=more)
+        done = _run_handlers(events) if events else []
+        if not done:
             break
-        handled += 1
-        next_id = (
-            Event.objects.filter(
-                aggregate=event.aggregate, handled_at__isnull=True, pk__gt=event.pk
-            )
-            .order_by("pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
+        handled += len(done)
+        wanted = _finish(done)
+        if not wanted and not more:
+            break
     return handled
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from portal.events.models import Event
 from portal.events.registry import subscribe
-from portal.leads.models import Lead
+from portal.leads.selectors import lead_of_event
 
 from .services import fraud_detect, submission_print_record
 
@@ -16,11 +16,7 @@ from .services import fraud_detect, submission_print_record
 def detect(event: Event) -> None:
     """Idempotent: the print is one per lead (get or create), and a finding already in an
     open case adds nothing to it."""
-    lead = (
-        Lead.objects.select_related("referrer__partner_organisation")
-        .filter(pk=event.payload["lead"])
-        .first()
-    )
+    lead = lead_of_event(event=event)
     if lead is None:
         return
     client = event.payload.get("client")

@@ -9,6 +9,7 @@ from decimal import Decimal
 from portal.events.models import Event
 from portal.events.registry import subscribe
 from portal.leads.models import Lead
+from portal.leads.selectors import lead_of_event
 
 from .services import (
     lead_reversed_apply,
@@ -19,7 +20,7 @@ from .services import (
 
 
 def _lead(event: Event) -> Lead | None:
-    return Lead.objects.filter(pk=event.payload["lead"]).first()
+    return lead_of_event(event=event)
 
 
 @subscribe("lead.submitted")

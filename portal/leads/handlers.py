@@ -11,13 +11,12 @@ from portal.events.registry import subscribe
 from portal.notifications.services import notify
 
 from .models import Lead
+from .selectors import lead_of_event
 
 
 def _lead_as_of(event: Event) -> Lead | None:
     """The lead, showing the status the event announced (it may have moved on since)."""
-    lead = (
-        Lead.objects.select_related("program", "referrer").filter(pk=event.payload["lead"]).first()
-    )
+    lead = lead_of_event(event=event)
     if lead is not None and "to" in event.payload:
         lead.status = event.payload["to"]
     return lead

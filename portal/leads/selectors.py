@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -22,6 +23,11 @@ from portal.audit.selectors import audit_events_for
 
 from .models import Audience, Lead, LeadStatus, Program, ReferralLink
 from .permissions import lead_submission_permission
+
+if TYPE_CHECKING:
+    from portal.events.models import Event
+
+_UNREAD = object()
 
 
 def program_audience_includes(*, program: Program, user: Viewer) -> bool:
@@ -276,3 +282,19 @@ def program_check_open_to(*, program: Program, user: User) -> None:
         raise ValidationError(
             {"program": [_("%(program)s is not open to you.") % {"program": program.name}]}
         )
+
+
+def lead_of_event(*, event: Event) -> Lead | None:
+    """The lead an event names (``payload["lead"]``), with its program and its referrer's
+    organisation, read once per event however many handlers ask (a submission has seven):
+    each handler gets its own copy, so what one sets on it (the status the event
+    announced) does not reach the next. None when the lead is gone. Read only."""
+    memo = event.__dict__.get("_lead_memo", _UNREAD)
+    if memo is _UNREAD:
+        memo = (
+            Lead.objects.select_related("program", "referrer__partner_organisation")
+            .filter(pk=event.payload["lead"])
+            .first()
+        )
+        event.__dict__["_lead_memo"] = memo
+    return copy.copy(memo) if memo is not None else None

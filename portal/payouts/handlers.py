@@ -13,6 +13,7 @@ from portal.accounts.models import User
 from portal.events.models import Event
 from portal.events.registry import subscribe
 from portal.leads.models import Lead, LeadStatus
+from portal.leads.selectors import lead_of_event
 
 from .models import CommissionEvent
 from .services import (
@@ -25,7 +26,7 @@ from .services import (
 
 
 def _lead(event: Event) -> Lead | None:
-    return Lead.objects.select_related("program").filter(pk=event.payload["lead"]).first()
+    return lead_of_event(event=event)
 
 
 def _actor(event: Event) -> User | None:

@@ -12,6 +12,7 @@ from portal.events.models import Event
 from portal.events.registry import subscribe
 from portal.fraud.selectors import lead_held_by_fraud
 from portal.leads.models import Lead, LeadStatus, Program
+from portal.leads.selectors import lead_of_event
 
 from .services import (
     STATUS_MEANING,
@@ -23,9 +24,7 @@ from .services import (
 
 
 def _lead(event: Event) -> Lead | None:
-    return (
-        Lead.objects.select_related("program", "referrer").filter(pk=event.payload["lead"]).first()
-    )
+    return lead_of_event(event=event)
 
 
 @subscribe("lead.submitted", "lead.status_changed")

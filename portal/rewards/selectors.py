@@ -107,12 +107,10 @@ def ledger_sum(*, participant: User) -> int:
 def points_for(*, program: Program, event: str) -> dict[str, int]:
     """Points per beneficiary for a lead event: the program's rules, or the defaults.
     Read only."""
-    rules = {
-        r.beneficiary: r.points for r in PointRule.objects.filter(program=program, event=event)
-    }
-    if not PointRule.objects.filter(program=program).exists():
-        rules = {Beneficiary.REFERRER: DEFAULT_POINTS[event]}
-    return rules
+    rules = list(PointRule.objects.filter(program=program))  # one query: any rule at all?
+    if not rules:
+        return {Beneficiary.REFERRER: DEFAULT_POINTS[event]}
+    return {r.beneficiary: r.points for r in rules if r.event == event}
 
 
 def lead_beneficiaries(*, lead: Lead, beneficiary: str) -> list[User]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +53,9 @@ from .selectors import (
 def points_account_lock(*, participant: User) -> PointsAccount:
     """The participant's points account, created if missing, locked for this
     transaction. Call inside a transaction. Publishes nothing."""
+    locked = PointsAccount.objects.select_for_update().filter(participant=participant).first()
+    if locked is not None:
+        return locked
     PointsAccount.objects.get_or_create(participant=participant)
     return PointsAccount.objects.select_for_update().get(participant=participant)
 
@@ -284,14 +287,14 @@ def badges_evaluate(*, participant: User, criteria: set[str] | None = None) -> l
     """Award every count-based badge (of the given criteria) the participant now
     reached. Each award as ``badge_award`` (a unique constraint, no lock); publishes
     nothing."""
-    have = set(
-        BadgeAward.objects.filter(participant=participant).values_list("badge_id", flat=True)
-    )
     counts: dict[str, int] = {}
     awarded = []
-    pending = list(
-        Badge.objects.exclude(criterion=BadgeCriterion.TOP_OF_MONTH).exclude(pk__in=have)
+    pending_qs = Badge.objects.exclude(criterion=BadgeCriterion.TOP_OF_MONTH).exclude(
+        Exists(BadgeAward.objects.filter(badge=OuterRef("pk"), participant=participant))
     )
+    if criteria is not None:
+        pending_qs = pending_qs.filter(criterion__in=criteria)
+    pending = list(pending_qs)
     reach = {
         b.criterion: max(x.threshold for x in pending if x.criterion == b.criterion)
         for b in pending

@@ -214,6 +214,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # --- Domain events (outbox) ---------------------------------------------------------
 # A worker holds a claimed event this long; past it, the sweep may take over.
 EVENTS_LEASE_SECONDS = env_int("EVENTS_LEASE_SECONDS", 300)
+# How many waiting events one worker takes at a time (each handler runs on them together).
+EVENTS_BATCH_SIZE = env_int("EVENTS_BATCH_SIZE", 50)
 # /healthz fails when the oldest unhandled event is older than this.
 EVENTS_MAX_AGE_SECONDS = env_int("EVENTS_MAX_AGE_SECONDS", 300)
 # Tests: a failing handler fails the test instead of waiting for the sweep.

@@ -8,6 +8,7 @@ from __future__ import annotations
 from portal.events.models import Event
 from portal.events.registry import subscribe
 from portal.leads.models import Lead
+from portal.leads.selectors import lead_of_event
 from portal.payouts.models import Commission, PayoutBatch
 from portal.rewards.models import TierChange
 
@@ -16,7 +17,7 @@ from .services import event_emit
 
 def _lead_as_of(event: Event) -> Lead | None:
     """The lead as the event left it (it may have moved on since)."""
-    lead = Lead.objects.filter(pk=event.payload["lead"]).first()
+    lead = lead_of_event(event=event)
     if lead is not None and "to" in event.payload:
         lead.status = event.payload["to"]
         lead.status_changed_at = event.occurred_at

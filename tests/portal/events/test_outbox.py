@@ -34,6 +34,8 @@ def second_handler(event):
     if fail.get("second"):
         fail["second"] -= 1
         raise RuntimeError("second handler is broken")
+    if fail.get("second_n") is not None and event.payload.get("n") == fail["second_n"]:
+        raise RuntimeError("second handler fails on this one")
     if fail.get("kill"):
         fail["kill"] -= 1
         raise Killed
@@ -225,3 +227,46 @@ def test_two_workers_draining_at_once_handle_each_event_once():
         ids = [e.pk for e in events if e.aggregate == aggregate]
         seen = [c[1] for c in calls if c[0] == "first" and c[1] in ids]
         assert seen == ids
+
+
+def _backlog(monkeypatch, count: int) -> list[Event]:
+    """Events written while no worker took them (the broker away, or a busy worker)."""
+    from portal.events import services
+
+    monkeypatch.setattr(services, "_kick", lambda event_id: None)
+    events = [
+        publish(name="test.thing", aggregate=f"thing:{n}", payload={"n": n}) for n in range(count)
+    ]
+    monkeypatch.undo()
+    return events
+
+
+def test_a_worker_takes_the_waiting_events_together_each_handler_once(db, settings, monkeypatch):
+    settings.EVENTS_BATCH_SIZE = 4
+    events = _backlog(monkeypatch, 6)
+    assert event_handle(event_id=events[0].pk) == 6
+    # Each handler on a batch of events before the next handler: first x4, second x4, ...
+    assert [c[0] for c in calls] == ["first"] * 4 + ["second"] * 4 + ["first"] * 2 + ["second"] * 2
+    assert sorted(c[2] for c in calls if c[0] == "second") == list(range(6))
+    assert not Event.objects.filter(handled_at__isnull=True).exists()
+    assert HandlerRun.objects.count() == 12
+    assert event_handle(event_id=events[3].pk) == 0  # its own task, arriving late: nothing left
+
+
+def test_a_handler_failing_on_one_event_of_a_batch_holds_back_no_other(db, settings, monkeypatch):
+    settings.EVENTS_BATCH_SIZE = 10
+    events = _backlog(monkeypatch, 4)
+    fail["second_n"] = 2
+    assert event_handle(event_id=events[0].pk) == 3
+    broken = Event.objects.get(pk=events[2].pk)
+    assert broken.handled_at is None and "second handler fails" in broken.last_error
+    second_runs = HandlerRun.objects.filter(handler__endswith="second_handler")
+    assert sorted(second_runs.values_list("event_id", flat=True)) == sorted(
+        e.pk for e in events if e.pk != broken.pk
+    )
+    assert HandlerRun.objects.filter(handler__endswith="first_handler").count() == 4
+    fail.clear()
+    calls.clear()
+    assert events_drain(now=timezone.now() + timedelta(minutes=10)) == 1
+    assert calls == [("second", broken.pk, 2)]  # only what had not run, once
+    assert HandlerRun.objects.count() == 8

@@ -322,6 +322,20 @@ def test_badges_are_reached_at_their_threshold(employee, program):
     assert badges_evaluate(participant=employee) == []
 
 
+def test_an_event_evaluates_only_the_badges_it_can_move(employee, program):
+    """A submission counts toward submission badges; a "qualified" badge waits for a
+    qualification, which is the only event that can move it."""
+    Badge.objects.create(slug="sub", name="S", description="", criterion="submitted", threshold=0)
+    Badge.objects.create(slug="q", name="Q", description="", criterion="qualified", threshold=0)
+    assert {
+        b.badge.slug for b in badges_evaluate(participant=employee, criteria={"submitted"})
+    } == {"sub"}
+    assert not BadgeAward.objects.filter(participant=employee, badge__slug="q").exists()
+    assert {
+        b.badge.slug for b in badges_evaluate(participant=employee, criteria={"qualified"})
+    } == {"q"}
+
+
 def test_top_of_month_ranks_earned_points_of_that_month_only(program):
     a, b, c, d = (UserFactory() for _ in range(4))
     october = datetime(2026, 10, 1, 0, 0, tzinfo=HELSINKI)
