@@ -135,7 +135,7 @@ def test_board_snapshot_is_frozen_when_first_published(
 
 def test_previous_period_snapshot_shows_last_month(news, employee, program):
     lead = submit_lead(employee, program)
-    last_month = timezone.now().replace(day=1) - timedelta(days=2)
+    last_month = timezone.localtime().replace(day=1) - timedelta(days=2)
     LedgerEntry.objects.filter(lead=lead).update(created_at=last_month)
     from cms.live import board_snapshot
 
