@@ -15,10 +15,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from portal.core.sql import PreparedRead
 
 from .models import CONTENDING_STATUSES, DisposableEmailDomain, Lead, RejectionReason, RuleAction
 from .normalise import email_domain
@@ -36,27 +39,33 @@ class Finding:
 _CONFLICT_KEYS = ("email_normalised", "phone_e164", "company_domain")
 
 
-@lru_cache(maxsize=32)
-def _conflict_sql(alias: str, keys: tuple[str, ...], exclude_pk: bool) -> str:
-    """The conflict look-up's SQL for one set of present keys, written once per process:
-    building it through the ORM on every submission cost more CPU than running it."""
-    qn = connections[alias].ops.quote_name
-    meta = Lead._meta
+@lru_cache(maxsize=16)
+def _conflict_read(keys: tuple[str, ...], exclude_pk: bool) -> PreparedRead[Lead]:
+    """The conflict look-up for one set of present keys, its SQL written once per process:
+    building it through the ORM on every submission cost more CPU than running it.
+    Parameters: the keys' values, the contending statuses, the window's start, [the pk]."""
 
-    def col(name: str) -> str:
-        field = meta.get_field(name)
-        assert isinstance(field, Field) and field.column
-        return qn(field.column)
+    def build(connection: BaseDatabaseWrapper) -> tuple[str, list[str]]:
+        qn = connection.ops.quote_name
+        meta = Lead._meta
 
-    statuses = ", ".join(["%s"] * len(CONTENDING_STATUSES))
-    return (
-        f"SELECT {col('id')}, {col('submitted_at')}, {col('organisation')} "  # noqa: S608 (names from _meta)
-        f"FROM {qn(meta.db_table)} "
-        f"WHERE ({' OR '.join(f'{col(k)} = %s' for k in keys)}) "
-        f"AND {col('status')} IN ({statuses}) AND {col('submitted_at')} >= %s"
-        + (f" AND {col('id')} <> %s" if exclude_pk else "")
-        + f" ORDER BY {col('submitted_at')} ASC, {col('id')} ASC LIMIT 1"
-    )
+        def col(name: str) -> str:
+            field = meta.get_field(name)
+            assert isinstance(field, Field) and field.column
+            return qn(field.column)
+
+        statuses = ", ".join(["%s"] * len(CONTENDING_STATUSES))
+        sql = (
+            f"SELECT {col('id')}, {col('organisation')}, {col('submitted_at')} "  # noqa: S608 (names from _meta)
+            f"FROM {qn(meta.db_table)} "
+            f"WHERE ({' OR '.join(f'{col(k)} = %s' for k in keys)}) "
+            f"AND {col('status')} IN ({statuses}) AND {col('submitted_at')} >= %s"
+            + (f" AND {col('id')} <> %s" if exclude_pk else "")
+            + f" ORDER BY {col('submitted_at')} ASC, {col('id')} ASC LIMIT 1"
+        )
+        return sql, ["id", "organisation_id", "submitted_at"]
+
+    return PreparedRead(Lead, build)
 
 
 def find_conflict(*, lead: Lead) -> Lead | None:
@@ -69,14 +78,14 @@ def find_conflict(*, lead: Lead) -> Lead | None:
         days=lead.program.attribution_window_days
     )
     alias = router.db_for_read(Lead)
-    sql = _conflict_sql(alias, tuple(key for key, _value in present), bool(lead.pk))
+    read = _conflict_read(tuple(key for key, _value in present), bool(lead.pk))
     params: list[Any] = [value for _key, value in present]
     params += [str(status) for status in CONTENDING_STATUSES]
     params.append(connections[alias].ops.adapt_datetimefield_value(since))
     if lead.pk:
         params.append(lead.pk)
-    # Only id, submitted_at and organisation are read (as .only() would).
-    return next(iter(Lead.objects.db_manager(alias).raw(sql, params)), None)
+    # Only id, organisation and submitted_at are read (as .only() would).
+    return next(iter(read.run(params, using=alias)), None)
 
 
 def duplicate_disclosed(*, lead: Lead, earlier: Lead) -> bool:

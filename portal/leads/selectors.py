@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -20,6 +19,7 @@ from portal.accounts.roles import Role
 from portal.accounts.selectors import Viewer, has_role, is_partner, roles_of
 from portal.audit.models import AuditEvent
 from portal.audit.selectors import audit_events_for
+from portal.core.sql import PreparedRead
 
 from .models import Audience, Lead, LeadStatus, Program, ReferralLink
 from .permissions import lead_submission_permission
@@ -54,13 +54,10 @@ def programs_open_to(*, user: User) -> QuerySet[Program]:
     )
 
 
-@lru_cache(maxsize=4)
-def _program_by_pk_sql(alias: str) -> str:
-    """The ORM's own SQL for one program by primary key, compiled once per process
-    (building and compiling the query cost more CPU than running it)."""
-    sql, params = Program.objects.filter(pk=0).query.get_compiler(alias).as_sql()
-    assert list(params) == [0], params
-    return sql
+# One program by primary key (placeholder 0), as the ORM writes it, compiled once.
+_program_by_pk: PreparedRead[Program] = PreparedRead(
+    Program, lambda connection: Program.objects.filter(pk=0)
+)
 
 
 def program_open_to(*, user: User, pk: Any) -> Program | None:
@@ -72,7 +69,7 @@ def program_open_to(*, user: User, pk: Any) -> Program | None:
         return None
     if pk is None or not lead_submission_permission(user=user).allowed:
         return None
-    program = next(iter(Program.objects.raw(_program_by_pk_sql(Program.objects.db), [pk])), None)
+    program = next(iter(_program_by_pk.run([pk])), None)
     if program is None or not program.is_open_on(timezone.localdate()):
         return None
     return program if program_audience_includes(program=program, user=user) else None

@@ -273,3 +273,22 @@ def test_a_submission_request_runs_a_small_fixed_number_of_statements(
     assert (
         sum(s.lstrip().upper().startswith("INSERT") for s in statements) == 3
     )  # lead, audit, event
+
+
+def test_the_conflict_look_up_finds_the_earliest_contender_and_never_the_lead_itself(
+    employee, program
+):
+    from portal.leads.rules import find_conflict
+
+    first = submit_lead(employee, program, email="ann@initech.example", company="")
+    second = submit_lead(employee, program, email="other@initech.example", company="")
+    assert second.conflict_with == first  # same company domain
+    assert find_conflict(lead=first) == second  # saved: excludes itself
+    found = find_conflict(lead=second)
+    assert found == first
+    assert (found.organisation_id, found.submitted_at) == (
+        first.organisation_id,
+        first.submitted_at,
+    )
+    lone = submit_lead(employee, program, email="", phone="+358401234567", company="")
+    assert find_conflict(lead=lone) is None
