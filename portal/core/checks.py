@@ -11,7 +11,10 @@ from django.conf import settings
 from django.core import checks
 
 # Caches whose counters every web process shares, with an atomic increment (INCRBY).
-SHARED_CACHES = {"django.core.cache.backends.redis.RedisCache"}
+SHARED_CACHES = {
+    "django.core.cache.backends.redis.RedisCache",
+    "portal.core.cache.SharedClientRedisCache",
+}
 
 
 @checks.register(checks.Tags.caches, deploy=True)

@@ -1,16 +1,39 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import LeadStatus, Program, RejectionReason
 
 
+class ProgramChoiceField(forms.ModelChoiceField):
+    """A program; with ``lookup`` set, a posted choice is checked with one primary-key
+    look-up (``selectors.program_open_to``) instead of the choices' whole query."""
+
+    lookup: Callable[[Any], Program | None] | None = None
+
+    def to_python(self, value: Any) -> Program | None:
+        if self.lookup is None or value in self.empty_values:
+            return super().to_python(value)
+        program = self.lookup(value)
+        if program is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return program
+
+
 class LeadForm(forms.Form):
     """Contact details of a referral. The lead services validate and normalise them."""
 
-    program = forms.ModelChoiceField(
+    program = ProgramChoiceField(
         label=_("Program"), queryset=Program.objects.none(), empty_label=None
     )
     name = forms.CharField(label=_("Name"), max_length=200)
@@ -37,11 +60,17 @@ class LeadForm(forms.Form):
         label=_("They agree to be contacted about this referral."), required=False
     )
 
-    def __init__(self, *args, programs=None, **kwargs):
+    def __init__(self, *args, programs=None, program_lookup=None, **kwargs):
         super().__init__(*args, **kwargs)
         program = self.fields["program"]
-        assert isinstance(program, forms.ModelChoiceField)
+        assert isinstance(program, ProgramChoiceField)
         program.queryset = programs if programs is not None else Program.objects.none()
+        program.lookup = program_lookup
+
+    def programs_show(self, programs) -> None:
+        """The choices to show when the form is rendered (a posted form is checked
+        with ``program_lookup`` and needs none until then)."""
+        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
 
 
 class ReferralPageForm(LeadForm):

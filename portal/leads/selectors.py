@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.accounts.roles import Role
-from portal.accounts.selectors import Viewer, is_partner, roles_of
+from portal.accounts.selectors import Viewer, has_role, is_partner, roles_of
 from portal.audit.models import AuditEvent
 from portal.audit.selectors import audit_events_for
+from portal.core.sql import PreparedRead
 
 from .models import Audience, Lead, LeadStatus, Program, ReferralLink
 from .permissions import lead_submission_permission
@@ -35,7 +36,7 @@ def program_audience_includes(*, program: Program, user: Viewer) -> bool:
     No query."""
     if program.audience == Audience.BOTH:
         return True
-    if Role.CUSTOMER in roles_of(user=user):  # customers refer to programs open to all
+    if has_role(user=user, roles=(Role.CUSTOMER,)):  # customers refer to programs open to all
         return False
     return (program.audience == Audience.PARTNERS) == is_partner(user=user)
 
@@ -47,7 +48,9 @@ def programs_open_to(*, user: User) -> QuerySet[Program]:
         return Program.objects.none()
     today = timezone.localdate()
     audiences = [Audience.BOTH, Audience.PARTNERS if is_partner(user=user) else Audience.EMPLOYEES]
-    if Role.CUSTOMER in roles_of(user=user):
+    # has_role, not roles_of: customer is a role of the user's own row, and an employee's
+    # groups (the staff roles) need no query on every submission.
+    if has_role(user=user, roles=(Role.CUSTOMER,)):
         audiences = [Audience.BOTH]  # customers refer to programs open to all
     return Program.objects.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=today),
@@ -55,6 +58,27 @@ def programs_open_to(*, user: User) -> QuerySet[Program]:
         starts_on__lte=today,
         audience__in=audiences,
     )
+
+
+# One program by primary key (placeholder 0), as the ORM writes it, compiled once.
+_program_by_pk: PreparedRead[Program] = PreparedRead(
+    Program, lambda connection: Program.objects.filter(pk=0)
+)
+
+
+def program_open_to(*, user: User, pk: Any) -> Program | None:
+    """The program ``pk`` when it accepts leads from this user today, else None: the
+    rule of ``programs_open_to`` checked on one row. One query; read only."""
+    try:
+        pk = Program._meta.pk.to_python(pk)
+    except ValidationError:
+        return None
+    if pk is None or not lead_submission_permission(user=user).allowed:
+        return None
+    program = next(iter(_program_by_pk.run([pk])), None)
+    if program is None or not program.is_open_on(timezone.localdate()):
+        return None
+    return program if program_audience_includes(program=program, user=user) else None
 
 
 def leads_visible_to(*, user: Viewer) -> QuerySet[Lead]:

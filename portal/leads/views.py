@@ -34,6 +34,7 @@ from .selectors import (
     lead_pii_visible,
     lead_timeline,
     leads_visible_to,
+    program_open_to,
     programs_open_to,
     referral_landing,
     referral_link_by_code,
@@ -63,23 +64,32 @@ def _submitted_message(request, lead) -> None:
 @role_required(*REFERRERS)
 def lead_new(request):
     permission = lead_submission_permission(user=request.user)
+    if request.method == "POST":
+        # The posted program is checked on its own row; the choices are read only when
+        # the form is shown again.
+        form = LeadForm(
+            request.POST,
+            program_lookup=lambda pk: program_open_to(user=request.user, pk=pk),
+        )
+        if form.is_valid():
+            try:
+                lead = services.lead_submit(
+                    referrer=request.user,
+                    program=form.cleaned_data["program"],
+                    data=form.cleaned_data,
+                    source=LeadSource.FORM,
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                _submitted_message(request, lead)
+                return redirect("leads:detail", pk=lead.pk)
+    else:
+        form = LeadForm()
     programs = programs_open_to(user=request.user)
-    form = LeadForm(request.POST or None, programs=programs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            lead = services.lead_submit(
-                referrer=request.user,
-                program=form.cleaned_data["program"],
-                data=form.cleaned_data,
-                source=LeadSource.FORM,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            _submitted_message(request, lead)
-            return redirect("leads:detail", pk=lead.pk)
+    form.programs_show(programs)
     return render(
         request,
         "leads/new.html",

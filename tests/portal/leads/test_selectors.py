@@ -19,6 +19,7 @@ from portal.leads.selectors import (
     lead_pii_visible,
     leads_visible_to,
     program_audience_includes,
+    program_open_to,
     programs_open_to,
     referral_landing,
     referral_link_by_code,
@@ -70,6 +71,34 @@ def test_programs_open_today_to_each_kind_of_referrer(employee, partner_user, cu
     assert set(programs_open_to(user=employee)) == {for_employees, for_both}
     assert set(programs_open_to(user=partner_user)) == {for_partners, for_both}
     assert set(programs_open_to(user=customer)) == {for_both}
+
+
+def test_one_posted_program_is_open_exactly_when_the_list_offers_it(
+    employee, partner_user, customer, reviewer
+):
+    """The form checks a posted program on its own row (program_open_to); it must agree
+    with the choices (programs_open_to) for every kind of program and referrer."""
+    today = timezone.localdate()
+    programs = [
+        ProgramFactory(audience="employees"),
+        ProgramFactory(audience="partners"),
+        ProgramFactory(audience="both", starts_on=today, ends_on=today),
+        ProgramFactory(audience="both", is_enabled=False),
+        ProgramFactory(audience="both", starts_on=today + timedelta(days=1)),
+        ProgramFactory(audience="both", ends_on=today - timedelta(days=1)),
+    ]
+    organisation_set_status(
+        actor=reviewer, organisation=partner_user.partner_organisation, status="suspended"
+    )
+    partner_user.refresh_from_db()
+    for user in (employee, partner_user, customer, reviewer):
+        offered = set(programs_open_to(user=user))
+        for program in programs:
+            found = program_open_to(user=user, pk=str(program.pk))
+            assert (found == program) == (program in offered), (user, program)
+            assert found is None or found.name == program.name
+    assert program_open_to(user=employee, pk="not a number") is None
+    assert program_open_to(user=employee, pk="") is None
 
 
 def test_a_suspended_partner_and_a_user_without_a_role_are_offered_no_program(

@@ -259,7 +259,10 @@ def test_a_submission_request_runs_a_small_fixed_number_of_statements(
     client, employee, program, monkeypatch, django_assert_max_num_queries
 ):
     """The request writes the lead, its audit record and its outbox row; points, boards,
-    notifications and webhooks follow from the outbox (not counted here)."""
+    notifications and webhooks follow from the outbox (not counted here). Twelve here:
+    the session (from the database in tests), the user, the program, a savepoint, the
+    referrer's row lock and the day's count (this program caps submissions per day), the
+    advisory locks, the conflict look-up, three INSERTs, the release. No groups query."""
     from portal.events import services as events
 
     monkeypatch.setattr(events, "_kick", lambda event_id: None)  # the worker's part
@@ -270,6 +273,26 @@ def test_a_submission_request_runs_a_small_fixed_number_of_statements(
     assert response.status_code == 302
     assert Lead.objects.count() == 2
     statements = [q["sql"] for q in captured.captured_queries]
+    assert not any("auth_group" in s for s in statements)
     assert (
         sum(s.lstrip().upper().startswith("INSERT") for s in statements) == 3
     )  # lead, audit, event
+
+
+def test_the_conflict_look_up_finds_the_earliest_contender_and_never_the_lead_itself(
+    employee, program
+):
+    from portal.leads.rules import find_conflict
+
+    first = submit_lead(employee, program, email="ann@initech.example", company="")
+    second = submit_lead(employee, program, email="other@initech.example", company="")
+    assert second.conflict_with == first  # same company domain
+    assert find_conflict(lead=first) == second  # saved: excludes itself
+    found = find_conflict(lead=second)
+    assert found == first
+    assert (found.organisation_id, found.submitted_at) == (
+        first.organisation_id,
+        first.submitted_at,
+    )
+    lone = submit_lead(employee, program, email="", phone="+358401234567", company="")
+    assert find_conflict(lead=lone) is None
