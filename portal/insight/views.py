@@ -17,6 +17,7 @@ from .forms import InsightFilterForm
 from .selectors import (
     insight_funnel,
     insight_leads,
+    insight_leads_count,
     insight_money,
     insight_scope,
     partner_health,
@@ -101,15 +102,17 @@ def insight(request):
 def leads(request):
     """The leads behind one figure of the insight page (same scope, same filters)."""
     scope, form, filters, query = _setup(request)
-    qs = insight_leads(
-        user=request.user,
-        scope=scope,
-        filters=filters,
-        step=request.GET.get("step", ""),
-        source=request.GET.get("source", ""),
-        currency=request.GET.get("currency", ""),
-    )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    figure = {
+        "step": request.GET.get("step", ""),
+        "source": request.GET.get("source", ""),
+        "currency": request.GET.get("currency", ""),
+    }
+    qs = insight_leads(user=request.user, scope=scope, filters=filters, **figure)
+    paginator = Paginator(qs, 50)
+    counted = insight_leads_count(scope=scope, filters=filters, **figure)
+    if counted is not None:  # the rollups know how many (counting the leads is slow)
+        paginator.count = counted
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "insight/leads.html",

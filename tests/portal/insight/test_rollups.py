@@ -23,6 +23,8 @@ from portal.insight.models import LeadDaily, LeadFact, PointsDaily
 from portal.insight.selectors import (
     coarse_from_source,
     coarse_rollups,
+    durations_from_facts,
+    durations_rollup,
     lead_daily_from_source,
     lead_daily_rollup,
 )
@@ -96,11 +98,13 @@ def test_rollups_equal_the_live_query_after_any_sequence_of_lead_events(
     coarse = coarse_from_source()
     assert lead_daily_rollup() == live
     assert coarse_rollups() == coarse
+    assert durations_rollup() == durations_from_facts()
     assert LeadFact.objects.count() == Lead.objects.count()
     assert _points_rollup() == _points_from_ledger()
     insight_rebuild()
     assert lead_daily_rollup() == live
     assert coarse_rollups() == coarse
+    assert durations_rollup() == durations_from_facts()
     assert _points_rollup() == _points_from_ledger()
 
 
@@ -252,6 +256,7 @@ def test_coarse_rollups_equal_the_raw_tables_for_a_factory_history(reviewer):
     insight_rebuild()
     funnel, revenue = coarse_from_source()
     assert coarse_rollups() == (funnel, revenue)
+    assert durations_rollup() == durations_from_facts()
     assert len({k[0] for k in funnel}) >= 6
     for start, end in [(today - timedelta(days=29), today), (today - timedelta(days=89), today)]:
         raw = _raw_figures(start=start, end=end)
@@ -267,3 +272,74 @@ def test_coarse_rollups_equal_the_raw_tables_for_a_factory_history(reviewer):
             scope=InsightScope(everything=True),
             program_id=programs[1].pk,
         ) == _raw_figures(start=start, end=end, program_id=programs[1].pk)
+
+
+@pytest.mark.django_db
+def test_a_lead_stays_with_the_team_its_referrer_was_in_when_it_was_submitted(reviewer, client):
+    """A manager's figures follow the team at submission: someone who moves to another
+    team leaves their earlier leads with the old one, also after a rebuild."""
+    from portal.accounts.models import User
+    from portal.insight.selectors import InsightFilters, InsightScope, insight_funnel
+    from tests.factories import TeamFactory
+
+    old, new = TeamFactory(), TeamFactory()
+    person = UserFactory(team=old)
+    program = ProgramFactory()
+    first = submit_lead(person, program)
+    leads.lead_qualify(lead=first, actor=reviewer)
+    User.objects.filter(pk=person.pk).update(team=new)
+    person.refresh_from_db()
+    submit_lead(person, program)
+
+    def submitted(team):
+        rows = insight_funnel(scope=InsightScope(team_ids=(team.pk,)), filters=InsightFilters())
+        return rows[-1].submitted, rows[-1].qualified
+
+    assert (submitted(old), submitted(new)) == ((1, 1), (1, 0))
+    insight_rebuild()
+    assert (submitted(old), submitted(new)) == ((1, 1), (1, 0))
+    assert LeadFact.objects.get(lead=first).team_id == old.pk
+
+
+DURATIONS = st.lists(
+    st.one_of(
+        st.integers(0, 10**11),  # under a day or so
+        st.integers(0, 40 * 24 * 3600 * 10**6),  # up to 40 days
+        st.sampled_from([2 * 24 * 3600 * 10**6, 8 * 24 * 3600 * 10**6]),  # equal times
+    ),
+    min_size=1,
+    max_size=60,
+)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(durations=DURATIONS)
+def test_the_median_from_duration_buckets_is_within_its_bucket_and_exact_for_equal_times(
+    durations,
+):
+    """The funnel's median time in a step, read from duration buckets, is off the exact
+    median by less than the width of the buckets of the middle durations (15 minutes under
+    a day, an hour under 30 days, a day beyond), and exact when those are equal."""
+    import statistics
+
+    from portal.insight.models import DAY_US, HOUR_US, MONTH_US, QUARTER_HOUR_US, duration_bucket
+    from portal.insight.selectors import _median_of_buckets
+
+    buckets: dict = {}
+    for d in durations:
+        b = buckets.setdefault(duration_bucket(d), [0, 0])
+        b[0] += 1
+        b[1] += d
+    got = _median_of_buckets(buckets)
+    exact = statistics.median(durations)
+    ordered = sorted(durations)
+    middle = {ordered[(len(ordered) - 1) // 2], ordered[len(ordered) // 2]}
+
+    def width(d):
+        return QUARTER_HOUR_US if d < DAY_US else HOUR_US if d < MONTH_US else DAY_US
+
+    tolerance = max(width(d) for d in middle) + 500_000  # and the rounding to a second
+    assert abs(got.total_seconds() * 10**6 - exact) <= tolerance
+    same = [d for d in durations if duration_bucket(d) in {duration_bucket(m) for m in middle}]
+    if len(set(same)) == 1:
+        assert got == timedelta(seconds=round(exact / 10**6))
