@@ -317,6 +317,7 @@ def child_measure() -> dict:
         for table in (
             "insight_leadfact",
             "insight_leaddaily",
+            "insight_referrermonth",
             "insight_funneldaily",
             "insight_stepduration",
             "insight_revenuedaily",

@@ -311,3 +311,47 @@ class StepDuration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.source} {self.step} #{self.bucket}: {self.leads}"
+
+
+class ReferrerMonth(models.Model):
+    """``LeadDaily`` by calendar month and without program or source: one referrer's leads
+    submitted in ``month`` (its first day, site time zone) under one organisation and team
+    (those of the day rows it sums), and how many reached each step. Referrer profiles
+    read whole months here and only the days at a period's ends from ``LeadDaily``."""
+
+    month = models.DateField()
+    referrer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    organisation = models.ForeignKey(
+        "accounts.PartnerOrganisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        db_index=False,
+    )
+    submitted = models.PositiveIntegerField(default=0)
+    qualified = models.PositiveIntegerField(default=0)
+    won = models.PositiveIntegerField(default=0)
+    reversed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = _one_row_per("insight_one_referrer_month", "referrer", "month")
+        indexes = [
+            models.Index(fields=["month"], name="insight_month_month"),
+            models.Index(fields=["organisation", "month"], name="insight_month_org"),
+            models.Index(fields=["team", "month"], name="insight_month_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: {self.submitted}"

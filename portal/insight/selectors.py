@@ -44,6 +44,7 @@ from .models import (
     FunnelDaily,
     LeadDaily,
     LeadFact,
+    ReferrerMonth,
     RevenueDaily,
     StepDuration,
     duration_bucket,
@@ -753,12 +754,102 @@ def profile_of(*, leads: int, won: int, average_deal: Decimal | None) -> str:
 
 def _profile_counts(scope: InsightScope, filters: InsightFilters) -> QuerySet[Any]:
     """Each referrer's leads (``n``) and won deals net of reversals (``w``) in scope and
-    period, from the per-referrer rollup."""
+    period, from the per-referrer day rows."""
     return (
         LeadDaily.objects.filter(_lead_q(scope, filters), _days(filters))
         .values("referrer_id")
         .annotate(n=Sum("submitted"), w=Sum("won") - Sum("reversed"))
     )
+
+
+def _month_parts(
+    filters: InsightFilters,
+) -> tuple[list[date], list[tuple[date, date]], list[tuple[date, date]]] | None:
+    """The period as whole months (``ReferrerMonth``), plus day ranges to add and day
+    ranges to take away (``LeadDaily``): a month the period covers partly is read as its
+    days in the period or as the whole month less its days outside, whichever are fewer.
+    None for a period with one end open (read the day rows); all months for all time."""
+    if filters.start is None and filters.end is None:
+        return [], [], []
+    if filters.start is None or filters.end is None or filters.start > filters.end:
+        return None
+    months: list[date] = []
+    plus: list[tuple[date, date]] = []
+    minus: list[tuple[date, date]] = []
+    first = filters.start.replace(day=1)
+    while first <= filters.end:
+        following = next_month(first)
+        last = following - timedelta(days=1)
+        lo, hi = max(filters.start, first), min(filters.end, last)
+        inside = (hi - lo).days + 1
+        if inside * 2 <= (last - first).days + 1 and (lo, hi) != (first, last):
+            plus.append((lo, hi))
+        else:
+            months.append(first)
+            if lo > first:
+                minus.append((first, lo - timedelta(days=1)))
+            if hi < last:
+                minus.append((hi + timedelta(days=1), last))
+        first = following
+    return months, plus, minus
+
+
+def _profile_count_rows(
+    scope: InsightScope, filters: InsightFilters, *, rows: int | None
+) -> list[dict[str, Any]]:
+    """``_profile_counts`` most leads first (then by referrer), the first ``rows`` of
+    them (all when None), each with ``total``: how many referrers there are in all. Whole
+    months come from ``ReferrerMonth`` (without a program filter), so a period reads one
+    row per referrer and month instead of one per referrer and day."""
+    parts = None if filters.program_id else _month_parts(filters)
+    if parts is None:
+        counts = _profile_counts(scope, filters).annotate(
+            total=Window(expression=Count("referrer_id"))  # the referrers in all, in one query
+        )
+        ordered = counts.order_by("-n", "referrer_id")
+        return list(ordered if rows is None else ordered[:rows])
+    months, plus, minus = parts
+    q = _lead_q(scope, filters)
+
+    def signed(qs: QuerySet[Any], sign: int) -> tuple[str, tuple]:
+        return (
+            qs.annotate(n=F("submitted") * sign, w=(F("won") - F("reversed")) * sign)
+            .values_list("referrer_id", "n", "w")
+            .order_by()
+            .query.sql_with_params()
+        )
+
+    def days(ranges: list[tuple[date, date]]) -> Q:
+        any_day = Q()
+        for lo, hi in ranges:
+            any_day |= Q(day__gte=lo, day__lte=hi)
+        return any_day
+
+    selects = []
+    if months or (not plus and not minus):
+        whole = ReferrerMonth.objects.filter(q)
+        selects.append(signed(whole.filter(month__in=months) if months else whole, 1))
+    if plus:
+        selects.append(signed(LeadDaily.objects.filter(q, days(plus)), 1))
+    if minus:
+        selects.append(signed(LeadDaily.objects.filter(q, days(minus)), -1))
+    union = " UNION ALL ".join(sql for sql, _ in selects)
+    params: list[Any] = [p for _, ps in selects for p in ps]
+    limit = ""
+    if rows is not None:
+        limit = " LIMIT %s"
+        params.append(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT referrer_id, SUM(n), SUM(w), COUNT(*) OVER () "  # noqa: S608
+            f"FROM ({union}) parts GROUP BY referrer_id HAVING SUM(n) > 0 "
+            f"ORDER BY 2 DESC, 1{limit}",
+            params,
+        )
+        return [
+            {"referrer_id": r, "n": int(n), "w": int(w), "total": t}
+            for r, n, w, t in cursor.fetchall()
+        ]
 
 
 def _profiles_of(
@@ -805,7 +896,8 @@ def referrer_profiles(
     """Every referrer with leads in scope and period, classified, most leads first; the
     person is loaded for the first ``named`` of them (all when None)."""
     unfiltered = InsightFilters(**{**filters.__dict__, "referrer_ids": None})
-    out = _profiles_of(scope, unfiltered, list(_profile_counts(scope, unfiltered)), some=False)
+    counts = _profile_count_rows(scope, unfiltered, rows=None)
+    out = _profiles_of(scope, unfiltered, counts, some=False)
     out.sort(key=lambda p: (-p.leads, p.referrer_id))
     shown = out if named is None else out[:named]
     people = User.objects.in_bulk([p.referrer_id for p in shown])
@@ -821,10 +913,7 @@ def referrer_profiles_first(
     in all: what a page shows. The database sorts and cuts, so a page with tens of
     thousands of referrers loads ``rows`` of them."""
     unfiltered = InsightFilters(**{**filters.__dict__, "referrer_ids": None})
-    counts = _profile_counts(scope, unfiltered).annotate(
-        total=Window(expression=Count("referrer_id"))  # the referrers in all, in one query
-    )
-    first = list(counts.order_by("-n", "referrer_id")[:rows])
+    first = _profile_count_rows(scope, unfiltered, rows=rows)
     total = first[0]["total"] if first else 0
     out = _profiles_of(scope, unfiltered, first, some=True)
     people = User.objects.in_bulk([p.referrer_id for p in out])

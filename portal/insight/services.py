@@ -31,6 +31,7 @@ from .models import (
     LeadDaily,
     LeadFact,
     PointsDaily,
+    ReferrerMonth,
     RevenueDaily,
     StepDuration,
     duration_bucket,
@@ -55,9 +56,17 @@ def _daily_row(fact: LeadFact) -> LeadDaily:
 
 def _count(fact: LeadFact, **steps: int) -> None:
     """Add ``steps`` (submitted, qualified, won, reversed: +1) to the fact's cohort rows,
-    with its referrer (``LeadDaily``) and without (``FunnelDaily``)."""
+    with its referrer (``LeadDaily``, ``ReferrerMonth``) and without (``FunnelDaily``)."""
     changes = {step: F(step) + n for step, n in steps.items()}
-    LeadDaily.objects.filter(pk=_daily_row(fact).pk).update(**changes)
+    daily = _daily_row(fact)
+    LeadDaily.objects.filter(pk=daily.pk).update(**changes)
+    month, _ = ReferrerMonth.objects.get_or_create(  # with the day row's organisation, team
+        referrer_id=daily.referrer_id,
+        month=daily.day.replace(day=1),
+        organisation_id=daily.organisation_id,
+        team_id=daily.team_id,  # type: ignore[misc]  # (the stubs miss null=True here)
+    )
+    ReferrerMonth.objects.filter(pk=month.pk).update(**changes)
     funnel, _ = FunnelDaily.objects.get_or_create(
         day=local_day(fact.submitted_at),
         program_id=fact.program_id,
@@ -273,6 +282,15 @@ def _rebuild_sql() -> list[tuple[str, tuple]]:
         ) d
         GROUP BY 1, 2, 3, 4, 5, 6, 7
     """  # noqa: S608
+    month, p4 = connection.ops.date_trunc_sql("month", "day", ())
+    months = f"""
+        INSERT INTO {ReferrerMonth._meta.db_table} (referrer_id, month, organisation_id,
+            team_id, submitted, qualified, won, reversed)
+        SELECT referrer_id, {month}, organisation_id, team_id, SUM(submitted),
+            SUM(qualified), SUM(won), SUM(reversed)
+        FROM {LeadDaily._meta.db_table}
+        GROUP BY 1, 2, 3, 4
+    """  # noqa: S608
     revenue = f"""
         INSERT INTO {RevenueDaily._meta.db_table} (day, program_id, organisation_id,
             team_id, currency, won, revenue)
@@ -293,6 +311,7 @@ def _rebuild_sql() -> list[tuple[str, tuple]]:
         (facts, (q, w, lead_type, "lead.%", q, w)),
         (daily, p1),
         (funnel, p1),
+        (months, p4),
         (durations, (*p1, *p1)),
         (revenue, p2),
         (points, p3),
@@ -306,7 +325,15 @@ def insight_rebuild() -> dict[str, int]:
     referrer for a lead without one: no history records it). Replaces the rollups in one
     transaction with a few INSERT ... SELECT statements; run it while no events are being
     handled (or run it again), since an event handled during the rebuild may count twice."""
-    models = (LeadFact, LeadDaily, FunnelDaily, StepDuration, RevenueDaily, PointsDaily)
+    models = (
+        LeadFact,
+        LeadDaily,
+        ReferrerMonth,
+        FunnelDaily,
+        StepDuration,
+        RevenueDaily,
+        PointsDaily,
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {KEPT_TEAMS}")
         cursor.execute(
@@ -321,6 +348,7 @@ def insight_rebuild() -> dict[str, int]:
     return {
         "leads": LeadFact.objects.count(),
         "daily": LeadDaily.objects.count(),
+        "months": ReferrerMonth.objects.count(),
         "funnel": FunnelDaily.objects.count(),
         "durations": StepDuration.objects.count(),
         "revenue": RevenueDaily.objects.count(),

@@ -68,6 +68,45 @@ def _points_from_ledger() -> dict:
     return out
 
 
+def _months_rollup() -> dict:
+    """ReferrerMonth by (referrer, month, organisation, team), empty rows left out."""
+    from portal.insight.models import ReferrerMonth
+
+    return {
+        (r.referrer_id, r.month, r.organisation_id, r.team_id): (
+            r.submitted,
+            r.qualified,
+            r.won,
+            r.reversed,
+        )
+        for r in ReferrerMonth.objects.all()
+        if r.submitted
+    }
+
+
+def _months_from_days() -> dict:
+    """What ReferrerMonth must hold: the day rows summed by month (with their organisation
+    and team), and, without those, the live counts summed by month."""
+    out: dict = {}
+    for r in LeadDaily.objects.all():
+        key = (r.referrer_id, r.day.replace(day=1), r.organisation_id, r.team_id)
+        c = out.setdefault(key, [0, 0, 0, 0])
+        for i, n in enumerate((r.submitted, r.qualified, r.won, r.reversed)):
+            c[i] += n
+    return {k: tuple(v) for k, v in out.items() if v[0]}
+
+
+def _by_referrer_month(rows: dict) -> dict:
+    """(referrer, day or month, ...) → counts, summed by referrer and month."""
+    out: dict = {}
+    for key, counts in rows.items():
+        k = (key[0], key[1].replace(day=1))
+        c = out.setdefault(k, [0, 0, 0, 0])
+        for i, n in enumerate(counts):
+            c[i] += n
+    return out
+
+
 def _points_rollup() -> dict:
     return {(r.participant_id, r.day, r.program_id): r.points for r in PointsDaily.objects.all()}
 
@@ -99,12 +138,15 @@ def test_rollups_equal_the_live_query_after_any_sequence_of_lead_events(
     assert lead_daily_rollup() == live
     assert coarse_rollups() == coarse
     assert durations_rollup() == durations_from_facts()
+    assert _months_rollup() == _months_from_days()
+    assert _by_referrer_month(_months_rollup()) == _by_referrer_month(live)
     assert LeadFact.objects.count() == Lead.objects.count()
     assert _points_rollup() == _points_from_ledger()
     insight_rebuild()
     assert lead_daily_rollup() == live
     assert coarse_rollups() == coarse
     assert durations_rollup() == durations_from_facts()
+    assert _months_rollup() == _months_from_days()
     assert _points_rollup() == _points_from_ledger()
 
 
@@ -343,3 +385,58 @@ def test_the_median_from_duration_buckets_is_within_its_bucket_and_exact_for_equ
     same = [d for d in durations if duration_bucket(d) in {duration_bucket(m) for m in middle}]
     if len(set(same)) == 1:
         assert got == timedelta(seconds=round(exact / 10**6))
+
+
+@pytest.mark.django_db
+def test_profiles_read_from_months_equal_those_read_from_days(reviewer):
+    """Referrer profiles count whole months from ReferrerMonth and the ends of a period
+    from the day rows (added, or taken from the whole month): the same leads and won
+    deals, in the same order, as the day rows alone, for periods across month ends."""
+    from datetime import date
+
+    from portal.insight.selectors import (
+        InsightFilters,
+        InsightScope,
+        _profile_count_rows,
+        _profile_counts,
+    )
+    from tests.factories import TeamFactory
+
+    team = TeamFactory()
+    people = [PartnerUserFactory(), UserFactory(team=team), UserFactory(), UserFactory()]
+    program = ProgramFactory()
+    today = timezone.localdate()
+    for i in range(40):
+        lead = submit_lead(people[i % 4 if i % 7 else 1], program)
+        if i % 3 == 0:
+            leads.lead_qualify(lead=lead, actor=reviewer)
+            leads.lead_mark_won(lead=lead, actor=reviewer, deal_value="100.00", currency="EUR")
+        days_back = (i * 11) % 130
+        Lead.objects.filter(pk=lead.pk).update(
+            submitted_at=timezone.now() - timedelta(days=days_back)
+        )
+    insight_rebuild()
+    periods = [
+        (today - timedelta(days=29), today),
+        (today - timedelta(days=89), today),
+        (today.replace(day=1), today),
+        (date(today.year, 1, 1), today),
+        (today - timedelta(days=100), today - timedelta(days=40)),
+        (today - timedelta(days=45), today - timedelta(days=44)),
+        (None, None),
+    ]
+    scopes = [
+        InsightScope(everything=True),
+        InsightScope(team_ids=(team.pk,)),
+        InsightScope(organisation_id=people[0].partner_organisation_id),
+    ]
+    for start, end in periods:
+        for scope in scopes:
+            filters = InsightFilters(start=start, end=end)
+            by_days = [(r["referrer_id"], r["n"], r["w"]) for r in _profile_counts(scope, filters)]
+            expected = sorted(by_days, key=lambda r: (-r[1], r[0]))
+            got = _profile_count_rows(scope, filters, rows=None)
+            assert [(r["referrer_id"], r["n"], r["w"]) for r in got] == expected
+            assert all(r["total"] == len(expected) for r in got)
+            first = _profile_count_rows(scope, filters, rows=2)
+            assert [(r["referrer_id"], r["n"], r["w"]) for r in first] == expected[:2]
