@@ -28,7 +28,8 @@ create databases), BENCH_LEADS (default 1,000,000; entries are 5x, referrers lea
 BENCH_ITERATIONS (default 30 per page), BENCH_SQL_REPEATS (default 3). The database
 BENCH_INSIGHT_DB (default vouch_bench_insight) is dropped and recreated on every run, unless
 BENCH_INSIGHT_REUSE=1 keeps the last run's data (same BENCH_LEADS; migrations applied, the
-rollups rebuilt). Develop with BENCH_LEADS=20000.
+rollups rebuilt; with BENCH_INSIGHT_REBUILD=0 too, not rebuilt: for profiling, not a full
+run). Develop with BENCH_LEADS=20000.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ TEAMS, ORGANISATIONS, PROGRAMS = 20, 200, 3
 ITERATIONS = int(os.environ.get("BENCH_ITERATIONS", "30"))
 SQL_REPEATS = int(os.environ.get("BENCH_SQL_REPEATS", "3"))
 REUSE = os.environ.get("BENCH_INSIGHT_REUSE") == "1"
+# With REUSE, BENCH_INSIGHT_REBUILD=0 measures the rollups as the last run (and the
+# migrations) left them, without rebuilding them first (for profiling; not a full run).
+REBUILD = not (REUSE and os.environ.get("BENCH_INSIGHT_REBUILD") == "0")
 P95_BUDGET_MS = 300.0
 RAW_RATIO_BUDGET = 20.0
 
@@ -307,13 +311,15 @@ def child_measure() -> dict:
     from portal.insight.services import insight_rebuild
 
     t0 = time.perf_counter()
-    counts = insight_rebuild()
+    counts = insight_rebuild() if REBUILD else {}
     rebuild_s = time.perf_counter() - t0
     with connection.cursor() as cur:
         for table in (
             "insight_leadfact",
             "insight_leaddaily",
+            "insight_referrermonth",
             "insight_funneldaily",
+            "insight_stepduration",
             "insight_revenuedaily",
             "insight_pointsdaily",
         ):

@@ -8,6 +8,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+# ``team`` on the facts and rollups: the referrer's team when the lead was submitted (None:
+# no team). A manager's figures follow it, so a person who changes teams leaves their
+# earlier leads with the team they were in. A deleted team's rows keep counting for
+# everyone else (no database constraint).
+
 
 class LeadFact(models.Model):
     """One row per lead: when it reached each step of the funnel (for medians and for the
@@ -28,6 +33,15 @@ class LeadFact(models.Model):
         related_name="+",
         db_index=False,
     )
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        db_index=False,
+    )
     source = models.CharField(max_length=8)
     status = models.CharField(max_length=16)
     submitted_at = models.DateTimeField()
@@ -43,6 +57,7 @@ class LeadFact(models.Model):
             models.Index(fields=["program", "submitted_at"], name="insight_fact_program"),
             models.Index(fields=["referrer", "submitted_at"], name="insight_fact_referrer"),
             models.Index(fields=["organisation", "submitted_at"], name="insight_fact_org"),
+            models.Index(fields=["team", "submitted_at"], name="insight_fact_team"),
             models.Index(
                 fields=["won_at"], name="insight_fact_won", condition=models.Q(won_at__isnull=False)
             ),
@@ -69,6 +84,15 @@ class LeadDaily(models.Model):
         related_name="+",
         db_index=False,
     )
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        db_index=False,
+    )
     source = models.CharField(max_length=8)
     submitted = models.PositiveIntegerField(default=0)
     qualified = models.PositiveIntegerField(default=0)
@@ -84,6 +108,7 @@ class LeadDaily(models.Model):
         indexes = [
             models.Index(fields=["day", "program"], name="insight_daily_day"),
             models.Index(fields=["organisation", "day"], name="insight_daily_org"),
+            models.Index(fields=["team", "day"], name="insight_daily_team"),
         ]
 
     def __str__(self) -> str:
@@ -114,26 +139,32 @@ class PointsDaily(models.Model):
 
 
 def _one_row_per(name: str, *fields: str) -> list[models.BaseConstraint]:
-    """One row per key, "no organisation" included (a NULL never equals a NULL in a plain
-    unique index, so that case has its own partial one)."""
-    return [
-        models.UniqueConstraint(
-            fields=[*fields, "organisation"],
-            condition=models.Q(organisation__isnull=False),
-            name=f"{name}_org",
-        ),
-        models.UniqueConstraint(
-            fields=list(fields), condition=models.Q(organisation__isnull=True), name=name
-        ),
-    ]
+    """One row per key with its organisation and team, "none" included (a NULL never
+    equals a NULL in a plain unique index, so each case has its own partial one)."""
+    out: list[models.BaseConstraint] = []
+    for organisation in (True, False):
+        for team in (True, False):
+            key = [*fields, *(["organisation"] if organisation else [])]
+            key += ["team"] if team else []
+            suffix = ("_org" if organisation else "") + ("_team" if team else "")
+            out.append(
+                models.UniqueConstraint(
+                    fields=key,
+                    condition=models.Q(organisation__isnull=not organisation)
+                    & models.Q(team__isnull=not team),
+                    name=f"{name}{suffix}",
+                )
+            )
+    return out
 
 
 class FunnelDaily(models.Model):
     """``LeadDaily`` without the referrer: leads submitted on ``day`` (site time zone) in one
-    program through one source, of one partner organisation (or none), and how many of
-    them reached each later step (a cohort). The funnel and partner health read it whenever
-    the viewer's scope and filters do not go through people (teams, profiles): a few
-    thousand rows a year instead of one a lead."""
+    program through one source, of one partner organisation (or none) and one team (the
+    referrer's when the lead was submitted, or none), and how many of them reached each
+    later step (a cohort). The funnel and partner health read it whenever the viewer's
+    filters do not name people (a referrer profile): tens of thousands of rows a year
+    instead of one a lead."""
 
     day = models.DateField()
     program = models.ForeignKey("leads.Program", on_delete=models.CASCADE, related_name="+")
@@ -142,6 +173,15 @@ class FunnelDaily(models.Model):
         null=True,
         blank=True,
         on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
         db_index=False,
     )
@@ -156,6 +196,7 @@ class FunnelDaily(models.Model):
         indexes = [
             models.Index(fields=["day", "program"], name="insight_funnel_day"),
             models.Index(fields=["organisation", "day"], name="insight_funnel_org"),
+            models.Index(fields=["team", "day"], name="insight_funnel_team"),
         ]
 
     def __str__(self) -> str:
@@ -164,8 +205,9 @@ class FunnelDaily(models.Model):
 
 class RevenueDaily(models.Model):
     """Deals won on ``day`` (site time zone) in one program, of one partner organisation (or
-    none), in one currency, that are not reversed: how many and their value. Money and the
-    revenue chart read it whenever the scope and filters do not go through people."""
+    none) and team (at submission, or none), in one currency, that are not reversed: how
+    many and their value. Money and the revenue chart read it whenever the filters do not
+    name people."""
 
     day = models.DateField()
     program = models.ForeignKey("leads.Program", on_delete=models.CASCADE, related_name="+")
@@ -174,6 +216,15 @@ class RevenueDaily(models.Model):
         null=True,
         blank=True,
         on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
         db_index=False,
     )
@@ -186,7 +237,121 @@ class RevenueDaily(models.Model):
         indexes = [
             models.Index(fields=["day", "program"], name="insight_revenue_day"),
             models.Index(fields=["organisation", "day"], name="insight_revenue_org"),
+            models.Index(fields=["team", "day"], name="insight_revenue_team"),
         ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.currency}: {self.revenue}"
+
+
+# Durations are kept in buckets: a quarter of an hour under a day, an hour under 30 days,
+# a day beyond (and one bucket for the odd negative duration). Each bucket holds how many
+# durations fell in it and their sum, so a median is the average of the durations of the
+# bucket it falls in: exact when they are equal, otherwise off by less than the bucket's
+# width (15 minutes, 1 hour, 1 day).
+QUARTER_HOUR_US = 15 * 60 * 1_000_000
+HOUR_US = 60 * 60 * 1_000_000
+DAY_US = 24 * HOUR_US
+MONTH_US = 30 * DAY_US
+
+
+def duration_bucket(micros: int) -> int:
+    """The bucket of a duration in microseconds (``StepDuration``); buckets sort as the
+    durations they hold do."""
+    if micros < 0:
+        return -1
+    if micros < DAY_US:
+        return micros // QUARTER_HOUR_US
+    if micros < MONTH_US:
+        return 96 + (micros - DAY_US) // HOUR_US
+    return 96 + 29 * 24 + (micros - MONTH_US) // DAY_US
+
+
+class StepDuration(models.Model):
+    """The time the leads submitted on ``day`` (site time zone) in one program through one
+    source, of one organisation and team (as ``FunnelDaily``), spent in one step: from
+    submitted to qualified (``step`` "qualify") or from qualified to won ("win"), counted
+    in duration buckets (``duration_bucket``): how many leads and the sum of their times.
+    The funnel's medians read it instead of one row per lead."""
+
+    day = models.DateField()
+    program = models.ForeignKey("leads.Program", on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.PartnerOrganisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        db_index=False,
+    )
+    source = models.CharField(max_length=8)
+    step = models.CharField(max_length=8)  # "qualify" or "win"
+    bucket = models.IntegerField()
+    leads = models.IntegerField(default=0)
+    micros = models.BigIntegerField(default=0)  # the sum of their durations
+
+    class Meta:
+        constraints = _one_row_per(
+            "insight_one_duration_row", "day", "program", "source", "step", "bucket"
+        )
+        indexes = [
+            models.Index(fields=["day", "program"], name="insight_duration_day"),
+            models.Index(fields=["organisation", "day"], name="insight_duration_org"),
+            models.Index(fields=["team", "day"], name="insight_duration_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.source} {self.step} #{self.bucket}: {self.leads}"
+
+
+class ReferrerMonth(models.Model):
+    """``LeadDaily`` by calendar month and without program or source: one referrer's leads
+    submitted in ``month`` (its first day, site time zone) under one organisation and team
+    (those of the day rows it sums), and how many reached each step. Referrer profiles
+    read whole months here and only the days at a period's ends from ``LeadDaily``."""
+
+    month = models.DateField()
+    referrer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    organisation = models.ForeignKey(
+        "accounts.PartnerOrganisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        db_index=False,
+    )
+    submitted = models.PositiveIntegerField(default=0)
+    qualified = models.PositiveIntegerField(default=0)
+    won = models.PositiveIntegerField(default=0)
+    reversed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = _one_row_per("insight_one_referrer_month", "referrer", "month")
+        indexes = [
+            models.Index(fields=["month"], name="insight_month_month"),
+            models.Index(fields=["organisation", "month"], name="insight_month_org"),
+            models.Index(fields=["team", "month"], name="insight_month_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: {self.submitted}"

@@ -15,7 +15,19 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Aggregate, Avg, DurationField, F, Max, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    DurationField,
+    F,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    Window,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -28,7 +40,15 @@ from portal.leads.models import Lead, LeadSource, LeadStatus, LinkVisit
 from portal.payouts.models import Commission, CommissionEvent, CommissionStatus
 from portal.rewards.models import Redemption, RedemptionStatus
 
-from .models import FunnelDaily, LeadDaily, LeadFact, RevenueDaily
+from .models import (
+    FunnelDaily,
+    LeadDaily,
+    LeadFact,
+    ReferrerMonth,
+    RevenueDaily,
+    StepDuration,
+    duration_bucket,
+)
 from .services import local_day
 
 STEPS = ("submitted", "qualified", "won")
@@ -86,36 +106,32 @@ def _people_q(scope: InsightScope, filters: InsightFilters, *, person: str) -> Q
 
 
 def _lead_q(scope: InsightScope, filters: InsightFilters) -> Q:
-    """For rows that carry program, organisation and referrer (rollups and leads). A
-    lead's organisation is its own (as ``leads_visible_to`` reads it), not the referrer's
-    present one."""
+    """For the rollup rows and facts (program, organisation, team, referrer). A lead's
+    organisation is its own (as ``leads_visible_to`` reads it), not the referrer's present
+    one, and its team is the one its referrer was in when it was submitted."""
     q = Q()
     if not scope.everything:
         if scope.organisation_id is not None:
             q &= Q(organisation_id=scope.organisation_id)
         else:
-            q &= Q(referrer__team_id__in=scope.team_ids)
+            q &= Q(team_id__in=scope.team_ids)
     if filters.program_id:
         q &= Q(program_id=filters.program_id)
     if filters.organisation_id:
         q &= Q(organisation_id=filters.organisation_id)
     if filters.team_id:
-        q &= Q(referrer__team_id=filters.team_id)
+        q &= Q(team_id=filters.team_id)
     if filters.referrer_ids is not None:
         q &= Q(referrer_id__in=filters.referrer_ids)
     return q
 
 
 def _without_people(scope: InsightScope, filters: InsightFilters) -> bool:
-    """Whether the figures need no person: then ``_lead_q`` names only program and
-    organisation, and the rollups without the referrer (``FunnelDaily``,
-    ``RevenueDaily``) answer them. Teams and profiles go through people (a referrer's
-    present team), so they read the per-referrer rows."""
-    return (
-        (scope.everything or scope.organisation_id is not None)
-        and not filters.team_id
-        and filters.referrer_ids is None
-    )
+    """Whether the figures need no person: then ``_lead_q`` names only program,
+    organisation and team, and the rollups without the referrer (``FunnelDaily``,
+    ``StepDuration``, ``RevenueDaily``) answer them. A referrer profile names people, so
+    it reads the per-referrer rows and facts."""
+    return filters.referrer_ids is None
 
 
 def _moments(filters: InsightFilters) -> tuple[datetime | None, datetime | None]:
@@ -219,6 +235,49 @@ def _step_medians(facts: QuerySet[LeadFact]) -> dict[str, dict[str, timedelta | 
     return out
 
 
+def _bucket_medians(
+    scope: InsightScope, filters: InsightFilters
+) -> dict[str, dict[str, timedelta | None]]:
+    """``_step_medians`` from the duration buckets (``StepDuration``): the median is the
+    average time of the leads of the bucket it falls in (of the two middle ones' buckets
+    for an even count): exact when their times are equal, otherwise within the bucket's
+    width (15 minutes under a day, an hour under 30 days, a day beyond)."""
+    buckets: dict[tuple[str, str], dict[int, list[int]]] = defaultdict(dict)
+    for r in (
+        StepDuration.objects.filter(_lead_q(scope, filters), _days(filters))
+        .values("source", "step", "bucket")
+        .annotate(n=Sum("leads"), us=Sum("micros"))
+        .order_by()
+    ):
+        for source in (r["source"], ""):
+            b = buckets[(source, r["step"])].setdefault(r["bucket"], [0, 0])
+            b[0] += r["n"]
+            b[1] += r["us"]
+    out: dict[str, dict[str, timedelta | None]] = defaultdict(lambda: {"q": None, "w": None})
+    for (source, step), by_bucket in buckets.items():
+        out[source]["q" if step == "qualify" else "w"] = _median_of_buckets(by_bucket)
+    return out
+
+
+def _median_of_buckets(by_bucket: dict[int, list[int]]) -> timedelta | None:
+    """The median of the durations counted in ``by_bucket`` (bucket → [how many, sum of
+    microseconds]), each taken as its bucket's average; whole seconds."""
+    total = sum(n for n, _ in by_bucket.values())
+    if not total:
+        return None
+    wanted = [(total - 1) // 2, total // 2]  # the middle one, or the two middle ones
+    values: list[Decimal] = []
+    seen = 0
+    for bucket in sorted(by_bucket):
+        n, micros = by_bucket[bucket]
+        while wanted and wanted[0] < seen + n:
+            values.append(Decimal(micros) / n)
+            wanted.pop(0)
+        seen += n
+    middle = (values[0] + values[1]) / 2 / 1_000_000
+    return timedelta(seconds=round(middle))
+
+
 def _whole_seconds(value: timedelta | None) -> timedelta | None:
     return None if value is None else timedelta(seconds=round(value.total_seconds()))
 
@@ -238,9 +297,12 @@ def insight_funnel(*, scope: InsightScope, filters: InsightFilters) -> list[Funn
     visits = LinkVisit.objects.filter(
         _people_q(scope, filters, person="link__user"), _days(filters)
     ).count()
-    medians = _step_medians(
-        LeadFact.objects.filter(_lead_q(scope, filters), _in_period("submitted_at", filters))
-    )
+    if daily is FunnelDaily:
+        medians = _bucket_medians(scope, filters)
+    else:
+        medians = _step_medians(
+            LeadFact.objects.filter(_lead_q(scope, filters), _in_period("submitted_at", filters))
+        )
     rows: list[FunnelRow] = []
     for source, label in [*LeadSource.choices, ("", "")]:
         if source:
@@ -336,7 +398,7 @@ def insight_money(*, scope: InsightScope, filters: InsightFilters) -> list[Money
         commission_q &= Q(program_id=filters.program_id)
     lead_scope = _lead_q(scope, InsightFilters(**{**filters.__dict__, "program_id": None}))
     if lead_scope:  # everything, unfiltered: no need to ask which leads
-        commission_q &= Q(lead__in=Lead.objects.filter(lead_scope).values("pk"))
+        commission_q &= Q(lead__in=LeadFact.objects.filter(lead_scope).values("lead_id"))
     for paid in (
         Commission.objects.filter(commission_q)
         .values("currency", "event")
@@ -401,6 +463,24 @@ def insight_leads(
     )
 
 
+def insight_leads_count(
+    *, scope: InsightScope, filters: InsightFilters, step: str, source: str = "", currency: str = ""
+) -> int | None:
+    """How many leads ``insight_leads`` lists, read from the rollups (the figure the page
+    showed), or None when only the facts can tell (a referrer profile)."""
+    if not _without_people(scope, filters):
+        return None
+    if step == "revenue":
+        won = RevenueDaily.objects.filter(_lead_q(scope, filters), _days(filters))
+        return won.filter(currency=currency).aggregate(n=Sum("won"))["n"] or 0
+    if step not in STEPS:
+        return 0
+    cohort = FunnelDaily.objects.filter(_lead_q(scope, filters), _days(filters))
+    if source:
+        cohort = cohort.filter(source=source)
+    return cohort.aggregate(n=Sum(step))["n"] or 0
+
+
 # --- The same counts from the raw tables ----------------------------------------------
 
 DailyKey = tuple[int, date, int, str]
@@ -440,24 +520,33 @@ def lead_daily_from_source() -> dict[DailyKey, tuple[int, int, int, int]]:
     return {k: (v[0], v[1], v[2], v[3]) for k, v in out.items()}
 
 
-FunnelKey = tuple[date, int, str, int | None]  # day, program, source, organisation
-RevenueKey = tuple[date, int, int | None, str]  # day, program, organisation, currency
+FunnelKey = tuple[date, int, str, int | None, int | None]  # day, program, source, org, team
+RevenueKey = tuple[date, int, int | None, str, int | None]  # day, program, org, currency, team
 
 
 def coarse_from_source() -> tuple[
     dict[FunnelKey, tuple[int, int, int, int]], dict[RevenueKey, tuple[int, Decimal]]
 ]:
     """What ``FunnelDaily`` and ``RevenueDaily`` must hold, from the leads and their audit
-    trail in Python: (day submitted, program, source, organisation) → (submitted,
-    qualified, won, reversed), and (day won, program, organisation, currency) → (deals
-    won and not reversed, their value)."""
+    trail in Python: (day submitted, program, source, organisation, team) → (submitted,
+    qualified, won, reversed), and (day won, program, organisation, currency, team) →
+    (deals won and not reversed, their value). The team is the referrer's present one (no
+    history records an earlier one: equal as long as nobody changed teams)."""
     reached = _steps_reached()
+    teams = dict(User.objects.values_list("pk", "team_id"))
     funnel: dict[FunnelKey, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     revenue: dict[RevenueKey, list[Any]] = defaultdict(lambda: [0, Decimal("0.00")])
     for lead in Lead.objects.order_by():
         steps = reached[lead.pk]
+        team = teams[lead.referrer_id]
         c = funnel[
-            (local_day(lead.submitted_at), lead.program_id, lead.source, lead.organisation_id)
+            (
+                local_day(lead.submitted_at),
+                lead.program_id,
+                lead.source,
+                lead.organisation_id,
+                team,
+            )
         ]
         c[0] += 1
         c[1] += LeadStatus.QUALIFIED in steps
@@ -466,7 +555,13 @@ def coarse_from_source() -> tuple[
         won_at = steps.get(LeadStatus.WON)
         if won_at is not None and lead.deal_reversed_at is None:
             r = revenue[
-                (local_day(won_at), lead.program_id, lead.organisation_id, lead.deal_currency)
+                (
+                    local_day(won_at),
+                    lead.program_id,
+                    lead.organisation_id,
+                    lead.deal_currency,
+                    team,
+                )
             ]
             r[0] += 1
             r[1] += lead.deal_value
@@ -482,7 +577,7 @@ def coarse_rollups() -> tuple[
     """The ``FunnelDaily`` and ``RevenueDaily`` rows in the shape of ``coarse_from_source``
     (rows that count nothing left out)."""
     funnel = {
-        (r.day, r.program_id, r.source, r.organisation_id): (
+        (r.day, r.program_id, r.source, r.organisation_id, r.team_id): (
             r.submitted,
             r.qualified,
             r.won,
@@ -492,11 +587,43 @@ def coarse_rollups() -> tuple[
         if r.submitted
     }
     revenue = {
-        (r.day, r.program_id, r.organisation_id, r.currency): (r.won, r.revenue)
+        (r.day, r.program_id, r.organisation_id, r.currency, r.team_id): (r.won, r.revenue)
         for r in RevenueDaily.objects.all()
         if r.won
     }
     return funnel, revenue
+
+
+DurationKey = tuple[date, int, str, int | None, int | None, str, int]
+
+
+def durations_from_facts() -> dict[DurationKey, tuple[int, int]]:
+    """What ``StepDuration`` must hold, from the lead facts in Python: (day submitted,
+    program, source, organisation, team, step, bucket) → (leads, sum of microseconds)."""
+    out: dict[DurationKey, list[int]] = defaultdict(lambda: [0, 0])
+    for f in LeadFact.objects.filter(qualified_at__isnull=False).order_by():
+        key = (local_day(f.submitted_at), f.program_id, f.source, f.organisation_id, f.team_id)
+        spans: list[tuple[str, Any, Any]] = [("qualify", f.submitted_at, f.qualified_at)]
+        if f.won_at is not None:
+            spans.append(("win", f.qualified_at, f.won_at))
+        for step, since, until in spans:
+            micros = (until - since) // timedelta(microseconds=1)
+            c = out[(*key, step, duration_bucket(micros))]
+            c[0] += 1
+            c[1] += micros
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def durations_rollup() -> dict[DurationKey, tuple[int, int]]:
+    """The ``StepDuration`` rows in the shape of ``durations_from_facts``."""
+    return {
+        (r.day, r.program_id, r.source, r.organisation_id, r.team_id, r.step, r.bucket): (
+            r.leads,
+            r.micros,
+        )
+        for r in StepDuration.objects.all()
+        if r.leads
+    }
 
 
 def lead_daily_rollup() -> dict[DailyKey, tuple[int, int, int, int]]:
@@ -627,12 +754,102 @@ def profile_of(*, leads: int, won: int, average_deal: Decimal | None) -> str:
 
 def _profile_counts(scope: InsightScope, filters: InsightFilters) -> QuerySet[Any]:
     """Each referrer's leads (``n``) and won deals net of reversals (``w``) in scope and
-    period, from the per-referrer rollup."""
+    period, from the per-referrer day rows."""
     return (
         LeadDaily.objects.filter(_lead_q(scope, filters), _days(filters))
         .values("referrer_id")
         .annotate(n=Sum("submitted"), w=Sum("won") - Sum("reversed"))
     )
+
+
+def _month_parts(
+    filters: InsightFilters,
+) -> tuple[list[date], list[tuple[date, date]], list[tuple[date, date]]] | None:
+    """The period as whole months (``ReferrerMonth``), plus day ranges to add and day
+    ranges to take away (``LeadDaily``): a month the period covers partly is read as its
+    days in the period or as the whole month less its days outside, whichever are fewer.
+    None for a period with one end open (read the day rows); all months for all time."""
+    if filters.start is None and filters.end is None:
+        return [], [], []
+    if filters.start is None or filters.end is None or filters.start > filters.end:
+        return None
+    months: list[date] = []
+    plus: list[tuple[date, date]] = []
+    minus: list[tuple[date, date]] = []
+    first = filters.start.replace(day=1)
+    while first <= filters.end:
+        following = next_month(first)
+        last = following - timedelta(days=1)
+        lo, hi = max(filters.start, first), min(filters.end, last)
+        inside = (hi - lo).days + 1
+        if inside * 2 <= (last - first).days + 1 and (lo, hi) != (first, last):
+            plus.append((lo, hi))
+        else:
+            months.append(first)
+            if lo > first:
+                minus.append((first, lo - timedelta(days=1)))
+            if hi < last:
+                minus.append((hi + timedelta(days=1), last))
+        first = following
+    return months, plus, minus
+
+
+def _profile_count_rows(
+    scope: InsightScope, filters: InsightFilters, *, rows: int | None
+) -> list[dict[str, Any]]:
+    """``_profile_counts`` most leads first (then by referrer), the first ``rows`` of
+    them (all when None), each with ``total``: how many referrers there are in all. Whole
+    months come from ``ReferrerMonth`` (without a program filter), so a period reads one
+    row per referrer and month instead of one per referrer and day."""
+    parts = None if filters.program_id else _month_parts(filters)
+    if parts is None:
+        counts = _profile_counts(scope, filters).annotate(
+            total=Window(expression=Count("referrer_id"))  # the referrers in all, in one query
+        )
+        ordered = counts.order_by("-n", "referrer_id")
+        return list(ordered if rows is None else ordered[:rows])
+    months, plus, minus = parts
+    q = _lead_q(scope, filters)
+
+    def signed(qs: QuerySet[Any], sign: int) -> tuple[str, tuple]:
+        return (
+            qs.annotate(n=F("submitted") * sign, w=(F("won") - F("reversed")) * sign)
+            .values_list("referrer_id", "n", "w")
+            .order_by()
+            .query.sql_with_params()
+        )
+
+    def days(ranges: list[tuple[date, date]]) -> Q:
+        any_day = Q()
+        for lo, hi in ranges:
+            any_day |= Q(day__gte=lo, day__lte=hi)
+        return any_day
+
+    selects = []
+    if months or (not plus and not minus):
+        whole = ReferrerMonth.objects.filter(q)
+        selects.append(signed(whole.filter(month__in=months) if months else whole, 1))
+    if plus:
+        selects.append(signed(LeadDaily.objects.filter(q, days(plus)), 1))
+    if minus:
+        selects.append(signed(LeadDaily.objects.filter(q, days(minus)), -1))
+    union = " UNION ALL ".join(sql for sql, _ in selects)
+    params: list[Any] = [p for _, ps in selects for p in ps]
+    limit = ""
+    if rows is not None:
+        limit = " LIMIT %s"
+        params.append(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT referrer_id, SUM(n), SUM(w), COUNT(*) OVER () "  # noqa: S608
+            f"FROM ({union}) parts GROUP BY referrer_id HAVING SUM(n) > 0 "
+            f"ORDER BY 2 DESC, 1{limit}",
+            params,
+        )
+        return [
+            {"referrer_id": r, "n": int(n), "w": int(w), "total": t}
+            for r, n, w, t in cursor.fetchall()
+        ]
 
 
 def _profiles_of(
@@ -679,7 +896,8 @@ def referrer_profiles(
     """Every referrer with leads in scope and period, classified, most leads first; the
     person is loaded for the first ``named`` of them (all when None)."""
     unfiltered = InsightFilters(**{**filters.__dict__, "referrer_ids": None})
-    out = _profiles_of(scope, unfiltered, list(_profile_counts(scope, unfiltered)), some=False)
+    counts = _profile_count_rows(scope, unfiltered, rows=None)
+    out = _profiles_of(scope, unfiltered, counts, some=False)
     out.sort(key=lambda p: (-p.leads, p.referrer_id))
     shown = out if named is None else out[:named]
     people = User.objects.in_bulk([p.referrer_id for p in shown])
@@ -695,9 +913,8 @@ def referrer_profiles_first(
     in all: what a page shows. The database sorts and cuts, so a page with tens of
     thousands of referrers loads ``rows`` of them."""
     unfiltered = InsightFilters(**{**filters.__dict__, "referrer_ids": None})
-    counts = _profile_counts(scope, unfiltered)
-    first = list(counts.order_by("-n", "referrer_id")[:rows])
-    total = len(first) if len(first) < rows else counts.count()
+    first = _profile_count_rows(scope, unfiltered, rows=rows)
+    total = first[0]["total"] if first else 0
     out = _profiles_of(scope, unfiltered, first, some=True)
     people = User.objects.in_bulk([p.referrer_id for p in out])
     for p in out:

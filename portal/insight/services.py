@@ -9,7 +9,7 @@ points ledger (``manage.py rebuild_insight``).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -17,11 +17,25 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.leads.models import Lead, LeadStatus
 from portal.rewards.models import LedgerEntry
 
-from .models import FunnelDaily, LeadDaily, LeadFact, PointsDaily, RevenueDaily
+from .models import (
+    DAY_US,
+    HOUR_US,
+    MONTH_US,
+    QUARTER_HOUR_US,
+    FunnelDaily,
+    LeadDaily,
+    LeadFact,
+    PointsDaily,
+    ReferrerMonth,
+    RevenueDaily,
+    StepDuration,
+    duration_bucket,
+)
 
 
 def local_day(moment: datetime) -> date:
@@ -35,23 +49,48 @@ def _daily_row(fact: LeadFact) -> LeadDaily:
         day=local_day(fact.submitted_at),
         program_id=fact.program_id,
         source=fact.source,
-        defaults={"organisation_id": fact.organisation_id},
+        defaults={"organisation_id": fact.organisation_id, "team_id": fact.team_id},
     )
     return row
 
 
 def _count(fact: LeadFact, **steps: int) -> None:
     """Add ``steps`` (submitted, qualified, won, reversed: +1) to the fact's cohort rows,
-    with its referrer (``LeadDaily``) and without (``FunnelDaily``)."""
+    with its referrer (``LeadDaily``, ``ReferrerMonth``) and without (``FunnelDaily``)."""
     changes = {step: F(step) + n for step, n in steps.items()}
-    LeadDaily.objects.filter(pk=_daily_row(fact).pk).update(**changes)
+    daily = _daily_row(fact)
+    LeadDaily.objects.filter(pk=daily.pk).update(**changes)
+    month, _ = ReferrerMonth.objects.get_or_create(  # with the day row's organisation, team
+        referrer_id=daily.referrer_id,
+        month=daily.day.replace(day=1),
+        organisation_id=daily.organisation_id,
+        team_id=daily.team_id,  # type: ignore[misc]  # (the stubs miss null=True here)
+    )
+    ReferrerMonth.objects.filter(pk=month.pk).update(**changes)
     funnel, _ = FunnelDaily.objects.get_or_create(
         day=local_day(fact.submitted_at),
         program_id=fact.program_id,
         source=fact.source,
         organisation_id=fact.organisation_id,
+        team_id=fact.team_id,  # type: ignore[misc]  # (the stubs miss null=True here)
     )
     FunnelDaily.objects.filter(pk=funnel.pk).update(**changes)
+
+
+def _count_duration(fact: LeadFact, step: str, since: datetime, until: datetime) -> None:
+    """Count the time the fact's lead spent in ``step`` (qualify: submitted to qualified;
+    win: qualified to won) in its cohort's duration bucket."""
+    micros = (until - since) // timedelta(microseconds=1)
+    row, _ = StepDuration.objects.get_or_create(
+        day=local_day(fact.submitted_at),
+        program_id=fact.program_id,
+        source=fact.source,
+        organisation_id=fact.organisation_id,
+        team_id=fact.team_id,  # type: ignore[misc]  # (the stubs miss null=True here)
+        step=step,
+        bucket=duration_bucket(micros),
+    )
+    StepDuration.objects.filter(pk=row.pk).update(leads=F("leads") + 1, micros=F("micros") + micros)
 
 
 def _count_revenue(fact: LeadFact, sign: int) -> None:
@@ -62,6 +101,7 @@ def _count_revenue(fact: LeadFact, sign: int) -> None:
         day=local_day(fact.won_at),
         program_id=fact.program_id,
         organisation_id=fact.organisation_id,
+        team_id=fact.team_id,  # type: ignore[misc]  # (the stubs miss null=True here)
         currency=fact.deal_currency,
     )
     RevenueDaily.objects.filter(pk=row.pk).update(
@@ -78,6 +118,9 @@ def lead_submitted_apply(*, lead: Lead) -> LeadFact | None:
             "program_id": lead.program_id,
             "referrer_id": lead.referrer_id,
             "organisation_id": lead.organisation_id,
+            "team_id": User.objects.filter(pk=lead.referrer_id)
+            .values_list("team_id", flat=True)
+            .first(),
             "source": lead.source,
             "status": lead.status,
             "submitted_at": lead.submitted_at,
@@ -99,7 +142,8 @@ def lead_status_apply(
 ) -> None:
     """Record a lead's new status, dated ``at`` (the event's time). Reaching qualified or
     won counts once per lead in the cohort of the day it was submitted; later statuses
-    (lost, rejected) keep the steps it reached. Locks the lead's fact row."""
+    (lost, rejected) keep the steps it reached; the time spent in each step is counted
+    once both its ends are known. Locks the lead's fact row."""
     with transaction.atomic():
         fact = LeadFact.objects.select_for_update().filter(lead=lead).first()
         if fact is None:  # its submission has not been handled yet: handle it now
@@ -114,6 +158,10 @@ def lead_status_apply(
                 if fact.reversed_at is None:
                     _count_revenue(fact, +1)
             _count(fact, **{step: 1})
+            if step == "qualified":
+                _count_duration(fact, "qualify", fact.submitted_at, at)
+            if fact.qualified_at is not None and fact.won_at is not None:
+                _count_duration(fact, "win", fact.qualified_at, fact.won_at)
         fact.save()
 
 
@@ -148,10 +196,30 @@ def _day_sql(column: str) -> tuple[str, tuple]:
     return connection.ops.datetime_cast_date_sql(column, (), timezone.get_current_timezone_name())
 
 
+def _micros_sql(later: str, earlier: str) -> str:
+    """SQL for ``later - earlier`` (datetime columns) in whole microseconds."""
+    if connection.vendor == "postgresql":
+        return f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) * 1000000 AS BIGINT)"
+    return f"django_timestamp_diff({later}, {earlier})"  # SQLite: Django's own function
+
+
+def _bucket_sql(micros: str) -> str:
+    """SQL for ``models.duration_bucket`` of a duration in microseconds."""
+    day, month = DAY_US, MONTH_US
+    return f"""CASE WHEN {micros} < 0 THEN -1
+        WHEN {micros} < {day} THEN {micros} / {QUARTER_HOUR_US}
+        WHEN {micros} < {month} THEN 96 + ({micros} - {day}) / {HOUR_US}
+        ELSE {96 + 29 * 24} + ({micros} - {month}) / {day} END"""
+
+
+KEPT_TEAMS = "insight_rebuild_kept_teams"
+
+
 def _rebuild_sql() -> list[tuple[str, tuple]]:
     """The rebuild as INSERT ... SELECT ... GROUP BY statements, in order: the facts from
-    the leads and their audit trail, then each rollup from the facts (and the points from
-    the ledger). Set-based: the database does the work in a few passes."""
+    the leads and their audit trail (the team recorded at submission kept, see
+    ``insight_rebuild``), then each rollup from the facts (and the points from the
+    ledger). Set-based: the database does the work in a few passes."""
     lead_type = ContentType.objects.get_for_model(Lead).pk
     submitted_day, p1 = _day_sql("submitted_at")
     won_day, p2 = _day_sql("won_at")
@@ -159,13 +227,18 @@ def _rebuild_sql() -> list[tuple[str, tuple]]:
     q, w = LeadStatus.QUALIFIED.value, LeadStatus.WON.value
     facts = f"""
         INSERT INTO {LeadFact._meta.db_table} (lead_id, program_id, referrer_id,
-            organisation_id, source, status, submitted_at, qualified_at, won_at,
+            organisation_id, team_id, source, status, submitted_at, qualified_at, won_at,
             reversed_at, deal_value, deal_currency)
-        SELECT l.id, l.program_id, l.referrer_id, l.organisation_id, l.source, l.status,
+        SELECT l.id, l.program_id, l.referrer_id, l.organisation_id,
+            CASE WHEN k.lead_id IS NULL THEN u.team_id ELSE k.team_id END,
+            l.source, l.status,
             l.submitted_at, a.qualified_at, a.won_at, l.deal_reversed_at,
             CASE WHEN a.won_at IS NOT NULL THEN l.deal_value END,
             CASE WHEN a.won_at IS NOT NULL THEN l.deal_currency ELSE '' END
-        FROM {Lead._meta.db_table} l LEFT JOIN (
+        FROM {Lead._meta.db_table} l
+        JOIN {User._meta.db_table} u ON u.id = l.referrer_id
+        LEFT JOIN {KEPT_TEAMS} k ON k.lead_id = l.id
+        LEFT JOIN (
             SELECT target_id,
                 MIN(CASE WHEN to_state = %s THEN created_at END) AS qualified_at,
                 MIN(CASE WHEN to_state = %s THEN created_at END) AS won_at
@@ -177,27 +250,55 @@ def _rebuild_sql() -> list[tuple[str, tuple]]:
     counts = "COUNT(*), COUNT(qualified_at), COUNT(won_at), COUNT(reversed_at)"
     daily = f"""
         INSERT INTO {LeadDaily._meta.db_table} (referrer_id, day, program_id, source,
-            organisation_id, submitted, qualified, won, reversed)
+            organisation_id, team_id, submitted, qualified, won, reversed)
         SELECT referrer_id, {submitted_day}, program_id, source, MIN(organisation_id),
-            {counts}
+            MIN(team_id), {counts}
         FROM {LeadFact._meta.db_table}
         GROUP BY 1, 2, 3, 4
     """  # noqa: S608
     funnel = f"""
         INSERT INTO {FunnelDaily._meta.db_table} (day, program_id, source, organisation_id,
-            submitted, qualified, won, reversed)
-        SELECT {submitted_day}, program_id, source, organisation_id, {counts}
+            team_id, submitted, qualified, won, reversed)
+        SELECT {submitted_day}, program_id, source, organisation_id, team_id, {counts}
         FROM {LeadFact._meta.db_table}
+        GROUP BY 1, 2, 3, 4, 5
+    """  # noqa: S608
+    to_qualify = _micros_sql("qualified_at", "submitted_at")
+    to_win = _micros_sql("won_at", "qualified_at")
+    durations = f"""
+        INSERT INTO {StepDuration._meta.db_table} (day, program_id, source, organisation_id,
+            team_id, step, bucket, leads, micros)
+        SELECT day, program_id, source, organisation_id, team_id, step, {_bucket_sql("m")},
+            COUNT(*), SUM(m)
+        FROM (
+            SELECT {submitted_day} AS day, program_id, source, organisation_id, team_id,
+                'qualify' AS step, {to_qualify} AS m
+            FROM {LeadFact._meta.db_table} WHERE qualified_at IS NOT NULL
+            UNION ALL
+            SELECT {submitted_day}, program_id, source, organisation_id, team_id,
+                'win', {to_win}
+            FROM {LeadFact._meta.db_table}
+            WHERE qualified_at IS NOT NULL AND won_at IS NOT NULL
+        ) d
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
+    """  # noqa: S608
+    month, p4 = connection.ops.date_trunc_sql("month", "day", ())
+    months = f"""
+        INSERT INTO {ReferrerMonth._meta.db_table} (referrer_id, month, organisation_id,
+            team_id, submitted, qualified, won, reversed)
+        SELECT referrer_id, {month}, organisation_id, team_id, SUM(submitted),
+            SUM(qualified), SUM(won), SUM(reversed)
+        FROM {LeadDaily._meta.db_table}
         GROUP BY 1, 2, 3, 4
     """  # noqa: S608
     revenue = f"""
         INSERT INTO {RevenueDaily._meta.db_table} (day, program_id, organisation_id,
-            currency, won, revenue)
-        SELECT {won_day}, program_id, organisation_id, deal_currency, COUNT(*),
+            team_id, currency, won, revenue)
+        SELECT {won_day}, program_id, organisation_id, team_id, deal_currency, COUNT(*),
             COALESCE(SUM(deal_value), 0)
         FROM {LeadFact._meta.db_table}
         WHERE won_at IS NOT NULL AND reversed_at IS NULL
-        GROUP BY 1, 2, 3, 4
+        GROUP BY 1, 2, 3, 4, 5
     """  # noqa: S608
     points = f"""
         INSERT INTO {PointsDaily._meta.db_table} (participant_id, day, program_id, points)
@@ -210,6 +311,8 @@ def _rebuild_sql() -> list[tuple[str, tuple]]:
         (facts, (q, w, lead_type, "lead.%", q, w)),
         (daily, p1),
         (funnel, p1),
+        (months, p4),
+        (durations, (*p1, *p1)),
         (revenue, p2),
         (points, p3),
     ]
@@ -218,19 +321,36 @@ def _rebuild_sql() -> list[tuple[str, tuple]]:
 def insight_rebuild() -> dict[str, int]:
     """Recompute every rollup from the source of truth: leads (submission, deal, reversal),
     the audit trail (when each lead was first qualified and won) and the points ledger.
-    Replaces the rollups in one transaction with a few INSERT ... SELECT statements; run
-    it while no events are being handled (or run it again), since an event handled during
-    the rebuild may count twice."""
-    models = (LeadFact, LeadDaily, FunnelDaily, RevenueDaily, PointsDaily)
+    The team a lead was submitted in is kept from its fact (the present team of the
+    referrer for a lead without one: no history records it). Replaces the rollups in one
+    transaction with a few INSERT ... SELECT statements; run it while no events are being
+    handled (or run it again), since an event handled during the rebuild may count twice."""
+    models = (
+        LeadFact,
+        LeadDaily,
+        ReferrerMonth,
+        FunnelDaily,
+        StepDuration,
+        RevenueDaily,
+        PointsDaily,
+    )
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {KEPT_TEAMS}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {KEPT_TEAMS} AS "  # noqa: S608
+            f"SELECT lead_id, team_id FROM {LeadFact._meta.db_table}"
+        )
         for model in models:
             model.objects.all().delete()
         for sql, params in _rebuild_sql():
             cursor.execute(sql, params)
+        cursor.execute(f"DROP TABLE {KEPT_TEAMS}")
     return {
         "leads": LeadFact.objects.count(),
         "daily": LeadDaily.objects.count(),
+        "months": ReferrerMonth.objects.count(),
         "funnel": FunnelDaily.objects.count(),
+        "durations": StepDuration.objects.count(),
         "revenue": RevenueDaily.objects.count(),
         "points": PointsDaily.objects.count(),
     }

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.insight.models import FunnelDaily, LeadDaily
+from portal.insight.models import FunnelDaily, LeadDaily, ReferrerMonth
 from portal.insight.selectors import InsightScope, partner_health, profile_of
 from portal.insight.services import partner_health_digest_send
 from portal.notifications.models import Notification
@@ -126,6 +126,13 @@ def _referrer_with(*, leads: int, won: int, day: date, program) -> int:
         referrer=user,
         organisation=user.partner_organisation,
         source="form",
+        submitted=leads,
+        won=won,
+    )
+    ReferrerMonth.objects.create(  # what the handlers keep beside the day row
+        month=day.replace(day=1),
+        referrer=user,
+        organisation=user.partner_organisation,
         submitted=leads,
         won=won,
     )

@@ -23,6 +23,8 @@ from portal.insight.models import LeadDaily, LeadFact, PointsDaily
 from portal.insight.selectors import (
     coarse_from_source,
     coarse_rollups,
+    durations_from_facts,
+    durations_rollup,
     lead_daily_from_source,
     lead_daily_rollup,
 )
@@ -66,6 +68,45 @@ def _points_from_ledger() -> dict:
     return out
 
 
+def _months_rollup() -> dict:
+    """ReferrerMonth by (referrer, month, organisation, team), empty rows left out."""
+    from portal.insight.models import ReferrerMonth
+
+    return {
+        (r.referrer_id, r.month, r.organisation_id, r.team_id): (
+            r.submitted,
+            r.qualified,
+            r.won,
+            r.reversed,
+        )
+        for r in ReferrerMonth.objects.all()
+        if r.submitted
+    }
+
+
+def _months_from_days() -> dict:
+    """What ReferrerMonth must hold: the day rows summed by month (with their organisation
+    and team), and, without those, the live counts summed by month."""
+    out: dict = {}
+    for r in LeadDaily.objects.all():
+        key = (r.referrer_id, r.day.replace(day=1), r.organisation_id, r.team_id)
+        c = out.setdefault(key, [0, 0, 0, 0])
+        for i, n in enumerate((r.submitted, r.qualified, r.won, r.reversed)):
+            c[i] += n
+    return {k: tuple(v) for k, v in out.items() if v[0]}
+
+
+def _by_referrer_month(rows: dict) -> dict:
+    """(referrer, day or month, ...) → counts, summed by referrer and month."""
+    out: dict = {}
+    for key, counts in rows.items():
+        k = (key[0], key[1].replace(day=1))
+        c = out.setdefault(k, [0, 0, 0, 0])
+        for i, n in enumerate(counts):
+            c[i] += n
+    return out
+
+
 def _points_rollup() -> dict:
     return {(r.participant_id, r.day, r.program_id): r.points for r in PointsDaily.objects.all()}
 
@@ -96,11 +137,16 @@ def test_rollups_equal_the_live_query_after_any_sequence_of_lead_events(
     coarse = coarse_from_source()
     assert lead_daily_rollup() == live
     assert coarse_rollups() == coarse
+    assert durations_rollup() == durations_from_facts()
+    assert _months_rollup() == _months_from_days()
+    assert _by_referrer_month(_months_rollup()) == _by_referrer_month(live)
     assert LeadFact.objects.count() == Lead.objects.count()
     assert _points_rollup() == _points_from_ledger()
     insight_rebuild()
     assert lead_daily_rollup() == live
     assert coarse_rollups() == coarse
+    assert durations_rollup() == durations_from_facts()
+    assert _months_rollup() == _months_from_days()
     assert _points_rollup() == _points_from_ledger()
 
 
@@ -252,6 +298,7 @@ def test_coarse_rollups_equal_the_raw_tables_for_a_factory_history(reviewer):
     insight_rebuild()
     funnel, revenue = coarse_from_source()
     assert coarse_rollups() == (funnel, revenue)
+    assert durations_rollup() == durations_from_facts()
     assert len({k[0] for k in funnel}) >= 6
     for start, end in [(today - timedelta(days=29), today), (today - timedelta(days=89), today)]:
         raw = _raw_figures(start=start, end=end)
@@ -267,3 +314,129 @@ def test_coarse_rollups_equal_the_raw_tables_for_a_factory_history(reviewer):
             scope=InsightScope(everything=True),
             program_id=programs[1].pk,
         ) == _raw_figures(start=start, end=end, program_id=programs[1].pk)
+
+
+@pytest.mark.django_db
+def test_a_lead_stays_with_the_team_its_referrer_was_in_when_it_was_submitted(reviewer, client):
+    """A manager's figures follow the team at submission: someone who moves to another
+    team leaves their earlier leads with the old one, also after a rebuild."""
+    from portal.accounts.models import User
+    from portal.insight.selectors import InsightFilters, InsightScope, insight_funnel
+    from tests.factories import TeamFactory
+
+    old, new = TeamFactory(), TeamFactory()
+    person = UserFactory(team=old)
+    program = ProgramFactory()
+    first = submit_lead(person, program)
+    leads.lead_qualify(lead=first, actor=reviewer)
+    User.objects.filter(pk=person.pk).update(team=new)
+    person.refresh_from_db()
+    submit_lead(person, program)
+
+    def submitted(team):
+        rows = insight_funnel(scope=InsightScope(team_ids=(team.pk,)), filters=InsightFilters())
+        return rows[-1].submitted, rows[-1].qualified
+
+    assert (submitted(old), submitted(new)) == ((1, 1), (1, 0))
+    insight_rebuild()
+    assert (submitted(old), submitted(new)) == ((1, 1), (1, 0))
+    assert LeadFact.objects.get(lead=first).team_id == old.pk
+
+
+DURATIONS = st.lists(
+    st.one_of(
+        st.integers(0, 10**11),  # under a day or so
+        st.integers(0, 40 * 24 * 3600 * 10**6),  # up to 40 days
+        st.sampled_from([2 * 24 * 3600 * 10**6, 8 * 24 * 3600 * 10**6]),  # equal times
+    ),
+    min_size=1,
+    max_size=60,
+)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(durations=DURATIONS)
+def test_the_median_from_duration_buckets_is_within_its_bucket_and_exact_for_equal_times(
+    durations,
+):
+    """The funnel's median time in a step, read from duration buckets, is off the exact
+    median by less than the width of the buckets of the middle durations (15 minutes under
+    a day, an hour under 30 days, a day beyond), and exact when those are equal."""
+    import statistics
+
+    from portal.insight.models import DAY_US, HOUR_US, MONTH_US, QUARTER_HOUR_US, duration_bucket
+    from portal.insight.selectors import _median_of_buckets
+
+    buckets: dict = {}
+    for d in durations:
+        b = buckets.setdefault(duration_bucket(d), [0, 0])
+        b[0] += 1
+        b[1] += d
+    got = _median_of_buckets(buckets)
+    exact = statistics.median(durations)
+    ordered = sorted(durations)
+    middle = {ordered[(len(ordered) - 1) // 2], ordered[len(ordered) // 2]}
+
+    def width(d):
+        return QUARTER_HOUR_US if d < DAY_US else HOUR_US if d < MONTH_US else DAY_US
+
+    tolerance = max(width(d) for d in middle) + 500_000  # and the rounding to a second
+    assert abs(got.total_seconds() * 10**6 - exact) <= tolerance
+    same = [d for d in durations if duration_bucket(d) in {duration_bucket(m) for m in middle}]
+    if len(set(same)) == 1:
+        assert got == timedelta(seconds=round(exact / 10**6))
+
+
+@pytest.mark.django_db
+def test_profiles_read_from_months_equal_those_read_from_days(reviewer):
+    """Referrer profiles count whole months from ReferrerMonth and the ends of a period
+    from the day rows (added, or taken from the whole month): the same leads and won
+    deals, in the same order, as the day rows alone, for periods across month ends."""
+    from datetime import date
+
+    from portal.insight.selectors import (
+        InsightFilters,
+        InsightScope,
+        _profile_count_rows,
+        _profile_counts,
+    )
+    from tests.factories import TeamFactory
+
+    team = TeamFactory()
+    people = [PartnerUserFactory(), UserFactory(team=team), UserFactory(), UserFactory()]
+    program = ProgramFactory()
+    today = timezone.localdate()
+    for i in range(40):
+        lead = submit_lead(people[i % 4 if i % 7 else 1], program)
+        if i % 3 == 0:
+            leads.lead_qualify(lead=lead, actor=reviewer)
+            leads.lead_mark_won(lead=lead, actor=reviewer, deal_value="100.00", currency="EUR")
+        days_back = (i * 11) % 130
+        Lead.objects.filter(pk=lead.pk).update(
+            submitted_at=timezone.now() - timedelta(days=days_back)
+        )
+    insight_rebuild()
+    periods = [
+        (today - timedelta(days=29), today),
+        (today - timedelta(days=89), today),
+        (today.replace(day=1), today),
+        (date(today.year, 1, 1), today),
+        (today - timedelta(days=100), today - timedelta(days=40)),
+        (today - timedelta(days=45), today - timedelta(days=44)),
+        (None, None),
+    ]
+    scopes = [
+        InsightScope(everything=True),
+        InsightScope(team_ids=(team.pk,)),
+        InsightScope(organisation_id=people[0].partner_organisation_id),
+    ]
+    for start, end in periods:
+        for scope in scopes:
+            filters = InsightFilters(start=start, end=end)
+            by_days = [(r["referrer_id"], r["n"], r["w"]) for r in _profile_counts(scope, filters)]
+            expected = sorted(by_days, key=lambda r: (-r[1], r[0]))
+            got = _profile_count_rows(scope, filters, rows=None)
+            assert [(r["referrer_id"], r["n"], r["w"]) for r in got] == expected
+            assert all(r["total"] == len(expected) for r in got)
+            first = _profile_count_rows(scope, filters, rows=2)
+            assert [(r["referrer_id"], r["n"], r["w"]) for r in first] == expected[:2]
