@@ -10,12 +10,20 @@ module's work copy). mutmut runs one pytest session per mutant, two side by side
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+
+def pytest_configure(config):
+    """mutmut forks every session from a process that already holds Django, the project
+    and the tests: freeze that heap, so the garbage collector stops walking (and the fork
+    stops copying) it at every collection."""
+    gc.freeze()
 
 
 def pytest_collection_modifyitems(session, config, items):
