@@ -26,9 +26,12 @@ def pytest_configure(config):
     gc.freeze()
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session, config, items):
     """Quickest tests first (mutmut's own timings, from its stats run): a mutant stops at
-    its first failing test (-x), so a killed mutant costs its quickest killing test."""
+    its first failing test (-x), so a killed mutant costs its quickest killing test. Runs
+    before pytest-django's own ordering, whose stable sort then keeps database tests ahead
+    of the transactional ones that flush it (as in any run of the suite)."""
     stats = Path("mutmut-stats.json")  # mutmut runs pytest in mutants/, beside its stats
     if not stats.exists():
         return

@@ -328,8 +328,10 @@ def test_the_organisations_board_page_finds_the_viewers_organisation(
 ):
     acme = PartnerOrganisationFactory(name="Acme Partners")
     globex = PartnerOrganisationFactory(name="Globex")
+    UserFactory()  # so that no person shares a key with an organisation below
     pia = PartnerUserFactory(partner_organisation=acme)
     gus = PartnerUserFactory(partner_organisation=globex)
+    assert pia.pk not in {acme.pk, globex.pk}
     with django_capture_on_commit_callbacks(execute=True):
         _ranked((pia, 20), (gus, 50))
     page = board_page(board=Board("orgs", "points", "month"), viewer=pia)

@@ -84,3 +84,15 @@ def test_a_screens_rows_ask_redis_once_and_no_sql(django_assert_num_queries, red
         (3, people[1].pk, 20),
     ]
     assert [r["name"] for r in rows] == [p.public_name for p in reversed(people[1:])]
+
+
+def test_names_redis_lost_are_read_from_the_database_once_and_kept(
+    django_assert_num_queries, redis_round_trips
+):
+    people = _board_of(3)
+    store.client().delete(*store.NAMES_KEY.values())  # e.g. Redis restarted without them
+    first = board_rows(board=BOARD, viewer=None, n=3, audience=Audience.STAFF)
+    with django_assert_num_queries(0):
+        again = board_rows(board=BOARD, viewer=None, n=3, audience=Audience.STAFF)
+    assert again == first
+    assert [r["name"] for r in again] == [p.public_name for p in reversed(people)]
