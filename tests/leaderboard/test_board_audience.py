@@ -326,9 +326,9 @@ def test_a_person_without_a_name_is_named_by_their_address_before_the_at(db):
 def test_the_organisations_board_page_finds_the_viewers_organisation(
     django_capture_on_commit_callbacks, board_store
 ):
-    acme = PartnerOrganisationFactory(name="Acme Partners")
-    globex = PartnerOrganisationFactory(name="Globex")
-    UserFactory()  # so that no person shares a key with an organisation below
+    # Keys no person has: the page must rank the organisation, not the person.
+    acme = PartnerOrganisationFactory(pk=90_001, name="Acme Partners")
+    globex = PartnerOrganisationFactory(pk=90_002, name="Globex")
     pia = PartnerUserFactory(partner_organisation=acme)
     gus = PartnerUserFactory(partner_organisation=globex)
     assert pia.pk not in {acme.pk, globex.pk}
