@@ -7,15 +7,18 @@ permission and privacy rules, each against only its own tests, on SQLite.
 
 Each module is mutated in its own copy of the work tree under .cache/mutate/<module>/
 (mutmut reads its settings from the pyproject.toml there), so runs never touch the work
-tree. Prints the score per module and overall, and every surviving mutant that
-``mutation-equivalents.txt`` does not list as equivalent (one per line: the mutant's name,
-then the reason). Exits non-zero below ``--threshold`` (90 %).
+tree. With REDIS_URL set (as in CI) the board tests run against Redis too, each session
+under its own key prefix. Progress goes to .cache/mutate/<module>.log. Prints the score
+per module and overall, and every surviving mutant that ``mutation-equivalents.txt`` does
+not list as equivalent (one per line: the mutant's name, then the reason). Exits non-zero below ``--threshold`` (90 %).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -108,7 +111,19 @@ COPY = ["portal", "leaderboard", "cms", "templates", "locale", "static", "manage
 # The SQLite test database is migrated once per run (TEMPLATE_DB); each pytest session
 # (one per mutant) works on its own copy (scripts/mutate_conftest.py), so mutants can run
 # side by side (--max-children).
-PYTEST_ARGS = ["-m", "not hypothesis and not browser", "-q", "-x"]
+# Per session, pytest's own bookkeeping cost more than most mutants' tests: its
+# unraisable-exception check collects garbage over the whole inherited heap at exit, and
+# assertion rewriting scans every installed package. Neither decides pass or fail (a failed
+# assert still fails, only with a shorter message); conftest freezes the inherited heap.
+PYTEST_ARGS = [
+    "-m",
+    "not hypothesis and not browser",
+    "-q",
+    "-x",
+    "-p",
+    "no:unraisableexception",
+    "--assert=plain",
+]
 TEMPLATE_DB = WORK / "template.sqlite3"
 
 
@@ -139,17 +154,48 @@ def _prepare(name: str) -> Path:
         f"pytest_add_cli_args = {_toml_list(PYTEST_ARGS)}\n"
         f"pytest_add_cli_args_test_selection = {_toml_list(tests)}\n"
         "use_git_change_detection = false\n"
+        # A session's own start-up (fork, copy of the database) is not in mutmut's
+        # estimate; on a busy machine the default 1 s let slow sessions count as kills.
+        "timeout_constant = 3.0\n"
     )
     (work / "pyproject.toml").write_text(pyproject)
     shutil.copy2(ROOT / "scripts" / "mutate_conftest.py", work / "conftest.py")
     return work
 
 
+def _migrations_digest() -> str:
+    """What the template database depends on: every migration file (and Django's)."""
+    import django
+
+    digest = hashlib.sha256(django.__version__.encode())
+    for path in sorted(ROOT.glob("*/**/migrations/*.py")):
+        if ".cache" not in path.parts and ".venv" not in path.parts:
+            digest.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _copies_prefix() -> str:
+    """Where each session's copy of the template goes (its pid appended): in memory where
+    the system has a tmpfs, named after this work tree so other checkouts' runs are left
+    alone."""
+    shm = Path("/dev/shm")  # noqa: S108 (names unique to this tree; only our copies)
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        tag = hashlib.sha256(str(ROOT).encode()).hexdigest()[:10]
+        return str(shm / f"vouch-mutate-{tag}-")
+    return f"{TEMPLATE_DB}."
+
+
 def _template_db(env: dict[str, str]) -> None:
-    """Migrate the database every mutant's session copies (once per run)."""
+    """Migrate the database every mutant's session copies: once, and again only when a
+    migration changed (the digest of the migrations is kept beside it)."""
     WORK.mkdir(parents=True, exist_ok=True)
-    for stale in WORK.glob(f"{TEMPLATE_DB.name}.*"):  # sessions killed by a timeout
+    copies = Path(_copies_prefix())
+    for stale in copies.parent.glob(f"{copies.name}*"):  # sessions killed by a timeout
         stale.unlink(missing_ok=True)
+    stamp = TEMPLATE_DB.with_name(TEMPLATE_DB.name + "-migrations")
+    digest = _migrations_digest()
+    if TEMPLATE_DB.exists() and stamp.exists() and stamp.read_text() == digest:
+        return
     fresh = TEMPLATE_DB.with_suffix(".new")
     fresh.unlink(missing_ok=True)
     subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
@@ -159,6 +205,7 @@ def _template_db(env: dict[str, str]) -> None:
         check=True,
     )
     fresh.replace(TEMPLATE_DB)  # whole: a session never copies a half-migrated file
+    stamp.write_text(digest)
 
 
 def _results(work: Path, mutmut: list[str]) -> dict[str, str]:
@@ -172,6 +219,13 @@ def _results(work: Path, mutmut: list[str]) -> dict[str, str]:
         if sep and name:
             results[name] = status.strip()
     return results
+
+
+def _children_cpu() -> float:
+    """CPU seconds used so far by the processes this script waited for (mutmut and every
+    session it forked): the figure that does not depend on what else the machine runs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _equivalents() -> dict[str, str]:
@@ -193,27 +247,42 @@ def main() -> int:
     args = parser.parse_args()
     # This interpreter (the mutmut script's #! may name another venv's python).
     mutmut = [sys.executable, "-m", "mutmut"]
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CI"}}
+    # SQLite (the template above); Redis as in CI when REDIS_URL is set: each session keeps
+    # its board keys and channel groups under its own prefix (scripts/mutate_conftest.py).
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CI"}}
+    if not env.get("REDIS_URL"):
+        print(
+            "REDIS_URL is not set: the boards' Redis store goes unjudged and its mutants "
+            "survive (CI sets it; e.g. REDIS_URL=redis://127.0.0.1:6379/0 make mutate)",
+            flush=True,
+        )
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
     env["VOUCH_MUTATE_DB"] = str(TEMPLATE_DB)
+    env["VOUCH_MUTATE_COPIES"] = _copies_prefix()
+    run_started = time.monotonic()
     _template_db(env)
     equivalents = _equivalents()
     killed_all = counted_all = 0
     survivors: list[str] = []
     for name in args.modules:
         started = time.monotonic()
+        cpu_before = _children_cpu()
         missing = [t for t in MODULES[name][1] if not (ROOT / t).exists()]
         if missing:
             print(f"{name}: no such tests: {', '.join(missing)}")
             return 2
         work = _prepare(name)
-        subprocess.run(  # noqa: S603 (our own mutmut, fixed arguments)
-            [*mutmut, "run", "--max-children", args.max_children],
-            cwd=work,
-            env=env,
-            check=False,
-            stdout=subprocess.DEVNULL,
-        )
+        log = WORK / f"{name}.log"
+        print(f"{name}: mutating; progress in {log}", flush=True)
+        with log.open("w") as out:
+            subprocess.run(  # noqa: S603 (our own mutmut, fixed arguments)
+                [*mutmut, "run", "--max-children", args.max_children],
+                cwd=work,
+                env=env,
+                check=False,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         results = _results(work, mutmut)
         if not results or all(s == "not checked" for s in results.values()):
             print(f"{name}: mutmut did not run the tests; see: cd {work} && mutmut run")
@@ -224,7 +293,8 @@ def main() -> int:
         score = 100.0 * killed / len(counted) if counted else 100.0
         print(
             f"{name}: {killed}/{len(counted)} killed ({score:.1f} %), "
-            f"{len(results) - len(counted)} equivalent, {time.monotonic() - started:.0f} s"
+            f"{len(results) - len(counted)} equivalent, {time.monotonic() - started:.0f} s "
+            f"({_children_cpu() - cpu_before:.0f} CPU-s)"
         )
         for mutant in alive:
             print(f"  survived: {mutant} ({counted[mutant]})  -> cd {work} && mutmut show {mutant}")
@@ -232,7 +302,11 @@ def main() -> int:
         counted_all += len(counted)
         survivors += alive
     score = 100.0 * killed_all / counted_all if counted_all else 100.0
-    print(f"mutation score: {score:.1f} % ({killed_all}/{counted_all}), {len(survivors)} survived")
+    print(
+        f"mutation score: {score:.1f} % ({killed_all}/{counted_all}), {len(survivors)} survived, "
+        f"{time.monotonic() - run_started:.0f} s in all ({_children_cpu():.0f} CPU-s: on a "
+        "machine of its own, about half of that in seconds with two children)"
+    )
     return 0 if score >= args.threshold else 1
 
 

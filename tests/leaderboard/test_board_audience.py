@@ -18,6 +18,7 @@ from leaderboard.selectors import (
     board_audience,
     board_page,
     board_rows,
+    board_rows_by_audience,
     board_visible_to,
     boards_visible_to,
     name_records,
@@ -211,13 +212,24 @@ def test_organisation_boards_are_named_by_the_organisation(db):
     assert name_records(by_organisation=True, ids=[acme.pk]) == {acme.pk: "Acme Partners"}
 
 
+@pytest.fixture(params=["sql", "redis"])
+def board_store(request, settings):
+    """Rows read from the SQL store, and from Redis where it is configured: the two must
+    answer alike (production reads Redis; SQL is the fallback and the truth)."""
+    if request.param == "sql":
+        settings.REDIS_URL = ""
+    elif not settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL (CI sets it)")
+    return request.param
+
+
 def _ranked(*people_points):
     for person, points in people_points:
         ledger_add(participant=person, amount=points, event="adjustment", reason="t")
 
 
 def test_board_rows_rank_people_and_name_employees_by_initials_for_partners(
-    partner_user, django_capture_on_commit_callbacks
+    partner_user, django_capture_on_commit_callbacks, board_store
 ):
     eva = UserFactory(first_name="Eva", last_name="Employee")
     pia = PartnerUserFactory(first_name="Pia", last_name="Partner")
@@ -292,7 +304,7 @@ def test_a_profile_contest_admits_no_one_without_the_profile(employee, partner_u
 
 
 def test_the_board_page_shows_the_top_fifty_and_two_neighbours_each_side(
-    db, django_capture_on_commit_callbacks
+    db, django_capture_on_commit_callbacks, board_store
 ):
     people = [UserFactory() for _ in range(56)]
     with django_capture_on_commit_callbacks(execute=True):
@@ -304,3 +316,54 @@ def test_the_board_page_shows_the_top_fifty_and_two_neighbours_each_side(
     assert [r["rank"] for r in page["around"]] == [52, 53, 54, 55, 56]
     assert [r["id"] for r in page["around"]] == [p.pk for p in reversed(people[:5])]
     assert page["member_id"] == people[2].pk
+
+
+def test_a_person_without_a_name_is_named_by_their_address_before_the_at(db):
+    kim = UserFactory(first_name="", last_name="", email="kim.lee@example.com")
+    assert name_records(by_organisation=False, ids=[kim.pk]) == {kim.pk: "kim.lee\tK.\tE"}
+
+
+def test_the_organisations_board_page_finds_the_viewers_organisation(
+    django_capture_on_commit_callbacks, board_store
+):
+    # Keys no person has: the page must rank the organisation, not the person.
+    acme = PartnerOrganisationFactory(pk=90_001, name="Acme Partners")
+    globex = PartnerOrganisationFactory(pk=90_002, name="Globex")
+    pia = PartnerUserFactory(partner_organisation=acme)
+    gus = PartnerUserFactory(partner_organisation=globex)
+    assert pia.pk not in {acme.pk, globex.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        _ranked((pia, 20), (gus, 50))
+    page = board_page(board=Board("orgs", "points", "month"), viewer=pia)
+    assert page["member_id"] == acme.pk
+    assert (page["me"].rank, page["me"].participant_id, page["me"].total) == (2, acme.pk, 20)
+    assert [(r["name"], r["total"]) for r in page["around"]] == [
+        ("Globex", 50),
+        ("Acme Partners", 20),
+    ]
+
+
+def test_rows_for_every_audience_name_employees_by_initials_only_for_partners(
+    django_capture_on_commit_callbacks, board_store
+):
+    eva = UserFactory(first_name="Eva", last_name="Employee")
+    acme = PartnerOrganisationFactory(name="Acme Partners")
+    pia = PartnerUserFactory(first_name="Pia", last_name="Partner", partner_organisation=acme)
+    with django_capture_on_commit_callbacks(execute=True):
+        _ranked((eva, 30), (pia, 80))
+    rows = board_rows_by_audience(board=Board("everyone", "points", "month"), n=5)
+    assert rows[Audience.PARTNER] == [
+        {"rank": 1, "id": pia.pk, "name": "Pia Partner", "total": 80},
+        {"rank": 2, "id": eva.pk, "name": "E.E.", "total": 30},
+    ]
+    assert [r["name"] for r in rows[Audience.STAFF]] == ["Pia Partner", "Eva Employee"]
+    assert (
+        len(board_rows_by_audience(board=Board("everyone", "points", "month"), n=1)[Audience.STAFF])
+        == 1
+    )
+    orgs = board_rows_by_audience(board=Board("orgs", "points", "month"), n=5)
+    assert (
+        orgs[Audience.PARTNER]
+        == orgs[Audience.STAFF]
+        == [{"rank": 1, "id": acme.pk, "name": "Acme Partners", "total": 80}]
+    )

@@ -17,6 +17,7 @@ from leaderboard.contests import contest_close
 from leaderboard.hub import CLOSE_FORBIDDEN
 from leaderboard.models import Contest, Shoutout
 from leaderboard.screens import tv_screen_create, tv_screen_revoke
+from leaderboard.selectors import tv_screen_for_token
 from leaderboard.services import shoutout_post
 from leaderboard.tasks import shoutout_to_chat
 from portal.accounts.roles import Role
@@ -253,3 +254,10 @@ def test_a_name_change_reaches_the_board(
     )
     html = client.get(reverse("leaderboard:boards")).content.decode()
     assert "Z.Z." in html and "Zelda Zed" not in html
+
+
+def test_a_guessed_tv_link_opens_no_screen(client, manager):
+    screen, token = tv_screen_create(actor=manager, name="Lobby", boards="everyone.points.month")
+    assert tv_screen_for_token(token=token) == screen
+    assert tv_screen_for_token(token="not-" + token) is None
+    assert client.get(reverse("leaderboard:tv") + "?token=guess").status_code == 403

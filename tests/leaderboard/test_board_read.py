@@ -8,7 +8,7 @@ from django.conf import settings
 
 from leaderboard import store
 from leaderboard.ranking import Board
-from leaderboard.selectors import board_page, board_rows_by_audience
+from leaderboard.selectors import board_page, board_rows, board_rows_by_audience
 from portal.accounts.display import Audience
 from portal.rewards.services import ledger_add
 from tests.factories import PartnerUserFactory, UserFactory
@@ -69,3 +69,30 @@ def test_per_audience_rows_come_from_one_read_and_hide_employee_names_from_partn
     assert len(redis_round_trips) == 1
     assert [r["name"] for r in rows[Audience.STAFF]] == ["Erika Employee", "Paula Partner"]
     assert [r["name"] for r in rows[Audience.PARTNER]] == ["E.E.", "Paula Partner"]
+
+
+def test_a_screens_rows_ask_redis_once_and_no_sql(django_assert_num_queries, redis_round_trips):
+    people = _board_of(4)
+    board_rows(board=BOARD, viewer=None, n=3)  # loads the script, keeps the names
+    redis_round_trips.clear()
+    with django_assert_num_queries(0):
+        rows = board_rows(board=BOARD, viewer=None, n=3, audience=Audience.STAFF)
+    assert len(redis_round_trips) == 1
+    assert [(r["rank"], r["id"], r["total"]) for r in rows] == [
+        (1, people[3].pk, 40),
+        (2, people[2].pk, 30),
+        (3, people[1].pk, 20),
+    ]
+    assert [r["name"] for r in rows] == [p.public_name for p in reversed(people[1:])]
+
+
+def test_names_redis_lost_are_read_from_the_database_once_and_kept(
+    django_assert_num_queries, redis_round_trips
+):
+    people = _board_of(3)
+    store.client().delete(*store.NAMES_KEY.values())  # e.g. Redis restarted without them
+    first = board_rows(board=BOARD, viewer=None, n=3, audience=Audience.STAFF)
+    with django_assert_num_queries(0):
+        again = board_rows(board=BOARD, viewer=None, n=3, audience=Audience.STAFF)
+    assert again == first
+    assert [r["name"] for r in again] == [p.public_name for p in reversed(people)]

@@ -316,10 +316,10 @@ def test_each_role_sees_its_menu_in_order(request, persona):
     assert [i.key for i in navigation_for(user=request.getfixturevalue(persona))] == MENUS[persona]
 
 
-def test_menu_items_link_where_their_labels_say(reviewer, finance, partner_admin):
+def test_menu_items_link_where_their_labels_say(reviewer, finance, partner_admin, manager):
     items = {
         i.key: (str(i.label), i.url)
-        for u in (reviewer, finance, partner_admin)
+        for u in (reviewer, finance, partner_admin, manager)
         for i in navigation_for(user=u)
     }
     assert items == {
@@ -333,6 +333,7 @@ def test_menu_items_link_where_their_labels_say(reviewer, finance, partner_admin
         "boards": ("Boards", reverse("leaderboard:boards")),
         "commissions": ("Commissions", reverse("payouts:commissions")),
         "organisation": ("Organisation", reverse("dashboards:organisation")),
+        "team": ("My teams", reverse("dashboards:team")),
         "review": ("Review", reverse("dashboards:review")),
         "queue": ("Lead queue", reverse("leads_admin:queue")),
         "partners": ("Partners", reverse("accounts:partner_list")),
@@ -350,3 +351,40 @@ def test_the_customers_menu_links_to_their_referrals(customer):
         ("Rewards", reverse("rewards:catalog")),
         ("Boards", reverse("leaderboard:boards")),
     ]
+
+
+def test_recovery_codes_alone_are_not_an_authenticator_app(settings):
+    from allauth.mfa.models import Authenticator
+
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    reviewer = give_role(UserFactory(), Role.REVIEWER)
+    Authenticator.objects.create(
+        user=reviewer, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "00"}
+    )
+    assert needs_mfa_setup(user=reviewer)
+
+
+def test_members_of_the_same_surname_come_in_order_of_their_address(partner_admin, acme):
+    later = PartnerUserFactory(partner_organisation=acme, last_name="Virta", email="b@acme.example")
+    earlier = PartnerUserFactory(
+        partner_organisation=acme, last_name="Virta", email="a@acme.example"
+    )
+    assert list(organisation_members(user=partner_admin))[1:] == [earlier, later]
+
+
+def test_a_deactivated_partner_user_sees_no_organisation(partner_user):
+    partner_user.is_active = False
+    partner_user.save()
+    assert not organisations_visible_to(user=User.objects.get(pk=partner_user.pk)).exists()
+
+
+def test_invitations_come_with_their_organisation_and_inviter_in_one_query(
+    reviewer, acme, django_assert_num_queries
+):
+    invitation_create(actor=reviewer, organisation=acme, email="new@acme.example")
+    invitations_visible_to(user=reviewer)  # the viewer's roles, read once per request
+    with django_assert_num_queries(1):
+        shown = [
+            (i.organisation.name, i.invited_by.email) for i in invitations_visible_to(user=reviewer)
+        ]
+    assert shown == [(acme.name, reviewer.email)]

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from portal.accounts.roles import Role
 from portal.payouts.models import (
     Commission,
     CommissionPlan,
@@ -30,7 +31,14 @@ from portal.payouts.selectors import (
     tier_multiplier,
 )
 from portal.rewards.models import Tier, TierStatus
-from tests.factories import PartnerOrganisationFactory, ProgramFactory, submit_lead
+from tests.factories import (
+    PartnerOrganisationFactory,
+    PartnerUserFactory,
+    ProgramFactory,
+    UserFactory,
+    give_role,
+    submit_lead,
+)
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -76,6 +84,35 @@ def test_only_finance_sees_batches(finance, reviewer, partner_admin, employee):
     assert list(batches_visible_to(user=finance)) == [batch]
     for user in (reviewer, partner_admin, employee, AnonymousUser()):
         assert list(batches_visible_to(user=user)) == []
+
+
+def test_finances_lists_read_each_row_with_its_lead_payee_and_people_in_one_query(
+    finance, acme, partner_user, employee, program, django_assert_num_queries
+):
+    approver = give_role(UserFactory(), Role.FINANCE)
+    batch = PayoutBatch.objects.create(
+        kind="partners",
+        currency="EUR",
+        cutoff=timezone.localdate(),
+        built_by=finance,
+        approved_by=approver,
+        paid_by=approver,
+    )
+    _c(acme, "1.00", status="in_batch", lead=submit_lead(partner_user, program), batch=batch)
+    _c(employee, "2.00", lead=submit_lead(employee, program))
+    commissions_visible_to(user=finance)  # the viewer's roles, read once per request
+    with django_assert_num_queries(1):
+        rows = [
+            (c.lead.pk, getattr(c.payee_org, "name", None), c.payee_user, c.batch)
+            for c in commissions_visible_to(user=finance)
+        ]
+    assert len(rows) == 2
+    with django_assert_num_queries(1):
+        people = [
+            (b.built_by.email, b.approved_by.email, b.paid_by.email)
+            for b in batches_visible_to(user=finance)
+        ]
+    assert people == [(finance.email, approver.email, approver.email)]
 
 
 # --- Plans and tiers ----------------------------------------------------------------------------
@@ -125,6 +162,28 @@ def test_the_tier_multiplier_is_the_referrers_in_that_program(partner_user, prog
     assert tier_multiplier(lead=lead) == Decimal("1.25")
     TierStatus.objects.filter(participant=partner_user, program=program).update(tier=None)
     assert tier_multiplier(lead=lead) == Decimal("1")
+
+
+def test_the_multiplier_is_never_another_referrers_nor_another_programs(
+    partner_user, program, django_assert_num_queries
+):
+    """Rows that come first in the table belong to someone else, or to another program."""
+    other_program = ProgramFactory()
+    platinum = Tier.objects.create(
+        program=program, name="Platinum", threshold=10_000, commission_multiplier=Decimal("2")
+    )
+    silver = Tier.objects.create(
+        program=other_program, name="Silver", threshold=0, commission_multiplier=Decimal("1.10")
+    )
+    TierStatus.objects.create(participant=PartnerUserFactory(), program=program, tier=platinum)
+    TierStatus.objects.create(participant=partner_user, program=other_program, tier=silver)
+    lead = submit_lead(partner_user, program)
+    assert tier_multiplier(lead=lead) == Decimal("1")
+    TierStatus.objects.update_or_create(
+        participant=partner_user, program=program, defaults={"tier": platinum}
+    )
+    with django_assert_num_queries(1):  # the status comes with its tier
+        assert tier_multiplier(lead=lead) == Decimal("2")
 
 
 # --- Statements ---------------------------------------------------------------------------------
@@ -190,6 +249,20 @@ def test_a_statement_balances_to_the_cent_at_the_month_edges(acme, finance, prog
         Decimal("6.00"),
         Decimal("3.00"),
     )
+
+
+def test_a_statements_commissions_come_with_their_leads_in_the_order_they_were_made(
+    acme, partner_user, program, django_assert_num_queries
+):
+    at = timezone.now()
+    first = _c(acme, "3.00", at=at, lead=submit_lead(partner_user, program))
+    second = _c(acme, "4.00", at=at, lead=submit_lead(partner_user, program))  # same instant
+    s = statement_for(organisation=acme, month=timezone.localdate(at).replace(day=1))
+    with django_assert_num_queries(0):
+        assert [(c.pk, c.lead.pk) for c in s.commissions] == [
+            (first.pk, first.lead_id),
+            (second.pk, second.lead_id),
+        ]
 
 
 def test_a_statement_of_a_quiet_month_is_all_zero(acme):
