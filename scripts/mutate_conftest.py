@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
@@ -53,7 +54,7 @@ def _own_redis_namespace() -> str | None:
     from leaderboard import store
 
     base = getattr(store, "_MUTATE_BASE_PREFIX", store.KEY_PREFIX)
-    store._MUTATE_BASE_PREFIX = base
+    store._MUTATE_BASE_PREFIX = base  # type: ignore[attr-defined]
     prefix = f"{base}:mutate{os.getpid()}"
     store.KEY_PREFIX = prefix
     store.BUILT_KEY = f"{prefix}:built"
@@ -61,7 +62,8 @@ def _own_redis_namespace() -> str | None:
     # A forked session must not reuse its parent's Redis sockets or its event loop's layer.
     store._client = None
     store._scripts.clear()
-    layer = settings.CHANNEL_LAYERS["default"].setdefault("CONFIG", {})
+    default = cast(dict[str, Any], settings.CHANNEL_LAYERS["default"])
+    layer: dict[str, Any] = default.setdefault("CONFIG", {})
     base_layer = layer.setdefault("_mutate_base_prefix", layer.get("prefix", "asgi"))
     layer["prefix"] = f"{base_layer}:mutate{os.getpid()}"
     channel_layers.backends = {}
