@@ -14,6 +14,33 @@ from django.db import models
 # everyone else (no database constraint).
 
 
+def _organisation() -> models.ForeignKey:
+    """A rollup's partner organisation: none for an employee's leads (not indexed alone:
+    each rollup indexes it with the day)."""
+    return models.ForeignKey(
+        "accounts.PartnerOrganisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+
+
+def _team() -> models.ForeignKey:
+    """The team the referrer was in when the lead was submitted (kept when the team is
+    deleted: no database constraint)."""
+    return models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        db_index=False,
+    )
+
+
 class LeadFact(models.Model):
     """One row per lead: when it reached each step of the funnel (for medians and for the
     list of leads behind a figure)."""
@@ -25,23 +52,8 @@ class LeadFact(models.Model):
     referrer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    organisation = models.ForeignKey(
-        "accounts.PartnerOrganisation",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-        db_index=False,
-    )
+    organisation = _organisation()
+    team = _team()
     source = models.CharField(max_length=8)
     status = models.CharField(max_length=16)
     submitted_at = models.DateTimeField()
@@ -76,23 +88,8 @@ class LeadDaily(models.Model):
     referrer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    organisation = models.ForeignKey(
-        "accounts.PartnerOrganisation",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-        db_index=False,
-    )
+    organisation = _organisation()
+    team = _team()
     source = models.CharField(max_length=8)
     submitted = models.PositiveIntegerField(default=0)
     qualified = models.PositiveIntegerField(default=0)
@@ -168,23 +165,8 @@ class FunnelDaily(models.Model):
 
     day = models.DateField()
     program = models.ForeignKey("leads.Program", on_delete=models.CASCADE, related_name="+")
-    organisation = models.ForeignKey(
-        "accounts.PartnerOrganisation",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-        db_index=False,
-    )
+    organisation = _organisation()
+    team = _team()
     source = models.CharField(max_length=8)
     submitted = models.PositiveIntegerField(default=0)
     qualified = models.PositiveIntegerField(default=0)
@@ -211,23 +193,8 @@ class RevenueDaily(models.Model):
 
     day = models.DateField()
     program = models.ForeignKey("leads.Program", on_delete=models.CASCADE, related_name="+")
-    organisation = models.ForeignKey(
-        "accounts.PartnerOrganisation",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-        db_index=False,
-    )
+    organisation = _organisation()
+    team = _team()
     currency = models.CharField(max_length=3)
     won = models.IntegerField(default=0)
     revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
@@ -276,23 +243,8 @@ class StepDuration(models.Model):
 
     day = models.DateField()
     program = models.ForeignKey("leads.Program", on_delete=models.CASCADE, related_name="+")
-    organisation = models.ForeignKey(
-        "accounts.PartnerOrganisation",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-        db_index=False,
-    )
+    organisation = _organisation()
+    team = _team()
     source = models.CharField(max_length=8)
     step = models.CharField(max_length=8)  # "qualify" or "win"
     bucket = models.IntegerField()
@@ -323,23 +275,8 @@ class ReferrerMonth(models.Model):
     referrer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    organisation = models.ForeignKey(
-        "accounts.PartnerOrganisation",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-        db_index=False,
-    )
+    organisation = _organisation()
+    team = _team()
     submitted = models.PositiveIntegerField(default=0)
     qualified = models.PositiveIntegerField(default=0)
     won = models.PositiveIntegerField(default=0)
