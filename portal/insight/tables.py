@@ -177,10 +177,11 @@ def health_table(rows: list[PartnerHealth], limit: int | None = None) -> Table:
 
 
 def profile_explanation(p: ReferrerProfile) -> str:
-    """ "12 leads, 58 % won", and the average deal when there is one."""
+    """ "12 leads, 58.0 % won", and the average deal when there is one, with the reader's
+    digit grouping and decimal mark."""
     text = ngettext("%(n)s lead, %(rate)s %% won", "%(n)s leads, %(rate)s %% won", p.leads) % {
-        "n": p.leads,
-        "rate": p.won_rate,
+        "n": number_format(p.leads, force_grouping=True),
+        "rate": number_format(p.won_rate, 1),  # the reader's decimal mark: "14,3 %" in Finnish
     }
     if p.average_deal is not None:
         text = _("%(counts)s, average deal %(amount)s") % {

@@ -180,3 +180,22 @@ def test_a_contest_can_admit_one_referrer_profile_as_it_stood_before_the_start(t
     with pytest.raises(ValidationError) as refused:
         contest.full_clean()
     assert "profile" in refused.value.message_dict
+
+
+def test_profile_explanation_uses_the_readers_decimal_mark_and_grouping():
+    """ "1 234 liidiä, 14,3 % voitettu" in Finnish, "1,234 leads, 14.3 % won" in English:
+    the explanation's figures read like every other figure on the page."""
+    from django.utils import translation
+
+    from portal.insight.selectors import ReferrerProfile
+    from portal.insight.tables import profile_explanation
+
+    profile = ReferrerProfile(
+        referrer_id=1, referrer=None, leads=1234, won=176, average_deal=None, currency="", kind=""
+    )
+    with translation.override("en"):
+        assert profile_explanation(profile) == "1,234 leads, 14.3 % won"
+    with translation.override("fi"):
+        text = profile_explanation(profile)
+    assert "14,3 %" in text
+    assert "1\xa0234" in text or "1 234" in text
