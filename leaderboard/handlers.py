@@ -18,13 +18,13 @@ from portal.events.models import Event
 from portal.events.registry import subscribe
 from portal.rewards.models import Tier
 
-from .services import board_entry_apply, board_names_refresh, celebrate
+from .services import board_entries_apply, board_names_refresh, celebrate
 
 
-@subscribe("points.recorded", first=True)  # live boards before counters
-def move_boards(event: Event) -> None:
+@subscribe("points.recorded", first=True, batch=True)  # live boards before counters
+def move_boards(events: list[Event]) -> None:
     # The participant's own figures follow in one payload (portal.dashboards.handlers).
-    board_entry_apply(entry_id=event.payload["entry"])
+    board_entries_apply(entry_ids=[event.payload["entry"] for event in events])
 
 
 def _own_words(person: User, words: Callable[[], str]) -> str:

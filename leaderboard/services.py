@@ -66,7 +66,11 @@ def celebrate(
 # --- Which boards an entry touches ------------------------------------------------------
 
 
-def _scopes_for(participant: User, when: datetime) -> list[str]:
+def _scopes_for(
+    participant: User, when: datetime, contests: list[Contest] | None = None
+) -> list[str]:
+    """``contests``: those open over a whole batch's times, read once (each is checked
+    against ``when`` here); None reads those open at ``when``."""
     scopes = ["everyone"]
     if participant.partner_organisation_id:
         scopes += ["partners", "orgs"]
@@ -74,10 +78,14 @@ def _scopes_for(participant: User, when: datetime) -> list[str]:
         scopes.append("employees")
         if participant.team_id:
             scopes.append(f"team:{participant.team_id}")
-    for contest in Contest.objects.filter(
-        starts_at__lte=when, ends_at__gt=when, closed_at__isnull=True
-    ):
-        if contest_eligible(contest=contest, participant=participant):
+    if contests is None:
+        contests = list(
+            Contest.objects.filter(starts_at__lte=when, ends_at__gt=when, closed_at__isnull=True)
+        )
+    for contest in contests:
+        if contest.starts_at <= when < contest.ends_at and contest_eligible(
+            contest=contest, participant=participant
+        ):
             scopes.append(contest.board_scope)
     return scopes
 
@@ -91,15 +99,15 @@ class Update:
     remaining: int
 
 
-def updates_for(*, entry: LedgerEntry) -> list[Update]:
+def updates_for(*, entry: LedgerEntry, contests: list[Contest] | None = None) -> list[Update]:
     """The sorted-set increments one ledger entry makes: every board (scope, metric,
-    period) its participant ranks on at the entry's time. Reads contests; writes
-    nothing. Locks nothing, publishes nothing."""
+    period) its participant ranks on at the entry's time. Reads contests (unless given:
+    ``_scopes_for``); writes nothing. Locks nothing, publishes nothing."""
     participant = entry.participant
     local = timezone.localtime(entry.created_at).date()
     remaining = ranking.TIE_SPAN - 1 - int((entry.created_at - ranking.EPOCH).total_seconds())
     updates = []
-    for scope in _scopes_for(participant, entry.created_at):
+    for scope in _scopes_for(participant, entry.created_at, contests):
         member_id = participant.partner_organisation_id if scope == "orgs" else participant.pk
         if member_id is None:
             continue
@@ -138,29 +146,67 @@ def board_entry_apply(*, entry_id: int) -> list[Board]:
         return []
     updates = updates_for(entry=entry)
     if settings.REDIS_URL:
-        _apply_to_redis(store.client(), entry, updates)
+        _apply_to_redis(store.client(), [(entry, updates)])
     today = timezone.localdate()
     changed = sorted({u.board for u in updates if u.key == store.redis_key(u.board, today)})
     transaction.on_commit(lambda: boards_changed(boards=changed), robust=True)
     return changed
 
 
-def _apply_to_redis(redis: Redis, entry: LedgerEntry, updates: list[Update]) -> None:
+def board_entries_apply(*, entry_ids: list[int]) -> list[Board]:
+    """``board_entry_apply`` for many entries at once (a worker's batch of
+    ``points.recorded``): the entries read in one query, the contests open over their
+    times once, one Redis round trip, one push after commit. The same boards move, each
+    once per entry (the Redis script). Raises when Redis cannot be reached. Locks
+    nothing; publishes nothing."""
+    entries = list(
+        LedgerEntry.objects.select_related("participant", "participant__partner_organisation")
+        .filter(pk__in=entry_ids)
+        .order_by("pk")
+    )
+    if not entries:
+        return []
+    times = [entry.created_at for entry in entries]
+    contests = list(
+        Contest.objects.filter(
+            starts_at__lte=max(times), ends_at__gt=min(times), closed_at__isnull=True
+        )
+    )
+    applied = [(entry, updates_for(entry=entry, contests=contests)) for entry in entries]
+    if settings.REDIS_URL:
+        _apply_to_redis(store.client(), applied)
+    today = timezone.localdate()
+    changed = sorted(
+        {
+            u.board
+            for _e, updates in applied
+            for u in updates
+            if u.key == store.redis_key(u.board, today)
+        }
+    )
+    transaction.on_commit(lambda: boards_changed(boards=changed), robust=True)
+    return changed
+
+
+def _apply_to_redis(redis: Redis, applied: list[tuple[LedgerEntry, list[Update]]]) -> None:
     script = redis.register_script(store.ADD_SCRIPT)
     with redis.pipeline(transaction=False) as pipe:
-        for u in updates:
-            script(
-                keys=[u.key, store.applied_key(u.key), store.watermark_key(u.key)],
-                args=[u.member, u.delta, u.remaining, store.KEY_TTL_SECONDS, entry.pk],
-                client=pipe,
+        for entry, updates in applied:
+            for u in updates:
+                script(
+                    keys=[u.key, store.applied_key(u.key), store.watermark_key(u.key)],
+                    args=[u.member, u.delta, u.remaining, store.KEY_TTL_SECONDS, entry.pk],
+                    client=pipe,
+                )
+            # Display names live next to the boards: board pages then need no SQL.
+            participant = entry.participant
+            pipe.hset(
+                store.NAMES_KEY[False],
+                ranking.member(participant.pk),
+                name_record(person=participant),
             )
-        # Display names live next to the boards: board pages then need no SQL.
-        participant = entry.participant
-        pipe.hset(
-            store.NAMES_KEY[False], ranking.member(participant.pk), name_record(person=participant)
-        )
-        if (org := participant.partner_organisation) is not None:
-            pipe.hset(store.NAMES_KEY[True], ranking.member(org.pk), org.name)
+            if (org := participant.partner_organisation) is not None:
+                pipe.hset(store.NAMES_KEY[True], ranking.member(org.pk), org.name)
         pipe.execute()
 
 
@@ -273,7 +319,7 @@ def boards_rebuild() -> int:
     for entry in LedgerEntry.objects.filter(pk__gt=first_watermark or 0).select_related(
         "participant", "participant__partner_organisation"
     ):
-        _apply_to_redis(redis, entry, updates_for(entry=entry))
+        _apply_to_redis(redis, [(entry, updates_for(entry=entry))])
     _names_rebuild(redis, members)
     redis.set(store.BUILT_KEY, timezone.now().isoformat())
     BoardSync.objects.update_or_create(pk=1, defaults={"rebuilt_at": timezone.now()})

@@ -124,7 +124,7 @@ def serve(out) -> None:
     from portal.rewards.models import PointRule
 
     events: list[list] = []
-    send, board_entry_apply = push._send, handlers.board_entry_apply
+    send, board_entries_apply = push._send, handlers.board_entries_apply
 
     def timed_send(messages, board_id=None):
         start = time.monotonic()
@@ -132,14 +132,14 @@ def serve(out) -> None:
         end = time.monotonic()
         events.extend(["push", m[0], start, end] for m in messages)
 
-    def timed_apply(*, entry_id):
+    def timed_apply(*, entry_ids):
         start = time.monotonic()
         events.append(["committed", None, start, start])
-        return board_entry_apply(entry_id=entry_id)
+        return board_entries_apply(entry_ids=entry_ids)
 
     # Module attributes, looked up at call time (every push goes through push._send; the
-    # points.recorded handler calls board_entry_apply by its global name).
-    push._send, handlers.board_entry_apply = timed_send, timed_apply
+    # points.recorded handler calls board_entries_apply by its global name).
+    push._send, handlers.board_entries_apply = timed_send, timed_apply
 
     reviewer = User.objects.get(email="bench-live-reviewer@demo.vouch.test")
     layer = get_channel_layer()

@@ -34,7 +34,7 @@ def _install(**_kwargs) -> None:
     def note(*entry) -> None:
         trace.write(json.dumps(entry) + "\n")
 
-    send, apply, run = push._send, handlers.board_entry_apply, events._run_handlers
+    send, apply, run = push._send, handlers.board_entries_apply, events._run_handlers
 
     def timed_send(messages, board_id=None):
         start = time.monotonic()
@@ -43,9 +43,9 @@ def _install(**_kwargs) -> None:
         for message in messages:
             note("push", message[0], start, end)
 
-    def timed_apply(*, entry_id):
+    def timed_apply(*, entry_ids):
         note("committed", None, time.monotonic(), time.monotonic())
-        return apply(entry_id=entry_id)
+        return apply(entry_ids=entry_ids)
 
     def timed_run(event):
         start = time.monotonic()
@@ -70,7 +70,7 @@ def _install(**_kwargs) -> None:
 
     events.handlers_for = lambda name: [timed(h) for h in listed(name)]
     # Module attributes, looked up at call time.
-    push._send, handlers.board_entry_apply, events._run_handlers = (
+    push._send, handlers.board_entries_apply, events._run_handlers = (
         timed_send,
         timed_apply,
         timed_run,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .models import Event
@@ -18,22 +18,31 @@ HandlerFunc = Callable[["Event"], None]
 @dataclass(frozen=True)
 class Handler:
     key: str  # stable name, recorded in HandlerRun: "<module>.<function>"
-    func: HandlerFunc
+    func: Callable[[Any], None]  # one Event; with ``batch``, a list of them
     first: bool = False
+    batch: bool = False
 
 
 _handlers: dict[str, list[Handler]] = defaultdict(list)
 
 
-def subscribe(*names: str, first: bool = False) -> Callable[[HandlerFunc], HandlerFunc]:
+def subscribe(*names: str, first: bool = False, batch: bool = False) -> Callable[[Any], Any]:
     """Decorator: run the function for every event with one of these names, once per
     event. It runs inside its own transaction together with its claim, receives the
     ``Event`` row and must take business time from ``event.occurred_at``. ``first``: the
     handler runs before the others (points and boards, which people watch live, do not
-    wait for e-mails and counters)."""
+    wait for e-mails and counters).
 
-    def register(func: HandlerFunc) -> HandlerFunc:
-        handler = Handler(key=f"{func.__module__}.{func.__qualname__}", func=func, first=first)
+    ``batch``: the function receives a list of events instead, all those of a worker's
+    batch it has not handled yet (never two of one aggregate: a batch holds at most one
+    event per aggregate), so it can read and write set-wise. When it raises, it is called
+    again with one event at a time, each in its own transaction, so it must give the same
+    result either way."""
+
+    def register(func: Callable[[Any], None]) -> Callable[[Any], None]:
+        handler = Handler(
+            key=f"{func.__module__}.{func.__qualname__}", func=func, first=first, batch=batch
+        )
         for name in names:
             if handler not in _handlers[name]:
                 _handlers[name].append(handler)

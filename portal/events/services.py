@@ -162,14 +162,19 @@ def _failed(event: Event, handler_key: str, exc: Exception) -> None:
 
 def _run_handler(handler: Handler, events: list[Event]) -> set[int]:
     """Run one handler on the events it has not handled yet, in one transaction with its
-    claims; when it fails, once more event by event, each in its own transaction, so one
-    bad event holds back nobody else. Returns the ids it failed on."""
+    claims (a ``batch`` handler gets them as one list); when it fails, once more event by
+    event, each in its own transaction, so one bad event holds back nobody else. Returns
+    the ids it failed on."""
     try:
         with transaction.atomic():
             todo = _claim_runs(events, handler.key)
-            for event in events:
-                if event.pk in todo:
-                    handler.func(event)
+            if handler.batch:
+                if fresh := [event for event in events if event.pk in todo]:
+                    handler.func(fresh)
+            else:
+                for event in events:
+                    if event.pk in todo:
+                        handler.func(event)
         return set()
     except Exception as exc:
         if len(events) == 1:

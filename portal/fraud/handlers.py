@@ -7,27 +7,31 @@ from __future__ import annotations
 
 from portal.events.models import Event
 from portal.events.registry import subscribe
-from portal.leads.selectors import lead_of_event
+from portal.leads.selectors import lead_of_event, leads_of_events
 
-from .services import fraud_detect, submission_print_record
+from .services import fraud_detect_many, submission_print_record
 
 
-@subscribe("lead.submitted")
-def detect(event: Event) -> None:
+@subscribe("lead.submitted", batch=True)
+def detect(events: list[Event]) -> None:
     """Idempotent: the print is one per lead (get or create), and a finding already in an
-    open case adds nothing to it."""
-    lead = lead_of_event(event=event)
-    if lead is None:
-        return
-    client = event.payload.get("client")
-    if client:
-        submission_print_record(
-            lead=lead,
-            address=client.get("address", ""),
-            network=client.get("network", ""),
-            device=client.get("device", ""),
-            user_agent=client.get("user_agent", ""),
-            seconds_after_visit=client.get("seconds_after_visit"),
-        )  # then runs the detectors
-    else:
-        fraud_detect(lead=lead)
+    open case adds nothing to it. The detectors run after every print of the batch is
+    kept, as they would after each lead's own."""
+    leads_of_events(events=events)
+    leads = []
+    for event in events:
+        lead = lead_of_event(event=event)
+        if lead is None:
+            continue
+        leads.append(lead)
+        if client := event.payload.get("client"):
+            submission_print_record(
+                lead=lead,
+                address=client.get("address", ""),
+                network=client.get("network", ""),
+                device=client.get("device", ""),
+                user_agent=client.get("user_agent", ""),
+                seconds_after_visit=client.get("seconds_after_visit"),
+                detect=False,
+            )
+    fraud_detect_many(leads=leads)

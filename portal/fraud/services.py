@@ -38,10 +38,12 @@ def submission_print_record(
     device: str,
     user_agent: str,
     seconds_after_visit: int | None,
+    detect: bool = True,
 ) -> SubmissionPrint:
     """Keep where a referral-link submission came from (keyed hashes from
-    ``client_fingerprint``), then run the detectors on the lead. Once per lead
-    (one-to-one). Locks nothing; what the detectors find publishes ``fraud.leads_held``."""
+    ``client_fingerprint``), then run the detectors on the lead (``detect=False``: the
+    caller runs them, ``fraud_detect_many``). Once per lead (one-to-one). Locks nothing;
+    what the detectors find publishes ``fraud.leads_held``."""
     fingerprint, _created = SubmissionPrint.objects.get_or_create(
         lead=lead,
         defaults={
@@ -54,7 +56,8 @@ def submission_print_record(
             else max(0, seconds_after_visit),
         },
     )
-    fraud_detect(lead=lead)
+    if detect:
+        fraud_detect(lead=lead)
     return fingerprint
 
 
@@ -65,10 +68,12 @@ def _window_start(lead: Lead) -> datetime:
     return lead.submitted_at - timedelta(days=settings.FRAUD_WINDOW_DAYS)
 
 
-def detect_shared_client(*, lead: Lead) -> list[dict[str, Any]]:
+def detect_shared_client(
+    *, lead: Lead, fingerprint: SubmissionPrint | None
+) -> list[dict[str, Any]]:
     """Leads from one client address, device or network for at least
     FRAUD_SHARED_CLIENT_REFERRERS different referrers (within the window)."""
-    own = SubmissionPrint.objects.filter(lead=lead).first()
+    own = fingerprint
     if own is None:
         return []
     findings = []
@@ -97,7 +102,7 @@ def detect_shared_client(*, lead: Lead) -> list[dict[str, Any]]:
     return findings
 
 
-def detect_burst(*, lead: Lead) -> list[dict[str, Any]]:
+def detect_burst(*, lead: Lead, fingerprint: SubmissionPrint | None) -> list[dict[str, Any]]:
     """At least FRAUD_BURST_COUNT leads by one referrer within FRAUD_BURST_MINUTES."""
     since = lead.submitted_at - timedelta(minutes=settings.FRAUD_BURST_MINUTES)
     burst = list(
@@ -136,7 +141,7 @@ def _prospect_domain(lead: Lead) -> str:
     return lead.email_normalised.rsplit("@", 1)[-1].lower() if "@" in lead.email_normalised else ""
 
 
-def detect_ring(*, lead: Lead) -> list[dict[str, Any]]:
+def detect_ring(*, lead: Lead, fingerprint: SubmissionPrint | None) -> list[dict[str, Any]]:
     """A refers B's company while someone of B's company refers A's."""
     mine = _domain_of(lead.referrer)
     theirs = _prospect_domain(lead)
@@ -162,7 +167,9 @@ def detect_ring(*, lead: Lead) -> list[dict[str, Any]]:
     ]
 
 
-def detect_self_referral(*, lead: Lead) -> list[dict[str, Any]]:
+def detect_self_referral(
+    *, lead: Lead, fingerprint: SubmissionPrint | None
+) -> list[dict[str, Any]]:
     """The prospect's e-mail domain is the referrer's own (not a free-mail domain), or
     the prospect's phone is one the referrer used for themselves elsewhere."""
     referrer_domain = lead.referrer.email.rsplit("@", 1)[-1].lower()
@@ -196,9 +203,8 @@ def detect_self_referral(*, lead: Lead) -> list[dict[str, Any]]:
     ]
 
 
-def detect_non_human(*, lead: Lead) -> list[dict[str, Any]]:
+def detect_non_human(*, lead: Lead, fingerprint: SubmissionPrint | None) -> list[dict[str, Any]]:
     """No pause between the link visit and the submission, or a headless agent."""
-    fingerprint = SubmissionPrint.objects.filter(lead=lead).first()
     if fingerprint is None:
         return []
     agent = fingerprint.user_agent.lower()
@@ -235,9 +241,20 @@ DETECTORS = (
 def fraud_detect(*, lead: Lead) -> list[FraudCase]:
     """Run every detector on a new lead; open (or extend) a case per finding. Locks an
     open case while adding leads to it; publishes ``fraud.leads_held`` per case."""
+    return _detect(lead, SubmissionPrint.objects.filter(lead=lead).first())
+
+
+def fraud_detect_many(*, leads: list[Lead]) -> list[FraudCase]:
+    """``fraud_detect`` on each of many new leads (a worker's batch), their client prints
+    read in one query. Locks and publishes as ``fraud_detect``."""
+    prints = {p.lead_id: p for p in SubmissionPrint.objects.filter(lead__in=[x.pk for x in leads])}
+    return [case for lead in leads for case in _detect(lead, prints.get(lead.pk))]
+
+
+def _detect(lead: Lead, fingerprint: SubmissionPrint | None) -> list[FraudCase]:
     cases = []
     for detector in DETECTORS:
-        for finding in detector(lead=lead):
+        for finding in detector(lead=lead, fingerprint=fingerprint):
             cases.append(fraud_case_open(**finding))
     return cases
 

@@ -9,13 +9,13 @@ from decimal import Decimal
 from portal.events.models import Event
 from portal.events.registry import subscribe
 from portal.leads.models import Lead
-from portal.leads.selectors import lead_of_event
+from portal.leads.selectors import lead_of_event, leads_of_events
 
 from .services import (
     lead_reversed_apply,
     lead_status_apply,
-    lead_submitted_apply,
-    points_recorded_apply,
+    leads_submitted_apply,
+    points_recorded_apply_many,
 )
 
 
@@ -23,10 +23,11 @@ def _lead(event: Event) -> Lead | None:
     return lead_of_event(event=event)
 
 
-@subscribe("lead.submitted")
-def count_submission(event: Event) -> None:
-    if lead := _lead(event):
-        lead_submitted_apply(lead=lead)
+@subscribe("lead.submitted", batch=True)
+def count_submission(events: list[Event]) -> None:
+    """The whole batch at once: a few statements per rollup table, not per lead."""
+    leads_of_events(events=events)
+    leads_submitted_apply(leads=[lead for event in events if (lead := _lead(event))])
 
 
 @subscribe("lead.status_changed")
@@ -48,13 +49,6 @@ def count_reversal(event: Event) -> None:
         lead_reversed_apply(lead=lead, at=event.occurred_at)
 
 
-@subscribe("points.recorded")
-def count_points(event: Event) -> None:
-    payload = event.payload
-    points_recorded_apply(
-        participant_id=payload["participant"],
-        program_id=payload.get("program"),
-        amount=int(payload["amount"]),
-        at=event.occurred_at,
-        lead_id=payload.get("lead"),
-    )
+@subscribe("points.recorded", batch=True)
+def count_points(events: list[Event]) -> None:
+    points_recorded_apply_many(payloads=[(event.payload, event.occurred_at) for event in events])

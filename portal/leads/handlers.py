@@ -11,7 +11,7 @@ from portal.events.registry import subscribe
 from portal.notifications.services import notify
 
 from .models import Lead
-from .selectors import lead_of_event
+from .selectors import lead_of_event, leads_of_events
 
 
 def _lead_as_of(event: Event) -> Lead | None:
@@ -22,17 +22,20 @@ def _lead_as_of(event: Event) -> Lead | None:
     return lead
 
 
-@subscribe("lead.submitted")
-def notify_submitter_of_submission(event: Event) -> None:
-    lead = _lead_as_of(event)
-    if lead is None:
-        return
-    notify(
-        user=lead.referrer,
-        kind="lead_submitted",
-        context={"lead": lead},
-        url=reverse("leads:detail", args=[lead.pk]),
-    )
+@subscribe("lead.submitted", batch=True)
+def notify_submitter_of_submission(events: list[Event]) -> None:
+    # The first handler of a submission: it reads the batch's leads for all of them.
+    leads_of_events(events=events)
+    for event in events:
+        lead = _lead_as_of(event)
+        if lead is None:
+            continue
+        notify(
+            user=lead.referrer,
+            kind="lead_submitted",
+            context={"lead": lead},
+            url=reverse("leads:detail", args=[lead.pk]),
+        )
 
 
 @subscribe("lead.status_changed")

@@ -308,6 +308,20 @@ def program_check_open_to(*, program: Program, user: User) -> None:
         )
 
 
+def leads_of_events(*, events: list[Event]) -> None:
+    """Read the leads of ``events`` that are not read yet, in one query, for
+    ``lead_of_event`` to answer from (a batch handler calls it first: the handlers after
+    it on the same events then read nothing). Read only."""
+    unread = [event for event in events if "_lead_memo" not in event.__dict__]
+    if not unread:
+        return
+    leads = Lead.objects.select_related("program", "referrer__partner_organisation").in_bulk(
+        {event.payload["lead"] for event in unread}
+    )
+    for event in unread:
+        event.__dict__["_lead_memo"] = leads.get(event.payload["lead"])
+
+
 def lead_of_event(*, event: Event) -> Lead | None:
     """The lead an event names (``payload["lead"]``), with its program and its referrer's
     organisation, read once per event however many handlers ask (a submission has seven):

@@ -12,7 +12,7 @@ from portal.events.models import Event
 from portal.events.registry import subscribe
 from portal.fraud.selectors import lead_held_by_fraud
 from portal.leads.models import Lead, LeadStatus, Program
-from portal.leads.selectors import lead_of_event
+from portal.leads.selectors import lead_of_event, leads_of_events
 
 from .services import (
     STATUS_MEANING,
@@ -21,6 +21,7 @@ from .services import (
     lead_points_release,
     ledger_add,
 )
+from .submissions import leads_submitted_award
 
 
 def _lead(event: Event) -> Lead | None:
@@ -38,12 +39,18 @@ def personal_goals(event: Event) -> None:
         goals_check(participant=lead.referrer, at=event.occurred_at)
 
 
-@subscribe("lead.submitted")
-def award_submission(event: Event) -> None:
-    if event.payload.get("status") == LeadStatus.REJECTED:
-        return  # a lead the quality rules rejected earns nothing
-    if lead := _lead(event):
-        lead_event_apply(lead=lead, event="submitted", at=event.occurred_at)
+@subscribe("lead.submitted", batch=True)
+def award_submission(events: list[Event]) -> None:
+    """The whole batch at once (``submissions.leads_submitted_award``)."""
+    leads_of_events(events=events)
+    leads_submitted_award(
+        submissions=[
+            (lead, event.occurred_at)
+            for event in events
+            # a lead the quality rules rejected earns nothing
+            if event.payload.get("status") != LeadStatus.REJECTED and (lead := _lead(event))
+        ]
+    )
 
 
 @subscribe("lead.status_changed", first=True)  # the boards and live figures wait for it

@@ -16,6 +16,7 @@ from django.utils import timezone
 from leaderboard import store
 from leaderboard.ranking import Board, member
 from leaderboard.services import (
+    board_entries_apply,
     board_entry_apply,
     boards_rebuild,
     boards_rebuild_if_lost,
@@ -54,6 +55,29 @@ def test_an_entry_applied_twice_counts_once(db):
     board_entry_apply(entry_id=entry.pk)  # a retry, or a second worker
     board_entry_apply(entry_id=entry.pk)
     assert _score(user) == 30
+
+
+def test_a_batch_of_entries_moves_the_boards_as_a_rebuild_does_and_counts_once(db, monkeypatch):
+    from portal.events import services as events
+
+    people = [UserFactory(), UserFactory(), PartnerUserFactory(), PartnerUserFactory()]
+    monkeypatch.setattr(events, "_kick", lambda event_id: None)  # the worker takes them later
+    entries = [
+        ledger_add(participant=person, amount=amount, event="adjustment", reason="t")
+        for amount in (5, 7)
+        for person in people
+    ]
+    monkeypatch.undo()
+    assert _all_scores() == {}
+    ids = [entry.pk for entry in entries]
+    board_entries_apply(entry_ids=ids)
+    live = _all_scores()
+    assert [_score(person) for person in people] == [12, 12, 12, 12]
+    board_entries_apply(entry_ids=ids)  # a retried batch
+    board_entry_apply(entry_id=ids[0])  # or one of its events on its own
+    assert _all_scores() == live
+    boards_rebuild()
+    assert _all_scores() == live
 
 
 def test_a_points_event_handled_again_does_not_count_twice(db):

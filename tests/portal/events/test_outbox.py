@@ -270,3 +270,46 @@ def test_a_handler_failing_on_one_event_of_a_batch_holds_back_no_other(db, setti
     assert events_drain(now=timezone.now() + timedelta(minutes=10)) == 1
     assert calls == [("second", broken.pk, 2)]  # only what had not run, once
     assert HandlerRun.objects.count() == 8
+
+
+@subscribe("test.batch", batch=True)
+def batch_handler(events):
+    if any(e.payload.get("n") == fail.get("batch_n") for e in events):
+        raise RuntimeError("batch handler fails on this one")
+    calls.append(("batch", len(events), ",".join(str(e.payload["n"]) for e in events)))
+
+
+def test_a_batch_handler_gets_the_batch_as_one_list_and_a_failure_one_event_at_a_time(
+    db, settings, monkeypatch
+):
+    from portal.events import services
+
+    settings.EVENTS_BATCH_SIZE = 10
+    monkeypatch.setattr(services, "_kick", lambda event_id: None)
+    events = [
+        publish(name="test.batch", aggregate=f"thing:{n}", payload={"n": n}) for n in range(4)
+    ]
+    monkeypatch.undo()
+    assert event_handle(event_id=events[0].pk) == 4
+    assert calls == [("batch", 4, "0,1,2,3")]
+    # Handled again (a retried task): the claims hold, the handler gets nothing.
+    calls.clear()
+    Event.objects.update(handled_at=None, lease_until=None)
+    assert events_drain() == 4
+    assert calls == []
+
+    # One event it fails on: the others are handled, each on its own; that one waits.
+    monkeypatch.setattr(services, "_kick", lambda event_id: None)
+    more = [
+        publish(name="test.batch", aggregate=f"other:{n}", payload={"n": n}) for n in range(4, 7)
+    ]
+    monkeypatch.undo()
+    fail["batch_n"] = 5
+    assert event_handle(event_id=more[0].pk) == 2
+    assert calls == [("batch", 1, "4"), ("batch", 1, "6")]
+    broken = Event.objects.get(pk=more[1].pk)
+    assert broken.handled_at is None and "batch handler fails" in broken.last_error
+    fail.clear()
+    calls.clear()
+    assert events_drain(now=timezone.now() + timedelta(minutes=10)) == 1
+    assert calls == [("batch", 1, "5")]

@@ -157,7 +157,7 @@ def test_the_print_travels_in_the_lead_event_and_is_kept_once(program):
 
     for _ in range(2):  # a retried event, a second worker
         with transaction.atomic():
-            detect(event)
+            detect([event])
     assert SubmissionPrint.objects.count() == 1
     assert FraudCase.objects.get().leads.count() == 1
     assert AuditEvent.objects.count() == audit
