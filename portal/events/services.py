@@ -21,6 +21,8 @@ from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from portal.core.sql import pk_or_pending
+
 from .models import Event, HandlerRun
 from .registry import Handler, handlers_for
 
@@ -29,11 +31,12 @@ MAX_BACKOFF_SECONDS = 300
 _local = threading.local()  # .handling: handlers running in this thread
 
 
-def aggregate_key(*, aggregate: models.Model | str) -> str:
-    """ "lead:42" for a model instance; a string is taken as it is. Pure."""
+def aggregate_key(*, aggregate: models.Model | str) -> Any:
+    """ "lead:42" for a model instance; a string is taken as it is. For an instance not
+    written yet, the key it will have (``PendingPk``: see ``event_build``). Pure."""
     if isinstance(aggregate, str):
         return aggregate
-    return f"{aggregate._meta.model_name}:{aggregate.pk}"
+    return pk_or_pending(aggregate, prefix=f"{aggregate._meta.model_name}:")
 
 
 def publish(
@@ -48,19 +51,39 @@ def publish(
     Locks nothing. Nothing is handled unless the transaction commits; after it commits,
     the subscribed handlers run (on a worker, or inline in the embedded default). An event
     nobody subscribes to is recorded as handled at once."""
+    event = event_build(name=name, aggregate=aggregate, payload=payload, occurred_at=occurred_at)
+    event.save(force_insert=True)
+    event_published(event=event)
+    return event
+
+
+def event_build(
+    *,
+    name: str,
+    aggregate: models.Model | str,
+    payload: dict[str, Any] | None = None,
+    occurred_at: datetime | None = None,
+) -> Event:
+    """The outbox row ``publish`` writes, unsaved. ``aggregate`` may be a new row not
+    written yet (its key, also as a top-level payload value from ``pk_or_pending``, is
+    filled in when both are written in one statement by ``portal.core.sql.rows_insert``);
+    once written, call ``event_published``. Pure."""
     now = timezone.now()
-    subscribed = bool(handlers_for(name))
-    event = Event.objects.create(
+    return Event(
         name=name,
         aggregate=aggregate_key(aggregate=aggregate),
         payload=payload or {},
         occurred_at=occurred_at or now,
         created_at=now,
-        handled_at=None if subscribed else now,
+        handled_at=None if handlers_for(name) else now,
     )
-    if subscribed:
+
+
+def event_published(*, event: Event) -> None:
+    """After ``event`` is written in the caller's transaction: once that commits, hand it
+    to the handlers (an event nobody subscribes to was written handled)."""
+    if event.handled_at is None:
         transaction.on_commit(partial(_kick, event.pk))
-    return event
 
 
 def _kick(event_id: int) -> None:
