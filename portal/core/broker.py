@@ -2,10 +2,11 @@
 """Kombu's Redis transport, with one Redis client per channel.
 
 Kombu's ``Channel.conn_or_acquire`` builds a new ``redis.Redis`` for every message it
-publishes (its constructor fills a table of about 170 response callbacks); the lead
-submission request publishes one (``events_dispatch``) after each commit. A ``redis.Redis``
-is safe to share: each command takes a connection from the channel's pool and returns it.
-Celery uses it through ``CELERY_BROKER_TRANSPORT`` when the broker is Redis."""
+publishes (its constructor fills a table of about 170 response callbacks); a lead
+submission request publishes one (``events_dispatch``) after its commit when no wake-up
+is pending. A ``redis.Redis`` is safe to share: each command takes a connection from the
+channel's pool and returns it. Celery uses it through ``CELERY_BROKER_TRANSPORT`` when
+the broker is Redis."""
 
 from __future__ import annotations
 

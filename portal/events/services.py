@@ -17,9 +17,12 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+
+from portal.core.sql import pk_or_pending
 
 from .models import Event, HandlerRun
 from .registry import Handler, handlers_for
@@ -29,11 +32,12 @@ MAX_BACKOFF_SECONDS = 300
 _local = threading.local()  # .handling: handlers running in this thread
 
 
-def aggregate_key(*, aggregate: models.Model | str) -> str:
-    """ "lead:42" for a model instance; a string is taken as it is. Pure."""
+def aggregate_key(*, aggregate: models.Model | str) -> Any:
+    """ "lead:42" for a model instance; a string is taken as it is. For an instance not
+    written yet, the key it will have (``PendingPk``: see ``event_build``). Pure."""
     if isinstance(aggregate, str):
         return aggregate
-    return f"{aggregate._meta.model_name}:{aggregate.pk}"
+    return pk_or_pending(aggregate, prefix=f"{aggregate._meta.model_name}:")
 
 
 def publish(
@@ -48,19 +52,39 @@ def publish(
     Locks nothing. Nothing is handled unless the transaction commits; after it commits,
     the subscribed handlers run (on a worker, or inline in the embedded default). An event
     nobody subscribes to is recorded as handled at once."""
+    event = event_build(name=name, aggregate=aggregate, payload=payload, occurred_at=occurred_at)
+    event.save(force_insert=True)
+    event_published(event=event)
+    return event
+
+
+def event_build(
+    *,
+    name: str,
+    aggregate: models.Model | str,
+    payload: dict[str, Any] | None = None,
+    occurred_at: datetime | None = None,
+) -> Event:
+    """The outbox row ``publish`` writes, unsaved. ``aggregate`` may be a new row not
+    written yet (its key, also as a top-level payload value from ``pk_or_pending``, is
+    filled in when both are written in one statement by ``portal.core.sql.rows_insert``);
+    once written, call ``event_published``. Pure."""
     now = timezone.now()
-    subscribed = bool(handlers_for(name))
-    event = Event.objects.create(
+    return Event(
         name=name,
         aggregate=aggregate_key(aggregate=aggregate),
         payload=payload or {},
         occurred_at=occurred_at or now,
         created_at=now,
-        handled_at=None if subscribed else now,
+        handled_at=None if handlers_for(name) else now,
     )
-    if subscribed:
+
+
+def event_published(*, event: Event) -> None:
+    """After ``event`` is written in the caller's transaction: once that commits, hand it
+    to the handlers (an event nobody subscribes to was written handled)."""
+    if event.handled_at is None:
         transaction.on_commit(partial(_kick, event.pk))
-    return event
 
 
 def _kick(event_id: int) -> None:
@@ -79,16 +103,64 @@ def _kick(event_id: int) -> None:
                 raise
             log.warning("event %s failed; the sweep will retry it", event_id, exc_info=True)
         return
+    _wake_worker(event_id)
+
+
+# A commit wakes a worker only when no wake-up is pending: under load, one task (and one
+# broker message) serves many submissions. The flag lives in the default cache, which is
+# Redis whenever a worker runs the tasks (without Redis, tasks run inline: settings).
+WAKE_KEY = "events:wake-up"
+# Long enough to cover a task waiting in the queue; past it a commit enqueues another
+# (harmless: a task that finds nothing claims nothing). A lost task costs at most this.
+WAKE_TTL_SECONDS = 10
+
+
+def _wake_worker(event_id: int) -> None:
+    """Enqueue ``events_dispatch`` unless a wake-up is already pending: the worker clears
+    the flag before it claims, so an event committed while the flag was set is claimed by
+    that worker. A cache or broker that is away must not fail the request that already
+    committed: the sweep finds the event."""
+    try:
+        pending = not cache.add(WAKE_KEY, 1, WAKE_TTL_SECONDS)
+    except Exception:
+        pending = False  # the cache is away: wake anyway (the broker may still answer)
+        log.warning("could not check the wake-up flag for event %s", event_id, exc_info=True)
+    if pending:
+        return
     try:
         from .tasks import events_dispatch
 
         events_dispatch.delay(event_id)
     except Exception:
+        _wake_flag_clear()  # the next commit tries again
         if settings.EVENTS_RAISE:
             raise
         log.warning(
             "could not dispatch event %s; the sweep will handle it", event_id, exc_info=True
         )
+
+
+def _wake_flag_clear() -> None:
+    try:
+        cache.delete(WAKE_KEY)
+    except Exception:
+        log.warning("could not clear the wake-up flag", exc_info=True)  # it expires
+
+
+def events_woken(*, event_id: int, recheck: bool = True) -> int:
+    """A worker woken after a commit (``events_dispatch``): clear the wake-up flag, so a
+    commit from now on wakes a worker again, then handle ``event_id`` and whatever else
+    waits. The claims come after the clearing: an event committed while the flag was set
+    (its commit enqueued nothing) is claimed here, one committed after it wakes a worker
+    itself. With ``recheck`` (a worker; inline handling in the request skips the query),
+    when claimable events are left (the handling stopped at its limit, or a whole batch
+    failed), wakes a worker again. Returns how many events were handled. Locks nothing
+    beyond the claims."""
+    _wake_flag_clear()
+    handled = event_handle(event_id=event_id)
+    if recheck and _claimable(timezone.now()).exists():
+        _wake_worker(event_id)
+    return handled
 
 
 def _claimable(now: datetime) -> models.QuerySet[Event]:

@@ -1,15 +1,17 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 
-from .services import event_handle, events_drain
+from .services import events_drain, events_woken
 
 
-@shared_task(acks_late=True)
-def events_dispatch(event_id: int) -> int:
-    """After commit: handle one event (and its aggregate's next ones). Safe to run twice."""
-    return event_handle(event_id=event_id)
+@shared_task(bind=True, acks_late=True)
+def events_dispatch(self: Task, event_id: int) -> int:
+    """After commit: handle the event and whatever else waits (clearing the wake-up flag
+    first, so the next commit wakes a worker again). Safe to run twice."""
+    # Run inline (eager: the embedded default, tests), every commit handles its own events.
+    return events_woken(event_id=event_id, recheck=not self.request.is_eager)
 
 
 @shared_task

@@ -26,9 +26,10 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
-from portal.audit.services import audit_record
+from portal.audit.services import audit_event_build, audit_record
 from portal.core.money import money
-from portal.events.services import publish
+from portal.core.sql import pk_or_pending, rows_insert
+from portal.events.services import event_build, event_published, publish
 
 from . import rules
 from .models import (
@@ -126,8 +127,7 @@ def lead_submit(
             lead.status = LeadStatus.REJECTED
             lead.rejection_reason = rejecting.reason
             lead.status_note = rejecting.message
-        lead.save()
-        audit_record(
+        audit = audit_event_build(
             actor=actor or referrer,
             action="lead.submitted",
             target=lead,
@@ -135,7 +135,7 @@ def lead_submit(
             note=lead.status_note,
             data={"source": source, "flags": lead.flags},
         )
-        publish(
+        event = event_build(
             name="lead.submitted",
             aggregate=lead,
             payload={
@@ -147,13 +147,16 @@ def lead_submit(
             },
             occurred_at=now,
         )
+        # The lead, its audit record and its outbox row: one statement on PostgreSQL.
+        rows_insert(lead, audit, event)
+        event_published(event=event)
     return lead
 
 
 def _about(lead: Lead) -> dict[str, Any]:
     """What every lead event says about its lead, so handlers need not guess."""
     return {
-        "lead": lead.pk,
+        "lead": pk_or_pending(lead),  # a new lead's key once written (lead_submit)
         "program": lead.program_id,
         "referrer": lead.referrer_id,
         "organisation": lead.organisation_id,

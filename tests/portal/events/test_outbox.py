@@ -313,3 +313,100 @@ def test_a_batch_handler_gets_the_batch_as_one_list_and_a_failure_one_event_at_a
     calls.clear()
     assert events_drain(now=timezone.now() + timedelta(minutes=10)) == 1
     assert calls == [("batch", 1, "5")]
+
+
+@pytest.fixture
+def broker(monkeypatch) -> list[int]:
+    """The broker: what each commit enqueued for a worker (nothing runs until the test
+    runs the task, as a worker would)."""
+    from portal.events import tasks
+
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.events_dispatch, "delay", sent.append)
+    return sent
+
+
+def test_commits_while_a_wake_up_is_pending_enqueue_nothing_and_its_worker_takes_them(db, broker):
+    from portal.events.tasks import events_dispatch
+
+    events = [
+        publish(name="test.thing", aggregate=f"thing:{n}", payload={"n": n}) for n in range(5)
+    ]
+    assert broker == [events[0].pk] and calls == []  # one wake-up for five commits
+    assert events_dispatch(events[0].pk) == 5  # the worker takes every waiting event
+    assert sorted(c[2] for c in calls if c[0] == "second") == list(range(5))
+    assert not Event.objects.filter(handled_at__isnull=True).exists()
+    # The worker cleared the flag: the next commit wakes a worker again.
+    later = publish(name="test.thing", aggregate="thing:9", payload={"n": 9})
+    assert broker == [events[0].pk, later.pk]
+
+
+def test_an_event_committed_while_the_worker_handles_is_never_left_waiting(db, broker, monkeypatch):
+    """The worker clears the flag before it claims: an event committed during its work
+    either is claimed by it or finds the flag clear and wakes a worker itself."""
+    from portal.events import services
+    from portal.events.tasks import events_dispatch
+
+    first = publish(name="test.thing", aggregate="thing:1", payload={"n": 1})
+    claim, late = services._claim, []
+
+    def claim_then_commit(*args, **kwargs):
+        claimed = claim(*args, **kwargs)
+        if not late:  # a request commits right after the worker's first claim
+            late.append(publish(name="test.thing", aggregate="thing:2", payload={"n": 2}))
+        return claimed
+
+    monkeypatch.setattr(services, "_claim", claim_then_commit)
+    events_dispatch(first.pk)
+    assert broker == [first.pk, late[0].pk]  # the late commit found the flag clear
+    events_dispatch(late[0].pk)  # that wake-up (the first worker may have taken it already)
+    assert not Event.objects.filter(handled_at__isnull=True).exists()
+    assert sorted(c[2] for c in calls if c[0] == "second") == [1, 2]
+
+
+def test_a_worker_that_stops_at_its_limit_wakes_another_for_the_rest(db, broker, monkeypatch):
+    from portal.events import services
+    from portal.events.tasks import events_dispatch
+
+    events = [
+        publish(name="test.thing", aggregate=f"thing:{n}", payload={"n": n}) for n in range(3)
+    ]
+    assert broker == [events[0].pk]
+    broker.clear()
+    monkeypatch.setattr(
+        services,
+        "event_handle",
+        lambda event_id: services._handle([event_id], now=None, more=0, limit=1),
+    )
+    assert events_dispatch(events[0].pk) == 1
+    assert broker == [events[0].pk]  # two left: another wake-up
+    assert Event.objects.filter(handled_at__isnull=True).count() == 2
+
+
+def test_with_the_cache_away_a_commit_still_wakes_a_worker(db, broker, monkeypatch):
+    from portal.events import services
+
+    def away(*args, **kwargs):
+        raise ConnectionError("cache away")
+
+    monkeypatch.setattr(services.cache, "add", away)
+    monkeypatch.setattr(services.cache, "delete", away)
+    first = publish(name="test.thing", aggregate="thing:1", payload={"n": 1})
+    second = publish(name="test.thing", aggregate="thing:2", payload={"n": 2})
+    assert broker == [first.pk, second.pk]
+
+
+def test_with_the_broker_away_the_next_commit_tries_again(db, monkeypatch):
+    from portal.events import tasks
+
+    tried: list[int] = []
+
+    def away(event_id):
+        tried.append(event_id)
+        raise ConnectionError("broker away")
+
+    monkeypatch.setattr(tasks.events_dispatch, "delay", away)
+    first = publish(name="test.thing", aggregate="thing:1", payload={"n": 1})  # answered
+    second = publish(name="test.thing", aggregate="thing:2", payload={"n": 2})
+    assert tried == [first.pk, second.pk]  # no flag left behind by the failed wake-up
+    assert Event.objects.filter(handled_at__isnull=True).count() == 2  # for the sweep
