@@ -283,13 +283,7 @@ def board_rows_by_audience(*, board: Board, n: int) -> dict[Audience, list[dict]
 def board_page(*, board: Board, viewer: User, n: int = 50, k: int = 2) -> dict[str, Any]:
     """Top N and the viewer's rank with neighbours, in one store round trip where possible."""
     member_id = viewer.partner_organisation_id if board.by_organisation else viewer.pk
-    current = store.current_store()
-    cached: dict[int, str] = {}
-    if isinstance(current, store.RedisStore):
-        top, me, around, cached = current.page(board, n, member_id, k)
-    else:
-        top = current.top(board, n)
-        me, around = current.around(board, member_id, k)
+    top, me, around, cached = store.current_store().page(board, n, member_id, k)
     names = _names(
         board=board,
         ids=list({r.participant_id for r in top + around}),

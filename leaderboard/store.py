@@ -222,12 +222,26 @@ def sql_totals(
 
 class SqlStore:
     def top(self, board: Board, n: int) -> list[Row]:
-        return [
-            Row(i + 1, pid, total) for i, (pid, total, _last) in enumerate(sql_totals(board)[:n])
-        ]
+        return self._top(sql_totals(board), n)
+
+    @staticmethod
+    def _top(totals: list[tuple[int, int, datetime]], n: int) -> list[Row]:
+        return [Row(i + 1, pid, total) for i, (pid, total, _last) in enumerate(totals[:n])]
 
     def around(self, board: Board, member_id: int, k: int) -> tuple[Row | None, list[Row]]:
+        return self._around(sql_totals(board), member_id, k)
+
+    def page(self, board: Board, n: int, member_id: int | None, k: int):
+        """Top N, my row and my neighbours from one reading of the board's totals (as
+        ``RedisStore.page``; no names are cached here)."""
         totals = sql_totals(board)
+        me, around = self._around(totals, member_id, k) if member_id is not None else (None, [])
+        return self._top(totals, n), me, around, {}
+
+    @staticmethod
+    def _around(
+        totals: list[tuple[int, int, datetime]], member_id: int, k: int
+    ) -> tuple[Row | None, list[Row]]:
         index = next((i for i, r in enumerate(totals) if r[0] == member_id), None)
         if index is None:
             return None, []

@@ -164,6 +164,7 @@ if _db["ENGINE"] == "django.db.backends.postgresql" and env_bool(
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads (Channels, live servers) share the file: wait instead of failing.
     _db.setdefault("OPTIONS", {})["timeout"] = 20
+    _db["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

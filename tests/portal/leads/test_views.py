@@ -86,7 +86,7 @@ def test_employees_and_partners_both_get_a_referral_link(client, partner_user):
 
 
 def test_lists_run_a_bounded_number_of_queries(
-    client, partner_admin, program, django_assert_max_num_queries
+    client, partner_admin, program, django_assert_max_num_queries, settings
 ):
     for _ in range(3):
         colleague = PartnerUserFactory(partner_organisation=partner_admin.partner_organisation)
@@ -95,7 +95,10 @@ def test_lists_run_a_bounded_number_of_queries(
     client.force_login(partner_admin)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("leads:list")).status_code == 200
-    with django_assert_max_num_queries(17):  # 16, and the reader's personal goals (one query)
+    # 16, and the reader's personal goals (one query); without Redis (the embedded default)
+    # three more: the session from the database, the board widget's totals and names from
+    # SQL (one reading of the board for its top and the reader's rank).
+    with django_assert_max_num_queries(17 if settings.REDIS_URL else 20):
         assert client.get(reverse("dashboards:partner")).status_code == 200
 
 
