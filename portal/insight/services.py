@@ -140,8 +140,7 @@ def leads_submitted_apply(*, leads: list[Lead]) -> list[LeadFact]:
     """``lead_submitted_apply`` for many leads at once (a worker's batch of
     ``lead.submitted``): the same rows and counts, with a few statements per rollup table
     instead of a few per lead. Leads already counted are left alone. Locks nothing; two
-    workers creating one rollup row at once: one fails on its unique constraint (its
-    events are retried one by one, and later by the sweep)."""
+    workers creating one rollup row at once both count in it (``_bump``)."""
     counted = set(
         LeadFact.objects.filter(lead_id__in=[lead.pk for lead in leads]).values_list(
             "lead_id", flat=True
@@ -181,26 +180,31 @@ def _bump(
 ) -> list[Any]:
     """Add ``keys[key]`` to ``step`` in the row of each key (values of ``fields``), creating
     the missing rows (with ``defaults[key]``), as get_or_create then an F() update would:
-    one read, one insert, one update per distinct amount. Returns the rows, in the order
-    of ``keys``."""
+    one read; for rows missing, one insert that leaves alone a row another worker created
+    meanwhile (its unique constraint) and one read of them; one update per distinct
+    amount (the increment happens in the database, so concurrent workers add up). Returns
+    the rows, in the order of ``keys`` (their ``step`` as read, before the increment)."""
     if not keys:
         return []
-    where = reduce(or_, (Q(**dict(zip(fields, key, strict=True))) for key in keys))
     manager = model._default_manager
-    rows = {tuple(getattr(row, f) for f in fields): row for row in manager.filter(where)}
+
+    def read(wanted) -> dict[tuple, Any]:
+        where = reduce(or_, (Q(**dict(zip(fields, key, strict=True))) for key in wanted))
+        return {tuple(getattr(row, f) for f in fields): row for row in manager.filter(where)}
+
+    rows = read(keys)
+    if missing := [key for key in keys if key not in rows]:
+        manager.bulk_create(
+            [
+                model(**dict(zip(fields, key, strict=True)), **(defaults or {}).get(key, {}))
+                for key in missing
+            ],
+            ignore_conflicts=True,
+        )
+        rows.update(read(missing))
     by_amount: dict[int, list[int]] = {}
     for key, amount in keys.items():
-        if key in rows:
-            by_amount.setdefault(amount, []).append(rows[key].pk)
-    missing = [
-        model(
-            **dict(zip(fields, key, strict=True)), **(defaults or {}).get(key, {}), **{step: amount}
-        )
-        for key, amount in keys.items()
-        if key not in rows
-    ]
-    for row in manager.bulk_create(missing):
-        rows[tuple(getattr(row, f) for f in fields)] = row
+        by_amount.setdefault(amount, []).append(rows[key].pk)
     for amount, pks in by_amount.items():
         manager.filter(pk__in=pks).update(**{step: F(step) + amount})
     return [rows[key] for key in keys]
