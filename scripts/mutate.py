@@ -64,7 +64,23 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "accounts_selectors": (
         ["portal/accounts/selectors.py"],
-        ["tests/portal/accounts"],
+        [
+            # Not test_seed_demo.py: its three tests build the whole demo (about 7 s each)
+            # and reach every role check, so each surviving mutant there ran them all.
+            *(
+                f"tests/portal/accounts/{name}.py"
+                for name in (
+                    "test_backends",
+                    "test_display",
+                    "test_invitations",
+                    "test_login_signup",
+                    "test_organisations",
+                    "test_personal_data",
+                    "test_selectors",
+                    "test_staff_areas",
+                )
+            ),
+        ],
     ),
     "leads_selectors": (
         ["portal/leads/selectors.py"],
