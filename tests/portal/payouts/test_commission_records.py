@@ -34,7 +34,7 @@ from portal.payouts.services import (
     plan_amount,
 )
 from portal.rewards.models import Tier, TierStatus
-from tests.factories import PartnerUserFactory, submit_lead
+from tests.factories import PartnerUserFactory, UserFactory, submit_lead
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -605,7 +605,19 @@ def test_month_total_counts_one_payee_and_plan_from_the_first_instant(acme, prog
     _commission(
         acme, at=start, amount="-700", event="clawback", reverses=original, status="approved"
     )
-    when = datetime(2026, 3, 31, 23, 59, tzinfo=HELSINKI)
+    # The month starts at its first instant, whatever the seconds of ``when``.
+    when = datetime(2026, 3, 31, 23, 59, 59, 999999, tzinfo=HELSINKI)
     assert month_total(
         payee_org_id=acme.pk, payee_user_id=None, plan_name="Flat", when=when
     ) == Decimal("10.30")
+
+
+def test_month_total_of_an_employee_counts_only_their_own(db):
+    start = datetime(2026, 3, 1, 0, 0, tzinfo=HELSINKI)
+    alice, bob = UserFactory(), UserFactory()
+    _commission(None, payee_user=alice, at=start + timedelta(days=2), amount="25.00")
+    _commission(None, payee_user=bob, at=start + timedelta(days=2), amount="70.00")
+    when = datetime(2026, 3, 20, 12, 30, tzinfo=HELSINKI)
+    assert month_total(
+        payee_org_id=None, payee_user_id=alice.pk, plan_name="Flat", when=when
+    ) == Decimal("25.00")
