@@ -22,25 +22,106 @@ import pytest
 
 def pytest_configure(config):
     """mutmut forks every session from a process that already holds Django, the project
-    and the tests: freeze that heap, so the garbage collector stops walking (and the fork
-    stops copying) it at every collection."""
+    and the tests (its warm-up collects them). Load there, once, what each session would
+    otherwise load again: the URLconf and reverse()'s tables (importing it pulls in every view and
+    Wagtail's admin: about 0.4 s a session). Then freeze that heap, so the garbage collector stops walking
+    (and the fork stops copying) it at every collection."""
+    from django.conf import settings
+    from django.urls import get_resolver
+    from django.utils import translation
+
+    resolver = get_resolver()
+    for code, _name in settings.LANGUAGES:  # reverse() builds its tables per language
+        if code not in resolver._reverse_dict:  # once, in the process sessions fork from
+            with translation.override(code):
+                resolver._populate()
     gc.freeze()
 
 
-@pytest.hookimpl(tryfirst=True)
+# Beside mutmut's own files in mutants/ (where mutmut runs pytest): how long each test
+# takes in all (set-up and teardown included), written by the stats run; and per mutated
+# function, the tests that killed its mutants so far, one line each, appended by sessions.
+DURATIONS = Path("vouch-durations.json")
+KILLERS = Path("vouch-killers")
+
+
+def _mutant() -> str:
+    return os.environ.get("MUTANT_UNDER_TEST", "")
+
+
+def _killers_file() -> Path | None:
+    """Where this session's mutant records the test that killed it (None outside a
+    mutant's session: the stats, clean and forced-fail runs)."""
+    name, sep, _number = _mutant().rpartition("__mutmut_")
+    return KILLERS / name if sep else None
+
+
+def _transactional(item) -> bool:
+    """Whether the test commits for real (and flushes the database after it), as
+    pytest-django decides when it puts such tests last."""
+    from django.test import TestCase, TransactionTestCase
+
+    cls = getattr(item, "cls", None)
+    if cls is not None and issubclass(cls, TransactionTestCase):
+        return not issubclass(cls, TestCase)
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction")
+        or marker.kwargs.get("reset_sequences")
+        or (marker.args and marker.args[0])
+    ):
+        return True
+    fixtures = getattr(item, "fixturenames", ())
+    return bool({"transactional_db", "live_server", "django_db_reset_sequences"} & set(fixtures))
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session, config, items):
-    """Quickest tests first (mutmut's own timings, from its stats run): a mutant stops at
-    its first failing test (-x), so a killed mutant costs its quickest killing test. Runs
-    before pytest-django's own ordering, whose stable sort then keeps database tests ahead
-    of the transactional ones that flush it (as in any run of the suite)."""
-    stats = Path("mutmut-stats.json")  # mutmut runs pytest in mutants/, beside its stats
-    if not stats.exists():
-        return
-    try:
-        durations = json.loads(stats.read_text())["duration_by_test"]
-    except (ValueError, KeyError):
-        return
-    items.sort(key=lambda item: durations.get(item.nodeid, 0.0))
+    """Cheapest first: a mutant stops at its first failing test (-x), so a killed mutant
+    costs the tests run before its killing one. First the tests that killed other mutants
+    of the same function (most kills first), then by time, set-up included (mutmut's own
+    figures count the test's call only, and set-up is most of a database test). Only the
+    order changes, never which tests run. After pytest-django's own ordering, keeping its
+    one rule that matters here: tests that commit (and flush the database) come last, so
+    no test runs on a database a flush emptied; tests without a database go anywhere."""
+    durations: dict[str, float] = {}
+    if DURATIONS.exists():
+        try:
+            durations = json.loads(DURATIONS.read_text())
+        except ValueError:
+            durations = {}
+    kills: dict[str, int] = {}
+    killers = _killers_file()
+    if killers is not None and killers.exists():
+        for line in killers.read_text().splitlines():
+            kills[line] = kills.get(line, 0) + 1
+    items.sort(
+        key=lambda item: (
+            _transactional(item),
+            -kills.get(item.nodeid, 0),
+            durations.get(item.nodeid, 0.0),
+        )
+    )
+
+
+_timings: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    if _mutant() == "stats":
+        _timings[report.nodeid] = _timings.get(report.nodeid, 0.0) + report.duration
+    elif report.failed:
+        killers = _killers_file()
+        if killers is not None:
+            killers.parent.mkdir(exist_ok=True)
+            # One short line in append mode: sessions side by side never interleave.
+            with killers.open("a") as out:
+                out.write(report.nodeid + "\n")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _mutant() == "stats" and _timings:
+        DURATIONS.write_text(json.dumps(_timings))
 
 
 def _own_redis_namespace() -> str | None:

@@ -309,6 +309,21 @@ def test_paying_before_approval_is_refused(built, second_finance):
     assert set(Commission.objects.values_list("status", flat=True)) == {"in_batch"}
 
 
+def test_paying_a_batch_leaves_another_batchs_commissions_in_theirs(
+    built, finance, second_finance, acme
+):
+    _owed(acme, "5.00", currency="USD")
+    other = _start(finance, currency="USD")
+    other.refresh_from_db()
+    assert other.status == "built"
+    payout_batch_approve(actor=second_finance, batch=built)
+    payout_batch_mark_paid(actor=second_finance, batch=built)
+    assert dict(Commission.objects.values_list("currency", "status")) == {
+        "EUR": "paid",
+        "USD": "in_batch",
+    }
+
+
 def test_payment_is_recorded_published_and_told(built, second_finance, partner_admin):
     payout_batch_approve(actor=second_finance, batch=built)
     paid = payout_batch_mark_paid(actor=second_finance, batch=built)

@@ -34,7 +34,7 @@ from portal.payouts.services import (
     plan_amount,
 )
 from portal.rewards.models import Tier, TierStatus
-from tests.factories import PartnerUserFactory, submit_lead
+from tests.factories import PartnerUserFactory, UserFactory, submit_lead
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -363,16 +363,18 @@ def test_finance_approving_without_a_note_leaves_it_empty(pending, finance):
 
 def test_only_a_pending_unheld_commission_is_approved(pending, finance):
     commission_set_hold(actor=finance, commission=pending, hold=True, reason="  Invoice missing ")
-    with pytest.raises(ValidationError, match="This commission is on hold: Invoice missing"):
+    with pytest.raises(ValidationError) as refused:
         commission_approve(actor=finance, commission=pending)
+    assert refused.value.messages == ["This commission is on hold: Invoice missing"]
     pending.refresh_from_db()
     assert (pending.status, pending.approved_at) == ("pending", None)
     commission_set_hold(actor=finance, commission=pending, hold=False)
     commission_approve(actor=finance, commission=pending)
-    with pytest.raises(
-        ValidationError, match="Only a pending commission can be approved; this one is approved."
-    ):
+    with pytest.raises(ValidationError) as refused:
         commission_approve(actor=finance, commission=pending)
+    assert refused.value.messages == [
+        "Only a pending commission can be approved; this one is approved."
+    ]
     assert AuditEvent.objects.filter(action="commission.approved").count() == 1
 
 
@@ -403,11 +405,15 @@ def test_a_release_needs_no_reason_but_only_finance_may(pending, finance, review
     commission_set_hold(actor=finance, commission=pending, hold=False)
     pending.refresh_from_db()
     assert not pending.on_hold
+    assert _audit("commission.release").note == ""
 
 
 def test_a_hold_without_a_reason_is_refused_with_nothing_changed(pending, finance):
     with pytest.raises(ValidationError) as refused:
         commission_set_hold(actor=finance, commission=pending, hold=True, reason="  ")
+    assert refused.value.message_dict == {"reason": ["Say why the commission is on hold."]}
+    with pytest.raises(ValidationError) as refused:
+        commission_set_hold(actor=finance, commission=pending, hold=True)  # no reason given
     assert refused.value.message_dict == {"reason": ["Say why the commission is on hold."]}
     pending.refresh_from_db()
     assert not pending.on_hold
@@ -416,8 +422,9 @@ def test_a_hold_without_a_reason_is_refused_with_nothing_changed(pending, financ
 
 def test_an_approved_commission_cannot_be_held(pending, finance):
     commission_approve(actor=finance, commission=pending)
-    with pytest.raises(ValidationError, match="Only a pending commission can be held or released."):
+    with pytest.raises(ValidationError) as refused:
         commission_set_hold(actor=finance, commission=pending, hold=True, reason="Late")
+    assert refused.value.messages == ["Only a pending commission can be held or released."]
     pending.refresh_from_db()
     assert (pending.status, pending.on_hold) == ("approved", False)
 
@@ -598,7 +605,19 @@ def test_month_total_counts_one_payee_and_plan_from_the_first_instant(acme, prog
     _commission(
         acme, at=start, amount="-700", event="clawback", reverses=original, status="approved"
     )
-    when = datetime(2026, 3, 31, 23, 59, tzinfo=HELSINKI)
+    # The month starts at its first instant, whatever the seconds of ``when``.
+    when = datetime(2026, 3, 31, 23, 59, 59, 999999, tzinfo=HELSINKI)
     assert month_total(
         payee_org_id=acme.pk, payee_user_id=None, plan_name="Flat", when=when
     ) == Decimal("10.30")
+
+
+def test_month_total_of_an_employee_counts_only_their_own(db):
+    start = datetime(2026, 3, 1, 0, 0, tzinfo=HELSINKI)
+    alice, bob = UserFactory(), UserFactory()
+    _commission(None, payee_user=alice, at=start + timedelta(days=2), amount="25.00")
+    _commission(None, payee_user=bob, at=start + timedelta(days=2), amount="70.00")
+    when = datetime(2026, 3, 20, 12, 30, tzinfo=HELSINKI)
+    assert month_total(
+        payee_org_id=None, payee_user_id=alice.pk, plan_name="Flat", when=when
+    ) == Decimal("25.00")
