@@ -166,6 +166,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {})["timeout"] = 20
     _db["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DATABASES = {"default": _db}
+# The insight rollups' covering indexes (INCLUDE) are PostgreSQL's; SQLite builds the same
+# indexes without the included columns, and Django warns about it on every command.
+SILENCED_SYSTEM_CHECKS = ["models.W040"] if _db["ENGINE"] == "django.db.backends.sqlite3" else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, Celery broker -----------------------------------
