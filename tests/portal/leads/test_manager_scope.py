@@ -46,3 +46,11 @@ def test_a_lead_by_someone_without_a_team_is_not_a_manager_s(client, manager, pr
     client.force_login(manager)
     assert client.get(reverse("leads:detail", args=[loner.pk])).status_code == 404
     assert loner not in leads_visible_to(user=manager)
+
+
+def test_a_manager_outside_the_teams_they_manage_still_sees_their_own_leads(program, manager):
+    """A manager who refers as an employee sees their own lead although they are not a
+    member of the team they manage (their own leads are theirs, whatever their teams)."""
+    assert manager.team_id is None
+    own = submit_lead(manager, program)
+    assert own in leads_visible_to(user=manager)
