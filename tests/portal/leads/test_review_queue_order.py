@@ -23,8 +23,12 @@ def _aged(lead: Lead, *, days: float, now=None) -> Lead:
 
 
 def test_new_leads_come_first_then_reviews_then_qualified_each_oldest_first(reviewer, program):
-    old_qualified = _aged(submit_lead(UserFactory(), program), days=40)
+    old_qualified = _aged(submit_lead(UserFactory(), program), days=50)
     lead_qualify(lead=old_qualified, actor=reviewer)
+    # qualified 40 days ago: waiting longer than the lead in review, still after it
+    Lead.objects.filter(pk=old_qualified.pk).update(
+        status_changed_at=timezone.now() - timedelta(days=40)
+    )
     in_review = _aged(submit_lead(UserFactory(), program), days=20)
     lead_start_review(lead=in_review, actor=reviewer)
     newer = _aged(submit_lead(UserFactory(), program), days=1)
