@@ -70,3 +70,23 @@ def test_the_reviewer_dashboard_counts_what_the_queue_shows(client, reviewer, pr
 
     assert response.context["lead_stats"]["stale"] == 1
     assert "1\xa0month, 1\xa0week" in response.content.decode()  # since submission
+
+
+def test_qualified_leads_wait_from_their_qualification_and_ties_go_by_number(reviewer, program):
+    """A qualified lead waits for its deal from when it was qualified, not submitted; two
+    leads waiting since the same instant keep the order they came in; a status filter
+    shows that status alone."""
+    now = timezone.now()
+    early = _aged(submit_lead(UserFactory(), program), days=50)
+    late = _aged(submit_lead(UserFactory(), program), days=30)
+    for lead, qualified_days_ago in ((early, 5), (late, 20)):
+        lead_qualify(lead=lead, actor=reviewer)
+        Lead.objects.filter(pk=lead.pk).update(
+            status_changed_at=now - timedelta(days=qualified_days_ago)
+        )
+    queue = list(review_queue(status="qualified"))
+    assert [lead.pk for lead in queue] == [late.pk, early.pk]
+    assert queue[0].waiting_since == now - timedelta(days=20)
+    first, second = (submit_lead(UserFactory(), program) for _ in range(2))
+    Lead.objects.filter(pk__in=[first.pk, second.pk]).update(submitted_at=now - timedelta(days=3))
+    assert [lead.pk for lead in review_queue(status="submitted")] == [first.pk, second.pk]
