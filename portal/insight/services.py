@@ -10,6 +10,7 @@ points ledger (``manage.py rebuild_insight``).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import reduce
@@ -188,7 +189,7 @@ def _bump(
         return []
     manager = model._default_manager
 
-    def read(wanted) -> dict[tuple, Any]:
+    def read(wanted: Iterable[tuple]) -> dict[tuple, Any]:
         where = reduce(or_, (Q(**dict(zip(fields, key, strict=True))) for key in wanted))
         return {tuple(getattr(row, f) for f in fields): row for row in manager.filter(where)}
 
