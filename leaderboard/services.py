@@ -137,20 +137,7 @@ def board_entry_apply(*, entry_id: int) -> list[Board]:
     be reached, so the outbox retries; pushes the changed boards after the caller's
     transaction commits. Returns the boards of the current periods it changed. Locks
     nothing (the Redis script is atomic); publishes nothing."""
-    entry = (
-        LedgerEntry.objects.select_related("participant", "participant__partner_organisation")
-        .filter(pk=entry_id)
-        .first()
-    )
-    if entry is None:
-        return []
-    updates = updates_for(entry=entry)
-    if settings.REDIS_URL:
-        _apply_to_redis(store.client(), [(entry, updates)])
-    today = timezone.localdate()
-    changed = sorted({u.board for u in updates if u.key == store.redis_key(u.board, today)})
-    transaction.on_commit(lambda: boards_changed(boards=changed), robust=True)
-    return changed
+    return board_entries_apply(entry_ids=[entry_id])
 
 
 def board_entries_apply(*, entry_ids: list[int]) -> list[Board]:

@@ -114,33 +114,10 @@ def _count_revenue(fact: LeadFact, sign: int) -> None:
     )
 
 
-def lead_submitted_apply(*, lead: Lead) -> LeadFact | None:
-    """Count a newly submitted lead in its day's cohort. Runs once per ``lead.submitted``
-    event (the event's claim); a lead already counted (after a rebuild) is left alone."""
-    fact, created = LeadFact.objects.get_or_create(
-        lead=lead,
-        defaults={
-            "program_id": lead.program_id,
-            "referrer_id": lead.referrer_id,
-            "organisation_id": lead.organisation_id,
-            "team_id": User.objects.filter(pk=lead.referrer_id)
-            .values_list("team_id", flat=True)
-            .first(),
-            "source": lead.source,
-            "status": lead.status,
-            "submitted_at": lead.submitted_at,
-        },
-    )
-    if not created:
-        return None
-    _count(fact, submitted=1)
-    return fact
-
-
 def leads_submitted_apply(*, leads: list[Lead]) -> list[LeadFact]:
-    """``lead_submitted_apply`` for many leads at once (a worker's batch of
-    ``lead.submitted``): the same rows and counts, with a few statements per rollup table
-    instead of a few per lead. Leads already counted are left alone. Locks nothing; two
+    """Count newly submitted leads in their days' cohorts (a worker's batch of
+    ``lead.submitted``, or one lead whose status event came first): a few statements per
+    rollup table for the whole batch. Leads already counted are left alone. Locks nothing; two
     workers creating one rollup row at once both count in it (``_bump``)."""
     counted = set(
         LeadFact.objects.filter(lead_id__in=[lead.pk for lead in leads]).values_list(
@@ -252,7 +229,7 @@ def lead_status_apply(
     with transaction.atomic():
         fact = LeadFact.objects.select_for_update().filter(lead=lead).first()
         if fact is None:  # its submission has not been handled yet: handle it now
-            lead_submitted_apply(lead=lead)
+            leads_submitted_apply(leads=[lead])
             fact = LeadFact.objects.select_for_update().get(lead=lead)
         fact.status = to_status
         step = {LeadStatus.QUALIFIED: "qualified", LeadStatus.WON: "won"}.get(to_status)  # type: ignore[call-overload]
