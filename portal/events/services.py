@@ -345,12 +345,21 @@ def events_drain(*, now: datetime | None = None, limit: int = 500) -> int:
     events were handled completely. Locks nothing beyond the claims."""
     now = now or timezone.now()
     handled = 0
+    tried: set[int] = set()
     while handled < limit:
-        # Handlers publish events of their own (points after a status change): take those
-        # too, until a pass makes no progress.
-        ids = list(_claimable(now).order_by("pk").values_list("pk", flat=True)[: limit - handled])
-        done = sum(event_handle(event_id=pk, now=now) for pk in ids)
-        handled += done
-        if not done:
+        # One call takes the oldest claimable event and, batch by batch, whatever else
+        # waits (handlers' own events too). An event that failed was put off (its lease),
+        # so the next pass starts from another; one that could not be taken is not tried
+        # again in this sweep.
+        first = (
+            _claimable(now)
+            .exclude(pk__in=tried)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if first is None:
             break
+        tried.add(first)
+        handled += event_handle(event_id=first, now=now, limit=limit - handled)
     return handled
