@@ -158,9 +158,15 @@ if _db["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL"
 if _db["ENGINE"] == "django.db.backends.postgresql" and env_bool(
     "DATABASE_SERVER_SIDE_BINDING", True
 ):
-    # Server-side parameters let psycopg prepare statements it sees often, so PostgreSQL
-    # stops planning the same queries on every request.
+    # Server-side parameters, and psycopg preparing a statement once a connection has run
+    # it DATABASE_PREPARE_THRESHOLD times (Django turns preparing off unless asked): then
+    # PostgreSQL stops parsing and planning the same queries on every request (a lead
+    # submission's statements cost PostgreSQL about half the CPU). 0 turns it off, for a
+    # pooler in transaction mode (PgBouncer), which cannot keep a connection's prepared
+    # statements.
     _db.setdefault("OPTIONS", {})["server_side_binding"] = True
+    _prepare = env_int("DATABASE_PREPARE_THRESHOLD", 5)
+    _db["OPTIONS"]["prepare_threshold"] = _prepare if _prepare > 0 else None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads (Channels, live servers) share the file: wait instead of failing.
     _db.setdefault("OPTIONS", {})["timeout"] = 20
