@@ -19,6 +19,11 @@ app.conf.beat_schedule = {
     "heartbeat": {"task": "portal.core.tasks.heartbeat", "schedule": 60.0},
     # Events a lost task, a dead worker or a failing handler left behind.
     "sweep-events": {"task": "portal.events.tasks.events_sweep", "schedule": 10.0},
+    # Handled events older than EVENTS_KEEP_DAYS (the outbox is a queue, not a history).
+    "prune-events": {
+        "task": "portal.events.tasks.events_prune_task",
+        "schedule": crontab(hour=3, minute=50),
+    },
     "send-notification-emails": {
         "task": "portal.notifications.tasks.notifications_send",
         "schedule": 5.0,

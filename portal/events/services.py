@@ -363,3 +363,27 @@ def events_drain(*, now: datetime | None = None, limit: int = 500) -> int:
         tried.add(first)
         handled += event_handle(event_id=first, now=now, limit=limit - handled)
     return handled
+
+
+PRUNE_CHUNK = 5000
+
+
+def events_prune(*, now: datetime | None = None, keep_days: int | None = None) -> int:
+    """Delete the events handled more than ``keep_days`` (``EVENTS_KEEP_DAYS``) ago, with
+    the record of their handlers, oldest first, a few thousand per transaction. An
+    unhandled event is kept however old it is. Returns how many events it deleted. Locks
+    the rows it deletes; publishes nothing."""
+    keep = settings.EVENTS_KEEP_DAYS if keep_days is None else keep_days
+    before = (now or timezone.now()) - timedelta(days=keep)
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Event.objects.filter(handled_at__lt=before)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:PRUNE_CHUNK]
+            )
+            if not ids:
+                return deleted
+            Event.objects.filter(pk__in=ids).delete()  # their handler runs with them
+        deleted += len(ids)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 
-from .services import events_drain, events_woken
+from .services import events_drain, events_prune, events_woken
 
 
 @shared_task(bind=True, acks_late=True)
@@ -18,3 +18,9 @@ def events_dispatch(self: Task, event_id: int) -> int:
 def events_sweep() -> int:
     """Beat: events a lost task, a dead worker or a failing handler left behind."""
     return events_drain()
+
+
+@shared_task
+def events_prune_task() -> int:
+    """Beat, nightly: handled events older than ``EVENTS_KEEP_DAYS`` go."""
+    return events_prune()

@@ -231,6 +231,9 @@ EVENTS_LEASE_SECONDS = env_int("EVENTS_LEASE_SECONDS", 300)
 EVENTS_BATCH_SIZE = env_int("EVENTS_BATCH_SIZE", 50)
 # /healthz fails when the oldest unhandled event is older than this.
 EVENTS_MAX_AGE_SECONDS = env_int("EVENTS_MAX_AGE_SECONDS", 300)
+# Handled events (and the record of their handlers) are deleted after this many days: the
+# outbox is a queue, not a history (the audit log is); nothing reads a handled event.
+EVENTS_KEEP_DAYS = env_int("EVENTS_KEEP_DAYS", 30)
 # Tests: a failing handler fails the test instead of waiting for the sweep.
 EVENTS_RAISE = env_bool("EVENTS_RAISE", False)
 

@@ -410,3 +410,39 @@ def test_with_the_broker_away_the_next_commit_tries_again(db, monkeypatch):
     second = publish(name="test.thing", aggregate="thing:2", payload={"n": 2})
     assert tried == [first.pk, second.pk]  # no flag left behind by the failed wake-up
     assert Event.objects.filter(handled_at__isnull=True).count() == 2  # for the sweep
+
+
+def test_handled_events_go_after_the_kept_days_with_their_runs_and_waiting_ones_stay(
+    db, settings, monkeypatch
+):
+    from portal.events.services import events_prune
+    from portal.events.tasks import events_prune_task
+
+    settings.EVENTS_KEEP_DAYS = 30
+    now = timezone.now()
+    old, edge, recent = (publish(name="test.thing", aggregate=f"thing:{n}") for n in range(3))
+    waiting = _backlog(monkeypatch, 1)[0]
+    Event.objects.filter(pk=old.pk).update(handled_at=now - timedelta(days=30, hours=1))
+    Event.objects.filter(pk=edge.pk).update(handled_at=now - timedelta(days=29, hours=23))
+    Event.objects.filter(pk=waiting.pk).update(created_at=now - timedelta(days=90))
+    assert HandlerRun.objects.filter(event=old).count() == 2
+
+    assert events_prune(now=now) == 1
+    assert not Event.objects.filter(pk=old.pk).exists()
+    assert not HandlerRun.objects.filter(event_id=old.pk).exists()
+    # An hour inside the window, just handled, or never handled (however old): kept.
+    assert set(Event.objects.values_list("pk", flat=True)) == {edge.pk, recent.pk, waiting.pk}
+    assert HandlerRun.objects.filter(event=edge).count() == 2
+    assert events_prune(now=now) == 0  # a second run finds nothing
+    assert events_prune_task() == 0
+
+
+def test_pruning_deletes_in_chunks_until_nothing_old_is_left(db, monkeypatch):
+    from portal.events import services
+
+    monkeypatch.setattr(services, "PRUNE_CHUNK", 2)
+    events = [publish(name="test.thing", aggregate=f"thing:{n}") for n in range(5)]
+    Event.objects.update(handled_at=timezone.now() - timedelta(days=31))
+    assert services.events_prune(keep_days=30) == 5
+    assert not Event.objects.filter(pk__in=[e.pk for e in events]).exists()
+    assert not HandlerRun.objects.exists()
