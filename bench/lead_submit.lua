@@ -48,7 +48,7 @@ function request()
       .. "&consent=on"
    -- wrk.format() replaces wrk.headers with the table it is given.
    local headers = {["Content-Type"] = "application/x-www-form-urlencoded"}
-   if mode == "portal" then
+   if mode == "portal" or mode == "floor" then
       local r = mine[(counter - 1) % #mine + 1]
       body = body .. "&csrfmiddlewaretoken=" .. r.csrf
       headers["Cookie"] = "sessionid=" .. r.session .. "; csrftoken=" .. r.csrf

@@ -16,7 +16,10 @@ that inserts one row (bench/bare/) is served the same way. Both are measured at 
 - from a submission to its points on the submitter's board, p95 under 1 s (10 clients
   submit and poll the Redis board for their new score).
 
-It also prints the SQL statements one submission runs in the request.
+It also prints the SQL statements one submission runs in the request, and measures the
+"floor" (bench/floor/): the bare view's INSERT behind the portal's own stack (settings,
+middleware, a signed-in session, CSRF), served the same way. What the floor loses against
+the bare view is the stack's, before a submission does anything of its own.
 
 A budget that fails is a measurement (exit 0); a broken run (a server that does not
 start, no successful request, rows missing) exits 1.
@@ -722,6 +725,12 @@ def portal_env() -> dict[str, str]:
     }
 
 
+def floor_env(penv: dict[str, str]) -> dict[str, str]:
+    """The portal's environment (its SECRET_KEY too: the sessions signed in by the setup
+    must stay valid), with the floor's settings."""
+    return {**penv, "DJANGO_SETTINGS_MODULE": "floor.settings", "PYTHONPATH": str(BENCH)}
+
+
 def bare_env() -> dict[str, str]:
     return {
         **base_env(),
@@ -777,6 +786,14 @@ def report(results: list[Result], statements: list[str], board_ms: list[float]) 
         f"ratio portal/bare at {top} clients: {ratio:.2f}x "
         f"({by['portal', top].rps:.0f} / {by['bare', top].rps:.0f} req/s)"
     )
+    if ("floor", top) in by:
+        floor = by["floor", top]
+        print(
+            f"floor/bare at {top} clients: {floor.rps / by['bare', top].rps:.2f}x "
+            f"({floor.rps:.0f} / {by['bare', top].rps:.0f} req/s): the bare view's INSERT behind "
+            "the portal's stack (session, sign-in, CSRF, middleware); the portal serves "
+            f"{by['portal', top].rps / floor.rps:.2f}x the floor"
+        )
     print(
         f"{'PASS' if ratio >= RATIO_BUDGET else 'FAIL'}: at {top} clients the portal serves "
         f"{ratio:.2f}x the bare view's rate (budget: at least {RATIO_BUDGET}x)"
@@ -829,6 +846,8 @@ def main() -> int:
     flush_redis()
     run([PYTHON, "-m", "django", "migrate", "--no-input", "bare"], benv, "bare migrate")
     run([PYTHON, "manage.py", "migrate", "--no-input"], penv, "portal migrate", timeout=300)
+    fenv = floor_env(penv)
+    run([PYTHON, "-m", "django", "migrate", "--no-input", "bare"], fenv, "floor migrate")
     setup_out = tmp / "setup.json"
     run(
         [PYTHON, "manage.py", "shell", "--no-imports", "-c", SETUP],
@@ -853,6 +872,20 @@ def main() -> int:
         _stop(server.proc)
 
     statements = portal_cfg.pop("statements")
+    server = start_gunicorn("floor", "portal.wsgi:application", fenv, tmp)
+    try:
+        target = Target(
+            "floor",
+            server,
+            "/floor/insert/",
+            PORTAL_DB,
+            "bare_row",
+            {**portal_cfg, "mode": "floor"},
+        )
+        results += measure_target(target, wrk, tmp)
+    finally:
+        _stop(server.proc)
+
     worker = start_worker(penv, tmp)
     server = start_gunicorn("portal", "portal.wsgi:application", penv, tmp)
     try:
