@@ -13,8 +13,6 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -167,8 +165,18 @@ def _bump(
     manager = model._default_manager
 
     def read(wanted: Iterable[tuple]) -> dict[tuple, Any]:
-        where = reduce(or_, (Q(**dict(zip(fields, key, strict=True))) for key in wanted))
-        return {tuple(getattr(row, f) for f in fields): row for row in manager.filter(where)}
+        # Each field among the values it takes (a NULL as NULL), then the rows of the keys
+        # wanted: the ORM compiles one IN per field in a fraction of the time it takes to
+        # compile an OR of every key's fields, and a batch's keys share their days,
+        # programs and sources, so few other rows come back.
+        wanted = set(wanted)
+        where = Q()
+        for index, field in enumerate(fields):
+            values = {key[index] for key in wanted}
+            among = Q(**{f"{field}__in": values - {None}})
+            where &= (among | Q(**{f"{field}__isnull": True})) if None in values else among
+        found = ((tuple(getattr(row, f) for f in fields), row) for row in manager.filter(where))
+        return {key: row for key, row in found if key in wanted}
 
     rows = read(keys)
     if missing := [key for key in keys if key not in rows]:

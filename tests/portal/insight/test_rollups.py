@@ -440,3 +440,44 @@ def test_profiles_read_from_months_equal_those_read_from_days(reviewer):
             assert all(r["total"] == len(expected) for r in got)
             first = _profile_count_rows(scope, filters, rows=2)
             assert [(r["referrer_id"], r["n"], r["w"]) for r in first] == expected[:2]
+
+
+def test_a_batch_adds_only_to_its_own_rows_never_to_a_row_of_the_same_values_crossed(db):
+    """A batch's keys are read by each field's values: a row that matches every field's
+    values but is not one of the keys (another referrer's other day), or whose organisation
+    is set where the key's is none, is left alone."""
+    from collections import Counter
+
+    from portal.insight.models import FunnelDaily
+    from portal.insight.services import _bump
+
+    program = ProgramFactory()
+    org = PartnerUserFactory().partner_organisation
+    a, b = UserFactory(), UserFactory()
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    fields = ("referrer_id", "day", "program_id", "source")
+    crossed = [(a.pk, yesterday, program.pk, "form"), (b.pk, today, program.pk, "form")]
+    _bump(LeadDaily, Counter(dict.fromkeys(crossed, 5)), fields, "submitted")
+    wanted = Counter(
+        {(a.pk, today, program.pk, "form"): 2, (b.pk, yesterday, program.pk, "form"): 1}
+    )
+    _bump(LeadDaily, wanted, fields, "submitted")
+    _bump(LeadDaily, Counter({(a.pk, today, program.pk, "form"): 1}), fields, "submitted")
+    counts = {
+        (r.referrer_id, r.day, r.program_id, r.source): r.submitted for r in LeadDaily.objects.all()
+    }
+    assert counts == {
+        crossed[0]: 5,
+        crossed[1]: 5,
+        (a.pk, today, program.pk, "form"): 3,
+        (b.pk, yesterday, program.pk, "form"): 1,
+    }
+
+    funnel = ("day", "program_id", "source", "organisation_id", "team_id")
+    _bump(FunnelDaily, Counter({(today, program.pk, "form", org.pk, None): 4}), funnel, "submitted")
+    _bump(FunnelDaily, Counter({(today, program.pk, "form", None, None): 1}), funnel, "submitted")
+    _bump(FunnelDaily, Counter({(today, program.pk, "form", None, None): 1}), funnel, "submitted")
+    assert sorted(
+        FunnelDaily.objects.values_list("organisation_id", "submitted"), key=lambda r: r[0] or 0
+    ) == [(None, 2), (org.pk, 4)]
