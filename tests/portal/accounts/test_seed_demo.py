@@ -71,3 +71,20 @@ def test_demo_employee_is_in_a_team_led_by_the_demo_manager(db):
     assert list(employee.team.managers.values_list("email", flat=True)) == [
         "manager@demo.vouch.test"
     ]
+
+
+def test_demo_submission_points_are_dated_like_their_leads(db):
+    """The demo's leads are backdated; the points for submitting them follow their dates
+    (so on the 1st of a month they are not all in the new month)."""
+    from portal.rewards.models import LedgerEntry
+
+    call_command("seed_demo")
+    entries = LedgerEntry.objects.filter(event="submitted").select_related("lead")
+    assert entries.exists()
+    assert all(entry.created_at == entry.lead.submitted_at for entry in entries)
+    assert (
+        entries.filter(lead__name="Ivan Petrov").get().created_at.date()
+        < entries.filter(lead__name="Sofia Virtanen", participant__email="employee@demo.vouch.test")
+        .get()
+        .created_at.date()
+    )

@@ -97,6 +97,7 @@ class Command(BaseCommand):
         from django.utils import timezone
 
         from portal.audit.selectors import audit_events_for
+        from portal.events.models import Event
         from portal.events.services import events_drain
         from portal.leads import services as leads
         from portal.leads.models import Audience, Lead, Program
@@ -161,6 +162,11 @@ class Command(BaseCommand):
             when = timezone.now() - timedelta(days=days_ago)
             Lead.objects.filter(pk=lead.pk).update(submitted_at=when, status_changed_at=when)
             audit_events_for(target=lead).update(created_at=when)
+            # Handled below (events_drain): its points are dated by the event, so they fall
+            # in the submission's month like the lead (on the 1st, not all in the new one).
+            Event.objects.filter(name="lead.submitted", aggregate=f"lead:{lead.pk}").update(
+                occurred_at=when, created_at=when
+            )
             lead.refresh_from_db()
             return lead
 
