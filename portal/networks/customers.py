@@ -183,9 +183,10 @@ def partner_application_submit(*, user: User, name: str, email_domain: str) -> P
 def partner_application_admit(*, organisation_id: int, actor_id: int | None = None) -> User | None:
     """A reviewer activated the organisation a customer applied for: the applicant
     becomes its partner admin (no longer a customer), so partner pages open to them and
-    customer pages close. Once: an applicant who is no longer a customer is left alone,
-    and so is an organisation that is not active (any more). Locks the applicant's row;
-    audits the role change (``user.role_changed``, by the reviewer). Publishes nothing.
+    customer pages close, and they are told (``partner_admitted``). Once: an applicant
+    who is no longer a customer is left alone, and so is an organisation that is not
+    active (any more). Locks the applicant's row; audits the role change
+    (``user.role_changed``, by the reviewer). Publishes nothing.
     Returns the applicant when they were admitted now."""
     with transaction.atomic():
         application = (
@@ -209,5 +210,11 @@ def partner_application_admit(*, organisation_id: int, actor_id: int | None = No
             from_state=Role.CUSTOMER,
             to_state=Role.PARTNER_ADMIN,
             data={"organisation": organisation_id},
+        )
+        notify(
+            user=applicant,
+            kind="partner_admitted",
+            context={"organisation": application.organisation.name},
+            url=reverse("dashboards:organisation"),
         )
     return applicant

@@ -118,6 +118,12 @@ KINDS: dict[str, Kind] = {
             roles=REVIEWERS,
         ),
         Kind(
+            "partner_admitted",
+            Group.ADMIN,
+            _("Your application to become a partner was approved"),
+            roles=frozenset({Role.PARTNER_ADMIN}),
+        ),
+        Kind(
             "partner_recruitment",
             Group.ADMIN,
             _("A partner you recruited was approved or declined"),

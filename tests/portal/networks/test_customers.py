@@ -16,6 +16,7 @@ from portal.leads.models import Lead
 from portal.leads.referrals import referral_link_for
 from portal.leads.services import lead_mark_won, lead_qualify
 from portal.networks.models import CustomerInvitation, ProgramNetworkOptions
+from portal.notifications.models import Notification
 from portal.rewards.selectors import balance_of
 from tests.factories import PASSWORD, UserFactory, submit_lead
 
@@ -307,7 +308,7 @@ def test_approving_a_customers_application_makes_them_the_organisations_admin(
     from portal.accounts.models import PartnerOrganisation
     from portal.audit.models import AuditEvent
 
-    customer = UserFactory(email="carla@buyer.example", is_customer=True)
+    customer = UserFactory(email="carla@buyer.example", is_customer=True, language="fi")
     _win(submit_lead(customer, program), reviewer)
     client.force_login(customer)
     client.post(
@@ -336,6 +337,12 @@ def test_approving_a_customers_application_makes_them_the_organisations_admin(
         "partner_admin",
         reviewer,
     )
+    # They are told, in their language, in the portal and by e-mail, with their new page.
+    told = Notification.objects.get(user=customer, kind="partner_admitted")
+    assert told.title == "Hakemuksesi on hyväksytty: Carla Consulting on kumppani"
+    assert "kumppanin pääkäyttäjä" in told.body
+    assert told.url == reverse("dashboards:organisation")
+    assert [m.subject for m in mail.outbox if m.to == [customer.email]][-1] == told.title
     # Their pages are now a partner admin's: the organisation's, not the customer's.
     assert client.get(reverse("dashboards:partner")).status_code == 200
     assert client.get(reverse("dashboards:organisation")).status_code == 200
@@ -344,6 +351,7 @@ def test_approving_a_customers_application_makes_them_the_organisations_admin(
     staff.post(reverse("accounts:partner_status", args=[organisation.pk]), {"status": "suspended"})
     staff.post(reverse("accounts:partner_status", args=[organisation.pk]), {"status": "active"})
     assert AuditEvent.objects.filter(action="user.role_changed").count() == 1
+    assert Notification.objects.filter(user=customer, kind="partner_admitted").count() == 1
 
 
 @override_settings(PARTNER_PATH_WON_DEALS=1)
@@ -362,4 +370,5 @@ def test_suspending_an_application_leaves_the_applicant_a_customer(client, progr
     customer.refresh_from_db()
     assert customer.is_customer and customer.partner_organisation is None
     assert not AuditEvent.objects.filter(action="user.role_changed").exists()
+    assert not Notification.objects.filter(kind="partner_admitted").exists()
     assert client.get(reverse("networks:customer_home")).status_code == 200
