@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +27,7 @@ from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
 from portal.audit.services import audit_event_build, audit_record
-from portal.core.money import money
+from portal.core.money import deal_value_clean
 from portal.core.sql import pk_or_pending, rows_insert
 from portal.events.services import event_build, event_published, publish
 
@@ -305,21 +305,13 @@ def lead_mark_won(
 ) -> Lead:
     """A reviewer (or a CRM) marks a qualified lead won, with its deal value. Locks the
     lead; publishes lead.status_changed."""
-    try:
-        value = Decimal(str(deal_value))
-    except (InvalidOperation, ValueError):
-        value = None
-    if value is None or not value.is_finite() or value <= 0:
-        raise ValidationError({"deal_value": [_("Enter the deal value as a positive amount.")]})
-    currency = (currency or "").strip().upper()
-    if len(currency) != 3 or not currency.isalpha():
-        raise ValidationError({"currency": [_("Enter a three-letter currency code, e.g. EUR.")]})
+    value, currency = deal_value_clean(value=deal_value, currency=currency)
     return _transition(
         lead=lead,
         actor=actor,
         action="win",
         note=note,
-        deal_value=money(value),
+        deal_value=value,
         deal_currency=currency,
     )
 

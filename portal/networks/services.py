@@ -12,7 +12,7 @@ gives for it; rewards subscribes and books them, so boards follow.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -29,7 +29,7 @@ from portal.accounts.models import PartnerOrganisation, User
 from portal.accounts.roles import STAFF_GROUPS, Role
 from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
-from portal.core.money import money
+from portal.core.money import deal_value_clean
 from portal.events.services import publish
 from portal.leads.models import Program, RuleAction
 from portal.leads.normalise import company_domain, email_domain, lead_clean, normalise_email
@@ -267,20 +267,12 @@ def outbound_mark_won(
 ) -> OutboundLead:
     """The partner won the deal, with its value. A member of the receiving organisation
     only; locks the lead; publishes ``outbound.status_changed``."""
-    try:
-        value = Decimal(str(deal_value))
-    except (InvalidOperation, ValueError):
-        value = None
-    if value is None or not value.is_finite() or value <= 0 or value >= Decimal("1e12"):
-        raise ValidationError({"deal_value": [_("Enter the deal value as a positive amount.")]})
-    currency = (currency or "").strip().upper()
-    if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
-        raise ValidationError({"currency": [_("Enter a three-letter currency code, e.g. EUR.")]})
+    value, currency = deal_value_clean(value=deal_value, currency=currency)
     return _transition(
         outbound=outbound,
         actor=actor,
         action="win",
-        deal_value=money(value),
+        deal_value=value,
         deal_currency=currency,
     )
 

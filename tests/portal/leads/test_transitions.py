@@ -146,8 +146,15 @@ def test_illegal_transition_in_the_admin_shows_the_reason(client, reviewer, prog
         ("", "EUR", "positive amount"),
         ("-5", "EUR", "positive amount"),
         ("abc", "EUR", "positive amount"),
+        ("NaN", "EUR", "positive amount"),
+        ("Infinity", "EUR", "positive amount"),
+        ("0.004", "EUR", "positive amount"),  # nothing once in cents
+        # numeric(14, 2) holds less than a trillion: refused here, not a database error.
+        ("1000000000000", "EUR", "positive amount"),
+        ("999999999999.995", "EUR", "positive amount"),  # a trillion once rounded
         ("100", "EURO", "three-letter"),
         ("100", "", "three-letter"),
+        ("100", "ÄÖÜ", "three-letter"),  # letters, but no ISO code
     ],
 )
 def test_won_needs_a_deal_value_and_currency(reviewer, program, deal_value, currency, message):
@@ -156,6 +163,15 @@ def test_won_needs_a_deal_value_and_currency(reviewer, program, deal_value, curr
         services.lead_mark_won(lead=lead, actor=reviewer, deal_value=deal_value, currency=currency)
     lead.refresh_from_db()
     assert lead.status == LeadStatus.QUALIFIED
+
+
+def test_the_largest_deal_value_stored_is_kept_to_the_cent(reviewer, program):
+    lead = _lead_in(LeadStatus.QUALIFIED, program)
+    services.lead_mark_won(
+        lead=lead, actor=reviewer, deal_value="999999999999.99", currency=" eur "
+    )
+    lead.refresh_from_db()
+    assert (lead.deal_value, lead.deal_currency) == (Decimal("999999999999.99"), "EUR")
 
 
 def test_lost_and_rejected_need_a_reason_the_submitter_reads(client, reviewer, program):
