@@ -148,14 +148,14 @@ def test_one_failing_submission_in_a_batch_holds_back_no_other(db, settings, mon
     people = _people()
     leads = _submit_waiting(monkeypatch, people, program, rounds=1)
     broken = leads[2]
-    real = submissions.tier_recompute
+    real = submissions.tier_recompute_many
 
-    def tier_recompute(**kwargs):
-        if kwargs["reason"].endswith(f"#{broken.pk}"):
+    def tier_recompute_many(**kwargs):
+        if any(check.reason.endswith(f"#{broken.pk}") for check in kwargs["checks"]):
             raise RuntimeError("tiers are broken for this lead")
         return real(**kwargs)
 
-    monkeypatch.setattr(submissions, "tier_recompute", tier_recompute)
+    monkeypatch.setattr(submissions, "tier_recompute_many", tier_recompute_many)
     events.events_drain()
     waiting = Event.objects.get(handled_at__isnull=True)
     assert waiting.payload["lead"] == broken.pk and "tiers are broken" in waiting.last_error
