@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """Points for a batch of submitted leads, set-wise: what ``lead_event_apply(event=
-"submitted")`` does for each lead, with the ledger written in one insert and each
-participant's account locked and moved once, instead of a few statements per lead. The
-event worker hands a batch of ``lead.submitted`` events to ``rewards.handlers``; the
-result is the same as handling them one at a time (tests/portal/rewards/test_submissions.py).
+"submitted")`` does for each lead, with the ledger written in one insert, each
+participant's account locked and moved once, the tiers decided for the whole batch
+(``tiers.tier_recompute_many``), the badges read once and every event written in one
+insert: a fixed number of statements per batch instead of a few per lead. The event
+worker hands a batch of ``lead.submitted`` events to ``rewards.handlers``; the result is
+the same as handling them one at a time (tests/portal/rewards/test_submissions.py).
 """
 
 from __future__ import annotations
