@@ -9,6 +9,8 @@ audit record) that are still qualified or won."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -151,23 +153,50 @@ def goals_check(*, participant: User, at: datetime | None = None) -> list[GoalRe
     """Record each goal the participant has reached in the current period and notify
     them, once per goal and period (a unique constraint). Locks nothing; publishes
     nothing."""
+    return goals_check_many(checks=[(participant, at)])
+
+
+def goals_check_many(*, checks: Sequence[tuple[User, datetime | None]]) -> list[GoalReached]:
+    """``goals_check`` for each (participant, time) in turn, with the same results: one
+    query for all the participants' goals, and each goal's count once per period. Locks
+    nothing; publishes nothing."""
+    if not checks:
+        return []
+    goals: dict[int, list[PersonalGoal]] = defaultdict(list)
+    for goal in PersonalGoal.objects.filter(
+        participant_id__in={participant.pk for participant, _at in checks}
+    ).select_related("set_by"):
+        goals[goal.participant_id].append(goal)
+    now = timezone.now()
+    counts: dict[tuple[int, str, datetime, datetime], int] = {}
+    tried: set[tuple[int, str]] = set()  # recorded here, or already before
     reached = []
-    for row in goals_progress(participant=participant, now=at):
-        if not row["reached"]:
-            continue
-        goal = row["goal"]
-        try:
-            with transaction.atomic():
-                record = GoalReached.objects.create(goal=goal, period_key=row["period_key"])
-        except IntegrityError:
-            continue  # noticed already this period
-        notify(
-            user=participant,
-            kind="goal_reached",
-            context={"goal": goal, "count": row["count"], "period_key": row["period_key"]},
-            url=reverse("rewards:goals"),
-        )
-        reached.append(record)
+    for participant, at in checks:
+        day = timezone.localdate(at or now)
+        for goal in goals.get(participant.pk, ()):
+            start, end, key = period_window(period=goal.period, day=day)
+            if (goal.pk, key) in tried:
+                continue  # one at a time, the unique constraint would refuse it again
+            counted = (participant.pk, goal.metric, start, end)
+            if counted not in counts:
+                counts[counted] = goal_count(
+                    participant=participant, metric=goal.metric, start=start, end=end
+                )
+            if counts[counted] < goal.target:
+                continue
+            tried.add((goal.pk, key))
+            try:
+                with transaction.atomic():
+                    record = GoalReached.objects.create(goal=goal, period_key=key)
+            except IntegrityError:
+                continue  # noticed already this period
+            notify(
+                user=participant,
+                kind="goal_reached",
+                context={"goal": goal, "count": counts[counted], "period_key": key},
+                url=reverse("rewards:goals"),
+            )
+            reached.append(record)
     return reached
 
 

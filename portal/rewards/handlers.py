@@ -14,6 +14,7 @@ from portal.fraud.selectors import lead_held_by_fraud
 from portal.leads.models import Lead, LeadStatus, Program
 from portal.leads.selectors import lead_of_event, leads_of_events
 
+from .goals import goals_check_many
 from .services import (
     STATUS_MEANING,
     lead_event_apply,
@@ -28,15 +29,20 @@ def _lead(event: Event) -> Lead | None:
     return lead_of_event(event=event)
 
 
-@subscribe("lead.submitted", "lead.status_changed")
-def personal_goals(event: Event) -> None:
-    """A new or newly qualified referral may reach its referrer's goal (noticed once)."""
-    if event.name == "lead.status_changed" and event.payload.get("to") != LeadStatus.QUALIFIED:
-        return
-    if lead := _lead(event):
-        from .goals import goals_check
-
-        goals_check(participant=lead.referrer, at=event.occurred_at)
+@subscribe("lead.submitted", "lead.status_changed", batch=True)
+def personal_goals(events: list[Event]) -> None:
+    """A new or newly qualified referral may reach its referrer's goal (noticed once): the
+    batch's referrers' goals read at once (``goals.goals_check_many``). One handler for
+    both names, batch-wise for both: its key, recorded in the claims, stays the same."""
+    wanted = [
+        event
+        for event in events
+        if event.name == "lead.submitted" or event.payload.get("to") == LeadStatus.QUALIFIED
+    ]
+    leads_of_events(events=wanted)
+    goals_check_many(
+        checks=[(lead.referrer, event.occurred_at) for event in wanted if (lead := _lead(event))]
+    )
 
 
 @subscribe("lead.submitted", batch=True)

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, DateField, Q, QuerySet, Sum
+from django.db.models.functions import Trunc
 from django.utils import timezone
 
 from portal.accounts.models import User
@@ -186,34 +187,70 @@ def referral_streak_weeks(
     """Consecutive weeks (Monday to Sunday, site time zone) with at least one referral,
     counting back from this week (or last week, when none yet this week). Looks back at
     most ``longest`` weeks, and reads one row per week (the database groups them)."""
+    found = referral_streaks(participant_ids=[participant.pk], today=today, longest=longest)
+    return found.get(participant.pk, 0)
+
+
+def referral_streaks(
+    *, participant_ids: Iterable[int], today: date | None = None, longest: int = 60
+) -> dict[int, int]:
+    """``referral_streak_weeks`` of each participant (absent: none), in one query: one row
+    per participant and week."""
     today = today or timezone.localdate()
     this_week = _week_start(today)
     since = timezone.make_aware(datetime.combine(this_week - timedelta(weeks=longest), time.min))
-    weeks = set(
-        Lead.objects.filter(referrer=participant, submitted_at__gte=since)
+    weeks: dict[int, set[date]] = {}
+    for referrer, week in (
+        Lead.objects.filter(referrer_id__in=list(participant_ids), submitted_at__gte=since)
         .exclude(status__in=[LeadStatus.REJECTED, LeadStatus.WITHDRAWN])
-        .dates("submitted_at", "week")
-    )
-    week = this_week if this_week in weeks else this_week - timedelta(weeks=1)
-    streak = 0
-    while week in weeks:
-        streak += 1
-        week -= timedelta(weeks=1)
-    return streak
+        .annotate(week=Trunc("submitted_at", "week", output_field=DateField()))
+        .order_by()
+        .values_list("referrer_id", "week")
+        .distinct()
+    ):
+        weeks.setdefault(referrer, set()).add(week)
+    streaks = {}
+    for referrer, theirs in weeks.items():
+        week = this_week if this_week in theirs else this_week - timedelta(weeks=1)
+        streak = 0
+        while week in theirs:
+            streak += 1
+            week -= timedelta(weeks=1)
+        streaks[referrer] = streak
+    return streaks
 
 
 def badge_criterion_count(*, participant: User, criterion: str, threshold: int = 60) -> int:
     """The participant's figure for a count-based badge criterion."""
-    leads = Lead.objects.filter(referrer=participant)
-    if criterion == BadgeCriterion.SUBMITTED:
-        return leads.exclude(status__in=[LeadStatus.REJECTED, LeadStatus.WITHDRAWN]).count()
-    if criterion == BadgeCriterion.QUALIFIED:
-        return leads.filter(status__in=[LeadStatus.QUALIFIED, LeadStatus.WON]).count()
-    if criterion == BadgeCriterion.WON:
-        return leads.filter(status=LeadStatus.WON).count()
+    found = badge_criterion_counts(
+        participant_ids=[participant.pk], criterion=criterion, threshold=threshold
+    )
+    return found.get(participant.pk, 0)
+
+
+def badge_criterion_counts(
+    *, participant_ids: Iterable[int], criterion: str, threshold: int = 60
+) -> dict[int, int]:
+    """``badge_criterion_count`` of each participant (absent: 0), in one query. A streak
+    is read ``threshold`` + 1 weeks back at most."""
+    ids = list(participant_ids)
     if criterion == BadgeCriterion.STREAK_WEEKS:
-        return referral_streak_weeks(participant=participant, longest=threshold + 1)
-    return 0
+        return referral_streaks(participant_ids=ids, longest=threshold + 1)
+    leads = Lead.objects.filter(referrer_id__in=ids)
+    if criterion == BadgeCriterion.SUBMITTED:
+        leads = leads.exclude(status__in=[LeadStatus.REJECTED, LeadStatus.WITHDRAWN])
+    elif criterion == BadgeCriterion.QUALIFIED:
+        leads = leads.filter(status__in=[LeadStatus.QUALIFIED, LeadStatus.WON])
+    elif criterion == BadgeCriterion.WON:
+        leads = leads.filter(status=LeadStatus.WON)
+    else:
+        return {}
+    return dict(
+        leads.order_by()
+        .values("referrer_id")
+        .annotate(n=Count("pk"))
+        .values_list("referrer_id", "n")
+    )
 
 
 def participant_tier_ids(*, participant: User) -> set[int]:

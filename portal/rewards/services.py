@@ -11,16 +11,16 @@ subscribe); a tier change publishes ``tier.changed``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
-from portal.audit.services import audit_record
 from portal.core.dates import month_bounds
 from portal.events.services import publish
 from portal.leads.models import Lead, LeadStatus, Program
@@ -35,17 +35,15 @@ from .models import (
     PointsAccount,
     Redemption,
     Tier,
-    TierChange,
     TierStatus,
 )
 from .selectors import (
     SPENDING_EVENTS,
-    badge_criterion_count,
-    earned_points,
+    badge_criterion_counts,
     lead_beneficiaries,
     points_for,
-    tier_for_points,
 )
+from .tiers import TierCheck, tier_recompute_many
 
 # --- Ledger ---------------------------------------------------------------------------
 
@@ -192,57 +190,10 @@ def tier_recompute(
 ) -> Tier | None:
     """Promote or demote to the tier the rolling points give as of ``at`` (never before the
     last decision: an event handled late must not undo a later one); log, audit, notify
-    and publish ``tier.changed``. Locks the participant's tier status row."""
-    status, _created = TierStatus.objects.select_for_update().get_or_create(
-        participant=participant, program=program
-    )
-    at = max(at or timezone.now(), status.since) if status.tier_id else at or timezone.now()
-    points = earned_points(participant=participant, program=program, at=at)
-    target = tier_for_points(program=program, points=points)
-    if status.tier_id == (target.pk if target else None):
-        return target
-    previous = status.tier
-    status.tier, status.since = target, at
-    status.save(update_fields=["tier", "since"])
-    change = TierChange.objects.create(
-        participant=participant,
-        program=program,
-        from_tier=previous,
-        to_tier=target,
-        points=points,
-        reason=reason,
-        created_at=at,
-    )
-    audit_record(
-        actor=None,
-        action="tier.changed",
-        target=change,
-        from_state=previous.name if previous else "",
-        to_state=target.name if target else "",
-        note=reason,
-    )
-    promoted = target is not None and (previous is None or target.threshold > previous.threshold)
-    publish(
-        name="tier.changed",
-        aggregate=f"user:{participant.pk}",
-        payload={
-            "change": change.pk,
-            "participant": participant.pk,
-            "program": program.pk,
-            "from": previous.pk if previous else None,
-            "to": target.pk if target else None,
-            "promoted": promoted,
-        },
-        occurred_at=at,
-    )
-    if promoted:
-        notify(
-            user=participant,
-            kind="tier_up",
-            context={"tier": target, "program": program},
-            url=reverse("rewards:home"),
-        )
-    return target
+    and publish ``tier.changed``. Locks the participant's tier status row. (A list of
+    them at once: ``tiers.tier_recompute_many``.)"""
+    check = TierCheck(participant, program, reason, at or timezone.now())
+    return tier_recompute_many(checks=[check])[0]
 
 
 def tiers_recompute_all() -> int:
@@ -287,27 +238,49 @@ def badges_evaluate(*, participant: User, criteria: set[str] | None = None) -> l
     """Award every count-based badge (of the given criteria) the participant now
     reached. Each award as ``badge_award`` (a unique constraint, no lock); publishes
     nothing."""
-    counts: dict[str, int] = {}
-    awarded = []
-    pending_qs = Badge.objects.exclude(criterion=BadgeCriterion.TOP_OF_MONTH).exclude(
-        Exists(BadgeAward.objects.filter(badge=OuterRef("pk"), participant=participant))
-    )
+    return badges_evaluate_many(participants=[participant], criteria=criteria)
+
+
+def badges_evaluate_many(
+    *, participants: Sequence[User], criteria: set[str] | None = None
+) -> list[BadgeAward]:
+    """``badges_evaluate`` for each participant in turn (once each), with the badges, the
+    awards the participants hold and each criterion's counts read once for all of them.
+    Each award as ``badge_award`` (a unique constraint, no lock); publishes nothing."""
+    people = list({p.pk: p for p in participants}.values())
+    badges_qs = Badge.objects.exclude(criterion=BadgeCriterion.TOP_OF_MONTH)
     if criteria is not None:
-        pending_qs = pending_qs.filter(criterion__in=criteria)
-    pending = list(pending_qs)
-    reach = {
-        b.criterion: max(x.threshold for x in pending if x.criterion == b.criterion)
-        for b in pending
+        badges_qs = badges_qs.filter(criterion__in=criteria)
+    badges = list(badges_qs)
+    if not badges or not people:
+        return []
+    held = set(
+        BadgeAward.objects.filter(
+            participant__in=[p.pk for p in people], badge__in=[b.pk for b in badges]
+        ).values_list("participant_id", "badge_id")
+    )
+    pending = {p.pk: [b for b in badges if (p.pk, b.pk) not in held] for p in people}
+    # Who needs which count, and how far it must reach (a streak is read that far back:
+    # reading further changes no comparison with a pending threshold).
+    needed: dict[str, set[int]] = {}
+    reach: dict[str, int] = {}
+    for pk, todo in pending.items():
+        for badge in todo:
+            needed.setdefault(badge.criterion, set()).add(pk)
+            reach[badge.criterion] = max(reach.get(badge.criterion, 0), badge.threshold)
+    counts = {
+        criterion: badge_criterion_counts(
+            participant_ids=ids, criterion=criterion, threshold=reach[criterion]
+        )
+        for criterion, ids in needed.items()
     }
-    for badge in pending:
-        if badge.criterion not in counts:
-            counts[badge.criterion] = badge_criterion_count(
-                participant=participant, criterion=badge.criterion, threshold=reach[badge.criterion]
-            )
-        if counts[badge.criterion] >= badge.threshold and (
-            award := badge_award(badge=badge, participant=participant)
-        ):
-            awarded.append(award)
+    awarded = []
+    for participant in people:
+        for badge in pending[participant.pk]:
+            if counts[badge.criterion].get(participant.pk, 0) >= badge.threshold and (
+                award := badge_award(badge=badge, participant=participant)
+            ):
+                awarded.append(award)
     return awarded
 
 

@@ -1,26 +1,29 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """Points for a batch of submitted leads, set-wise: what ``lead_event_apply(event=
-"submitted")`` does for each lead, with the ledger written in one insert and each
-participant's account locked and moved once, instead of a few statements per lead. The
-event worker hands a batch of ``lead.submitted`` events to ``rewards.handlers``; the
-result is the same as handling them one at a time (tests/portal/rewards/test_submissions.py).
+"submitted")`` does for each lead, with the ledger written in one insert, each
+participant's account locked and moved once, the tiers decided for the whole batch
+(``tiers.tier_recompute_many``), the badges read once and every event written in one
+insert: a fixed number of statements per batch instead of a few per lead. The event
+worker hands a batch of ``lead.submitted`` events to ``rewards.handlers``; the result is
+the same as handling them one at a time (tests/portal/rewards/test_submissions.py).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.events.services import publish
+from portal.events.models import Event
+from portal.events.services import event_build
 from portal.leads.models import Lead
 
 from .models import LeadEvent, LedgerEntry, PointsAccount
 from .selectors import lead_beneficiaries, points_for
-from .services import EVENT_CRITERIA, badges_evaluate, tier_recompute
+from .services import EVENT_CRITERIA, badges_evaluate_many
+from .tiers import TierCheck, tier_recompute_many
 
 
 def _accounts_lock(participant_ids: set[int]) -> dict[int, PointsAccount]:
@@ -52,8 +55,9 @@ def leads_submitted_award(*, submissions: list[tuple[Lead, datetime]]) -> int:
     ``lead_event_apply(event="submitted")`` would one lead at a time. Idempotent: an entry
     that exists (lead, event, participant) is not written again. Call inside a
     transaction: locks the participants' points accounts (in participant order) and their
-    tier status rows. Publishes ``points.recorded`` per entry and ``tier.changed`` per
-    change, in the order of the submissions. Returns how many entries it wrote."""
+    tier status rows (in (participant, program) order). Publishes ``points.recorded`` per
+    entry and ``tier.changed`` per change, in the order one at a time gives them, with one
+    INSERT. Returns how many entries it wrote."""
     event: str = LeadEvent.SUBMITTED.value
     rules: dict[int, dict[str, int]] = {}
     wanted: list[tuple[Lead, datetime, int, int]] = []  # lead, at, participant id, amount
@@ -70,7 +74,9 @@ def leads_submitted_award(*, submissions: list[tuple[Lead, datetime]]) -> int:
         ).values_list("lead_id", "participant_id")
     )
     todo = [w for w in wanted if (w[0].pk, w[2]) not in existing]
-    by_lead: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
+    index = {lead.pk: i for i, (lead, _at) in enumerate(submissions)}
+    points_events: dict[int, list[Event]] = defaultdict(list)  # by submission
+    unseen: list[tuple[int, LedgerEntry]] = []  # entries one at a time had not written yet
     with transaction.atomic(savepoint=False):
         if todo:
             accounts = _accounts_lock({participant for _lead, _at, participant, _n in todo})
@@ -89,39 +95,41 @@ def leads_submitted_award(*, submissions: list[tuple[Lead, datetime]]) -> int:
             )
             balance = {pk: account.balance for pk, account in accounts.items()}
             for entry in entries:  # running balances, in the order of the submissions
+                assert entry.lead_id is not None
                 balance[entry.participant_id] += entry.amount
-                by_lead[entry.lead_id].append(
-                    {
-                        "entry": entry.pk,
-                        "participant": entry.participant_id,
-                        "amount": entry.amount,
-                        "event": event,
-                        "program": entry.program_id,
-                        "lead": entry.lead_id,
-                        "balance": balance[entry.participant_id],
-                        "at": entry.created_at,
-                    }
+                unseen.append((index[entry.lead_id], entry))
+                points_events[index[entry.lead_id]].append(
+                    event_build(
+                        name="points.recorded",
+                        aggregate=f"user:{entry.participant_id}",
+                        payload={
+                            "entry": entry.pk,
+                            "participant": entry.participant_id,
+                            "amount": entry.amount,
+                            "event": event,
+                            "program": entry.program_id,
+                            "lead": entry.lead_id,
+                            "balance": balance[entry.participant_id],
+                        },
+                        occurred_at=entry.created_at,
+                    )
                 )
             for account in accounts.values():
                 account.balance = balance[account.participant_id]
             PointsAccount.objects.bulk_update(list(accounts.values()), ["balance"])
-        for lead, at in submissions:
-            for payload in by_lead.get(lead.pk, []):
-                when = payload.pop("at")
-                publish(
-                    name="points.recorded",
-                    aggregate=f"user:{payload['participant']}",
-                    payload=payload,
-                    occurred_at=when,
-                )
-            tier_recompute(
-                participant=lead.referrer,
-                program=lead.program,
-                reason=_("Lead #%(id)s") % {"id": lead.pk},
-                at=at,
-            )
+        # Each submission's points, then its referrer's tier as of it, as one at a time:
+        # one INSERT for all their events.
+        tier_recompute_many(
+            checks=[
+                TierCheck(lead.referrer, lead.program, _("Lead #%(id)s") % {"id": lead.pk}, at)
+                for lead, at in submissions
+            ],
+            unseen=unseen,
+            publish_before=points_events,
+        )
         # Badges count what is in the database now (every lead of the batch): once each.
-        referrers = {lead.referrer_id: lead.referrer for lead, _at in submissions}
-        for referrer in referrers.values():
-            badges_evaluate(participant=referrer, criteria=EVENT_CRITERIA[event])
+        badges_evaluate_many(
+            participants=[lead.referrer for lead, _at in submissions],
+            criteria=EVENT_CRITERIA[event],
+        )
     return len(todo)

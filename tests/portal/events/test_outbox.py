@@ -9,12 +9,19 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from portal.events.models import Event, HandlerRun
 from portal.events.registry import subscribe
-from portal.events.services import event_handle, events_drain, publish
+from portal.events.services import (
+    event_build,
+    event_handle,
+    events_drain,
+    publish,
+    publish_many,
+)
 
 calls: list[tuple[str, int, str]] = []
 fail: dict[str, int] = {}
@@ -66,6 +73,12 @@ def parent_after(event):
 @subscribe("test.child")
 def child_handler(event):
     calls.append(("child", event.pk, None))
+
+
+@subscribe("test.parent-of-many")
+def parent_publishes_many(event):
+    calls.append(("parent", event.pk, None))
+    publish_many(events=[event_build(name="test.child", aggregate=f"child:{n}") for n in range(2)])
 
 
 @pytest.fixture(autouse=True)
@@ -125,6 +138,57 @@ def test_a_rollback_publishes_nothing(db):
         publish(name="test.thing", aggregate="thing:1", payload={"n": 1})
         1 / 0  # noqa: B018
     assert not Event.objects.exists() and calls == []
+
+
+def test_publish_many_writes_its_events_in_one_insert_each_handled_as_published(db):
+    built = [
+        event_build(name="test.thing", aggregate="thing:1", payload={"n": 1}),
+        event_build(name="test.ordered", aggregate="thing:2"),
+        event_build(name="test.thing", aggregate="thing:1", payload={"n": 2}),
+        event_build(name="test.nobody-listens", aggregate="thing:3"),
+    ]
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        written = publish_many(events=built)
+        assert calls == []  # nothing before commit
+    inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "events_event"')]
+    assert len(inserts) == 1
+    assert written == built and [e.pk for e in written] == sorted(e.pk for e in written)
+    one, ordered, two, nobody = written
+    # Each handled after commit, thing:1's second after its first.
+    assert calls == [
+        ("first", one.pk, 1),
+        ("second", one.pk, 1),
+        ("live", ordered.pk, None),
+        ("counter", ordered.pk, None),
+        ("first", two.pk, 2),
+        ("second", two.pk, 2),
+    ]
+    assert nobody.handled_at is not None
+    assert not Event.objects.filter(handled_at__isnull=True).exists()
+    assert publish_many(events=[]) == []
+
+
+def test_publish_many_in_a_rollback_publishes_nothing(db):
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        publish_many(events=[event_build(name="test.thing", aggregate="thing:1")])
+        1 / 0  # noqa: B018
+    assert not Event.objects.exists() and calls == []
+
+
+def test_events_a_handler_publishes_many_at_once_are_handled_at_once_on_the_worker(
+    db, settings, monkeypatch
+):
+    from portal.events import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.events_dispatch, "delay", sent.append)
+    parent = publish(name="test.parent-of-many", aggregate="parent:1")
+    assert event_handle(event_id=parent.pk) == 1
+    children = list(Event.objects.filter(name="test.child").order_by("pk"))
+    assert calls == [("parent", parent.pk, None)] + [("child", c.pk, None) for c in children]
+    assert len(children) == 2 and sent == [parent.pk]  # the children never went to the broker
+    assert not Event.objects.filter(handled_at__isnull=True).exists()
 
 
 def test_an_event_nobody_subscribes_to_is_handled_at_once(db):
