@@ -12,6 +12,7 @@ A detector returns, per lead, the findings ``fraud_case_open`` takes. Read only.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -62,6 +63,10 @@ def detect_shared_client(*, leads: Sequence[Lead], prints: Prints) -> list[list[
         .order_by()
         .values_list("lead_id", *SHARED_FIELDS, "lead__referrer_id", "lead__submitted_at")
     )
+    sharing: dict[tuple[int, str], list[Any]] = defaultdict(list)  # (field, value): rows
+    for row in rows:
+        for position in range(1, len(SHARED_FIELDS) + 1):
+            sharing[position, row[position]].append(row)
     # One at a time, a later lead's print is not kept yet when an earlier lead is looked at.
     turn: dict[int, int] = {}
     for index, lead in enumerate(leads):
@@ -71,12 +76,15 @@ def detect_shared_client(*, leads: Sequence[Lead], prints: Prints) -> list[list[
         if own is None:
             continue
         since = _window_start(lead)
-        seen = [row for row in rows if row[-1] >= since and turn.get(row[0], index) <= index]
         for position, field in enumerate(SHARED_FIELDS, start=1):
             value = getattr(own, field)
             if not value:
                 continue
-            matching = [row for row in seen if row[position] == value]
+            matching = [
+                row
+                for row in sharing[position, value]
+                if row[-1] >= since and turn.get(row[0], index) <= index
+            ]
             referrers = {row[-2] for row in matching}
             if len(referrers) >= settings.FRAUD_SHARED_CLIENT_REFERRERS:
                 found[index].append(
@@ -104,7 +112,8 @@ def detect_burst(*, leads: Sequence[Lead], prints: Prints) -> list[list[Finding]
         spans[lead.referrer_id] = (min(first, lead.submitted_at), max(last, lead.submitted_at))
     if not spans:
         return []
-    rows = list(
+    by_referrer: dict[int, list[tuple[datetime, int]]] = {referrer: [] for referrer in spans}
+    for pk, referrer, at in (
         Lead.objects.filter(
             _any(
                 [
@@ -115,15 +124,12 @@ def detect_burst(*, leads: Sequence[Lead], prints: Prints) -> list[list[Finding]
         )
         .order_by()
         .values_list("pk", "referrer_id", "submitted_at")
-    )
+    ):
+        by_referrer[referrer].append((at, pk))
     found: list[list[Finding]] = []
     for lead in leads:
-        since = lead.submitted_at - window
-        burst = sorted(
-            pk
-            for pk, referrer, at in rows
-            if referrer == lead.referrer_id and since < at <= lead.submitted_at
-        )
+        since, until = lead.submitted_at - window, lead.submitted_at
+        burst = sorted(pk for at, pk in by_referrer[lead.referrer_id] if since < at <= until)
         if len(burst) < settings.FRAUD_BURST_COUNT:
             found.append([])
             continue
