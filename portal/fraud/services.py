@@ -42,21 +42,41 @@ def submission_print_record(
     ``client_fingerprint``), then run the detectors on the lead (``detect=False``: the
     caller runs them, ``fraud_detect_many``). Once per lead (one-to-one). Locks nothing;
     what the detectors find publishes ``fraud.leads_held``."""
-    fingerprint, _created = SubmissionPrint.objects.get_or_create(
-        lead=lead,
-        defaults={
-            "address": address,
-            "network": network,
-            "device": device,
-            "user_agent": (user_agent or "")[:200],
-            "seconds_after_visit": None
-            if seconds_after_visit is None
-            else max(0, seconds_after_visit),
-        },
-    )
+    client = {
+        "address": address,
+        "network": network,
+        "device": device,
+        "user_agent": user_agent,
+        "seconds_after_visit": seconds_after_visit,
+    }
+    submission_prints_record(clients={lead: client})
     if detect:
         fraud_detect(lead=lead)
-    return fingerprint
+    return SubmissionPrint.objects.get(lead=lead)
+
+
+def submission_prints_record(*, clients: dict[Lead, dict[str, Any]]) -> None:
+    """Keep the client prints of many leads (a worker's batch) in one INSERT, each as
+    ``submission_print_record`` keeps one: a lead that has its print keeps it. ``clients``:
+    per lead, the ``client`` of its ``lead.submitted`` (address, network, device,
+    user_agent, seconds_after_visit; any may be missing). Locks nothing, publishes
+    nothing."""
+    SubmissionPrint.objects.bulk_create(
+        [
+            SubmissionPrint(
+                lead=lead,
+                address=client.get("address", ""),
+                network=client.get("network", ""),
+                device=client.get("device", ""),
+                user_agent=(client.get("user_agent") or "")[:200],
+                seconds_after_visit=None
+                if (seconds := client.get("seconds_after_visit")) is None
+                else max(0, seconds),
+            )
+            for lead, client in clients.items()
+        ],
+        ignore_conflicts=True,  # one per lead (one-to-one): a kept print stays as it was
+    )
 
 
 # --- Detecting ---------------------------------------------------------------------------
