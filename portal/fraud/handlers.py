@@ -9,29 +9,24 @@ from portal.events.models import Event
 from portal.events.registry import subscribe
 from portal.leads.selectors import lead_of_event, leads_of_events
 
-from .services import fraud_detect_many, submission_print_record
+from .services import fraud_detect_many, submission_prints_record
 
 
 @subscribe("lead.submitted", batch=True)
 def detect(events: list[Event]) -> None:
-    """Idempotent: the print is one per lead (get or create), and a finding already in an
+    """Idempotent: the print is one per lead (kept once), and a finding already in an
     open case adds nothing to it. The detectors run after every print of the batch is
-    kept, as they would after each lead's own."""
+    kept, each lead seeing the prints of the leads before it and its own, as they would
+    after each lead's own."""
     leads_of_events(events=events)
-    leads = []
+    leads, clients = [], {}
     for event in events:
         lead = lead_of_event(event=event)
         if lead is None:
             continue
         leads.append(lead)
         if client := event.payload.get("client"):
-            submission_print_record(
-                lead=lead,
-                address=client.get("address", ""),
-                network=client.get("network", ""),
-                device=client.get("device", ""),
-                user_agent=client.get("user_agent", ""),
-                seconds_after_visit=client.get("seconds_after_visit"),
-                detect=False,
-            )
+            clients[lead] = client
+    if clients:
+        submission_prints_record(clients=clients)
     fraud_detect_many(leads=leads)

@@ -10,24 +10,22 @@ Thresholds are settings (``FRAUD_*``); every decision is audited."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.accounts.models import PartnerOrganisation, User
+from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.accounts.selectors import has_role
 from portal.audit.services import audit_record
 from portal.events.services import publish
 from portal.leads.models import Lead, LeadStatus
 
-from .models import CaseStatus, Detector, FraudCase, SubmissionPrint
+from .detectors import DETECTORS
+from .models import CaseStatus, FraudCase, SubmissionPrint
 
 
 def submission_print_record(
@@ -44,219 +42,68 @@ def submission_print_record(
     ``client_fingerprint``), then run the detectors on the lead (``detect=False``: the
     caller runs them, ``fraud_detect_many``). Once per lead (one-to-one). Locks nothing;
     what the detectors find publishes ``fraud.leads_held``."""
-    fingerprint, _created = SubmissionPrint.objects.get_or_create(
-        lead=lead,
-        defaults={
-            "address": address,
-            "network": network,
-            "device": device,
-            "user_agent": (user_agent or "")[:200],
-            "seconds_after_visit": None
-            if seconds_after_visit is None
-            else max(0, seconds_after_visit),
-        },
-    )
+    client = {
+        "address": address,
+        "network": network,
+        "device": device,
+        "user_agent": user_agent,
+        "seconds_after_visit": seconds_after_visit,
+    }
+    submission_prints_record(clients={lead: client})
     if detect:
         fraud_detect(lead=lead)
-    return fingerprint
+    return SubmissionPrint.objects.get(lead=lead)
 
 
-# --- Detectors ---------------------------------------------------------------------------
-
-
-def _window_start(lead: Lead) -> datetime:
-    return lead.submitted_at - timedelta(days=settings.FRAUD_WINDOW_DAYS)
-
-
-def detect_shared_client(
-    *, lead: Lead, fingerprint: SubmissionPrint | None
-) -> list[dict[str, Any]]:
-    """Leads from one client address, device or network for at least
-    FRAUD_SHARED_CLIENT_REFERRERS different referrers (within the window)."""
-    own = fingerprint
-    if own is None:
-        return []
-    findings = []
-    for field in ("address", "device", "network"):
-        value = getattr(own, field)
-        if not value:
-            continue
-        prints = SubmissionPrint.objects.filter(
-            **{field: value}, lead__submitted_at__gte=_window_start(lead)
-        ).select_related("lead")
-        referrers = {p.lead.referrer_id for p in prints}
-        if len(referrers) >= settings.FRAUD_SHARED_CLIENT_REFERRERS:
-            findings.append(
-                {
-                    "detector": Detector.SHARED_CLIENT,
-                    "key": f"shared_client:{field}:{value[:16]}",
-                    "leads": sorted(p.lead_id for p in prints),
-                    "evidence": {
-                        "field": field,
-                        "referrers": len(referrers),
-                        "threshold": settings.FRAUD_SHARED_CLIENT_REFERRERS,
-                    },
-                }
+def submission_prints_record(*, clients: dict[Lead, dict[str, Any]]) -> None:
+    """Keep the client prints of many leads (a worker's batch) in one INSERT, each as
+    ``submission_print_record`` keeps one: a lead that has its print keeps it. ``clients``:
+    per lead, the ``client`` of its ``lead.submitted`` (address, network, device,
+    user_agent, seconds_after_visit; any may be missing). Locks nothing, publishes
+    nothing."""
+    SubmissionPrint.objects.bulk_create(
+        [
+            SubmissionPrint(
+                lead=lead,
+                address=client.get("address", ""),
+                network=client.get("network", ""),
+                device=client.get("device", ""),
+                user_agent=(client.get("user_agent") or "")[:200],
+                seconds_after_visit=None
+                if (seconds := client.get("seconds_after_visit")) is None
+                else max(0, seconds),
             )
-            break  # the narrowest shared trait is evidence enough
-    return findings
-
-
-def detect_burst(*, lead: Lead, fingerprint: SubmissionPrint | None) -> list[dict[str, Any]]:
-    """At least FRAUD_BURST_COUNT leads by one referrer within FRAUD_BURST_MINUTES."""
-    since = lead.submitted_at - timedelta(minutes=settings.FRAUD_BURST_MINUTES)
-    burst = list(
-        Lead.objects.filter(
-            referrer_id=lead.referrer_id,
-            submitted_at__gt=since,
-            submitted_at__lte=lead.submitted_at,
-        ).values_list("pk", flat=True)
+            for lead, client in clients.items()
+        ],
+        ignore_conflicts=True,  # one per lead (one-to-one): a kept print stays as it was
     )
-    if len(burst) < settings.FRAUD_BURST_COUNT:
-        return []
-    return [
-        {
-            "detector": Detector.BURST,
-            "key": f"burst:user:{lead.referrer_id}",
-            "leads": sorted(burst),
-            "evidence": {
-                "count": len(burst),
-                "minutes": settings.FRAUD_BURST_MINUTES,
-                "threshold": settings.FRAUD_BURST_COUNT,
-            },
-        }
-    ]
 
 
-def _domain_of(user: User) -> str:
-    org = user.partner_organisation
-    if org is not None and org.email_domain:
-        return org.email_domain.lower()
-    return user.email.rsplit("@", 1)[-1].lower()
-
-
-def _prospect_domain(lead: Lead) -> str:
-    if lead.company_domain:
-        return lead.company_domain.lower()
-    return lead.email_normalised.rsplit("@", 1)[-1].lower() if "@" in lead.email_normalised else ""
-
-
-def detect_ring(*, lead: Lead, fingerprint: SubmissionPrint | None) -> list[dict[str, Any]]:
-    """A refers B's company while someone of B's company refers A's."""
-    mine = _domain_of(lead.referrer)
-    theirs = _prospect_domain(lead)
-    if not theirs or theirs == mine or theirs in settings.FRAUD_FREE_MAIL_DOMAINS:
-        return []
-    their_orgs = PartnerOrganisation.objects.filter(email_domain__iexact=theirs)
-    back = Lead.objects.filter(
-        Q(referrer__partner_organisation__in=their_orgs)
-        | Q(referrer__email__iendswith="@" + theirs),
-        submitted_at__gte=_window_start(lead),
-    ).filter(Q(company_domain__iexact=mine) | Q(email_normalised__iendswith="@" + mine))
-    back_ids = list(back.values_list("pk", flat=True))
-    if not back_ids:
-        return []
-    pair = sorted([mine, theirs])
-    return [
-        {
-            "detector": Detector.RING,
-            "key": f"ring:{pair[0]}:{pair[1]}"[:120],
-            "leads": sorted([lead.pk, *back_ids]),
-            "evidence": {"domains": pair, "back": back_ids},
-        }
-    ]
-
-
-def detect_self_referral(
-    *, lead: Lead, fingerprint: SubmissionPrint | None
-) -> list[dict[str, Any]]:
-    """The prospect's e-mail domain is the referrer's own (not a free-mail domain), or
-    the prospect's phone is one the referrer used for themselves elsewhere."""
-    referrer_domain = lead.referrer.email.rsplit("@", 1)[-1].lower()
-    prospect = lead.email_normalised.rsplit("@", 1)[-1].lower() if lead.email_normalised else ""
-    reasons = []
-    if (
-        prospect
-        and prospect not in settings.FRAUD_FREE_MAIL_DOMAINS
-        and prospect in {referrer_domain, _domain_of(lead.referrer)}
-    ):
-        reasons.append("domain")
-    if lead.phone_e164 and (
-        Lead.objects.filter(referrer=lead.referrer, phone_e164=lead.phone_e164)
-        .exclude(pk=lead.pk)
-        .filter(email_normalised__iendswith="@" + referrer_domain)
-        .exists()
-        or Lead.objects.filter(
-            phone_e164=lead.phone_e164, email_normalised=lead.referrer.email.lower()
-        ).exists()
-    ):
-        reasons.append("phone")
-    if not reasons:
-        return []
-    return [
-        {
-            "detector": Detector.SELF_REFERRAL,
-            "key": f"self_referral:user:{lead.referrer_id}",
-            "leads": [lead.pk],
-            "evidence": {"shared": reasons, "domain": prospect},
-        }
-    ]
-
-
-def detect_non_human(*, lead: Lead, fingerprint: SubmissionPrint | None) -> list[dict[str, Any]]:
-    """No pause between the link visit and the submission, or a headless agent."""
-    if fingerprint is None:
-        return []
-    agent = fingerprint.user_agent.lower()
-    headless = next((a for a in settings.FRAUD_HEADLESS_AGENTS if a.lower() in agent), None)
-    too_fast = (
-        fingerprint.seconds_after_visit is not None
-        and fingerprint.seconds_after_visit < settings.FRAUD_MIN_SECONDS_AFTER_VISIT
-    )
-    if not (headless or too_fast):
-        return []
-    return [
-        {
-            "detector": Detector.NON_HUMAN,
-            "key": f"non_human:link:{lead.referral_link_id}",
-            "leads": [lead.pk],
-            "evidence": {
-                "seconds_after_visit": fingerprint.seconds_after_visit,
-                "threshold": settings.FRAUD_MIN_SECONDS_AFTER_VISIT,
-                "agent": headless or "",
-            },
-        }
-    ]
-
-
-DETECTORS = (
-    detect_shared_client,
-    detect_burst,
-    detect_ring,
-    detect_self_referral,
-    detect_non_human,
-)
+# --- Detecting ---------------------------------------------------------------------------
 
 
 def fraud_detect(*, lead: Lead) -> list[FraudCase]:
     """Run every detector on a new lead; open (or extend) a case per finding. Locks an
     open case while adding leads to it; publishes ``fraud.leads_held`` per case."""
-    return _detect(lead, SubmissionPrint.objects.filter(lead=lead).first())
+    return fraud_detect_many(leads=[lead])
 
 
 def fraud_detect_many(*, leads: list[Lead]) -> list[FraudCase]:
-    """``fraud_detect`` on each of many new leads (a worker's batch), their client prints
-    read in one query. Locks and publishes as ``fraud_detect``."""
+    """``fraud_detect`` on each of many new leads, in order (a worker's batch): their
+    client prints read in one query, each detector answering for all of them in at most
+    one more (``detectors.py``: a lead's print counts from its own turn on), then the cases
+    opened finding by finding in the order one lead at a time opens them. Locks and
+    publishes as ``fraud_detect``."""
+    if not leads:
+        return []
     prints = {p.lead_id: p for p in SubmissionPrint.objects.filter(lead__in=[x.pk for x in leads])}
-    return [case for lead in leads for case in _detect(lead, prints.get(lead.pk))]
-
-
-def _detect(lead: Lead, fingerprint: SubmissionPrint | None) -> list[FraudCase]:
-    cases = []
-    for detector in DETECTORS:
-        for finding in detector(lead=lead, fingerprint=fingerprint):
-            cases.append(fraud_case_open(**finding))
-    return cases
+    found = [detector(leads=leads, prints=prints) for detector in DETECTORS]
+    return [
+        fraud_case_open(**finding)
+        for index in range(len(leads))
+        for per_lead in found
+        for finding in per_lead[index]
+    ]
 
 
 # --- Cases -------------------------------------------------------------------------------

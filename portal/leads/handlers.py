@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from portal.events.models import Event
 from portal.events.registry import subscribe
-from portal.notifications.services import notify
+from portal.notifications.services import Notice, notify, notify_many
 
 from .models import Lead
 from .selectors import lead_of_event, leads_of_events
@@ -26,16 +26,20 @@ def _lead_as_of(event: Event) -> Lead | None:
 def notify_submitter_of_submission(events: list[Event]) -> None:
     # The first handler of a submission: it reads the batch's leads for all of them.
     leads_of_events(events=events)
+    notices = []
     for event in events:
         lead = _lead_as_of(event)
         if lead is None:
             continue
-        notify(
-            user=lead.referrer,
-            kind="lead_submitted",
-            context={"lead": lead},
-            url=reverse("leads:detail", args=[lead.pk]),
+        notices.append(
+            Notice(
+                user=lead.referrer,
+                kind="lead_submitted",
+                context={"lead": lead},
+                url=reverse("leads:detail", args=[lead.pk]),
+            )
         )
+    notify_many(notices=notices)
 
 
 @subscribe("lead.status_changed")

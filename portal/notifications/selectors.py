@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,16 +70,27 @@ def inbox_groups(*, user: Any, per_group: int = 5) -> list[InboxGroup]:
 def notification_channel(*, user: Any, kind: str) -> Channel:
     """How ``kind`` reaches ``user``: their choice, or the kind's default. A required kind
     is never off."""
-    chosen = (
-        NotificationPreference.objects.filter(user=user, kind=kind)
-        .values_list("channel", flat=True)
-        .first()
-    )
-    spec = kind_of(kind)
-    channel = Channel(chosen) if chosen else spec.default_for(user)
-    if channel == Channel.OFF and spec.required:
-        return Channel.PORTAL
-    return channel
+    return notification_channels(wanted=[(user, kind)])[user.pk, kind]
+
+
+def notification_channels(*, wanted: Sequence[tuple[Any, str]]) -> dict[tuple[int, str], Channel]:
+    """``notification_channel`` for many (user, kind) pairs, keyed by (user id, kind):
+    their preferences read in one query (none when ``wanted`` is empty)."""
+    if not wanted:
+        return {}
+    rows = NotificationPreference.objects.filter(
+        user__in={user.pk for user, _kind in wanted}, kind__in={kind for _user, kind in wanted}
+    ).values_list("user_id", "kind", "channel")
+    chosen = {(user_id, kind): channel for user_id, kind, channel in rows}
+    found = {}
+    for user, kind in wanted:
+        spec = kind_of(kind)
+        picked = chosen.get((user.pk, kind))
+        channel = Channel(picked) if picked else spec.default_for(user)
+        found[user.pk, kind] = (
+            Channel.PORTAL if channel == Channel.OFF and spec.required else channel
+        )
+    return found
 
 
 def notification_preferences(*, user: Any) -> list[tuple[Kind, Channel]]:

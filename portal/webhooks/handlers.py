@@ -8,11 +8,11 @@ from __future__ import annotations
 from portal.events.models import Event
 from portal.events.registry import subscribe
 from portal.leads.models import Lead
-from portal.leads.selectors import lead_of_event
+from portal.leads.selectors import lead_of_event, leads_of_events
 from portal.payouts.models import Commission, PayoutBatch
 from portal.rewards.models import TierChange
 
-from .services import event_emit
+from .services import event_emit, events_emit
 
 
 def _lead_as_of(event: Event) -> Lead | None:
@@ -24,10 +24,11 @@ def _lead_as_of(event: Event) -> Lead | None:
     return lead
 
 
-@subscribe("lead.submitted")
-def lead_created(event: Event) -> None:
-    if lead := _lead_as_of(event):
-        event_emit(event="lead.created", obj=lead)
+@subscribe("lead.submitted", batch=True)
+def lead_created(events: list[Event]) -> None:
+    # A batch: the endpoints are read once for all its leads, in the events' order.
+    leads_of_events(events=events)
+    events_emit(event="lead.created", objs=[lead for e in events if (lead := _lead_as_of(e))])
 
 
 @subscribe("lead.status_changed")

@@ -191,3 +191,35 @@ def test_the_inbox_groups_news_by_kind_and_is_not_a_copy_of_the_email(client, em
     only = client.get(reverse("notifications:list") + "?group=rewards").content.decode()
     titles = dict(Notification.objects.values_list("kind", "title"))
     assert titles["tier_up"] in only and titles["lead_status"] not in only
+
+
+def test_many_notices_follow_each_recipients_choice_with_one_read_and_one_write(
+    employee, partner_user, settings, django_assert_num_queries
+):
+    """``notify_many`` answers as ``notify`` would for each notice, in order (None where
+    the recipient switched the kind off), reading the preferences once and writing once;
+    nothing to tell costs nothing."""
+    from portal.notifications.services import Notice, notify_many
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # the e-mails wait in the outbox
+    employee.language = "fi"
+    employee.save(update_fields=["language"])
+    notification_preferences_set(user=partner_user, choices={"lead_submitted": "off"})
+    notification_preferences_set(user=employee, choices={"badge": "email"})
+    notices = [
+        Notice(user=employee, kind="lead_submitted", context={"lead": None}, url="/a/"),
+        Notice(user=partner_user, kind="lead_submitted", context={"lead": None}, url="/b/"),
+        Notice(user=employee, kind="badge", context={"badge": None}, email=False),
+        Notice(user=partner_user, kind="badge", context={"badge": None}),
+    ]
+    with django_assert_num_queries(2):
+        made = notify_many(notices=notices)
+    assert made[1] is None
+    assert [(n.user, n.kind, n.url, n.language, n.email_pending) for n in made if n] == [
+        (employee, "lead_submitted", "/a/", "fi", True),
+        (employee, "badge", "", "fi", False),  # no e-mail asked for
+        (partner_user, "badge", "", partner_user.language or settings.LANGUAGE_CODE, False),
+    ]
+    assert list(Notification.objects.order_by("pk")) == [n for n in made if n]
+    with django_assert_num_queries(0):
+        assert notify_many(notices=[]) == []

@@ -133,6 +133,36 @@ def test_only_subscribed_active_endpoints_get_an_event(
     assert event["data"]["from_status"] == "submitted" and event["data"]["action"] == "qualify"
 
 
+def test_many_leads_read_the_endpoints_once_and_nothing_to_send_costs_one_read(
+    receiver, reviewer, employee, program, django_assert_num_queries
+):
+    """``events_emit``: the deliveries ``event_emit`` would write for each lead, in the
+    same order, after one read of the endpoints; with no endpoint asking, that read only."""
+    from portal.webhooks.services import events_emit
+
+    lead_a, lead_b = submit_lead(employee, program), submit_lead(employee, program)
+    WebhookDelivery.objects.all().delete()
+    with django_assert_num_queries(1):
+        assert events_emit(event="lead.created", objs=[lead_a, lead_b]) == []
+    with django_assert_num_queries(0):
+        assert events_emit(event="lead.created", objs=[]) == []
+    first, _secret = _endpoint(reviewer, receiver.url)
+    second, _secret = _endpoint(reviewer, receiver.url, include_contact_data=True)
+    with transaction.atomic(), django_assert_num_queries(2):
+        ids = events_emit(event="lead.created", objs=[lead_a, lead_b])
+    rows = [
+        (d.endpoint_id, json.loads(d.body)["data"]["lead"]["id"], d.event_id)
+        for d in WebhookDelivery.objects.filter(pk__in=ids).order_by("pk")
+    ]
+    assert [row[:2] for row in rows] == [
+        (first.pk, lead_a.pk),
+        (second.pk, lead_a.pk),
+        (first.pk, lead_b.pk),
+        (second.pk, lead_b.pk),
+    ]
+    assert rows[0][2] == rows[1][2] != rows[2][2] == rows[3][2]  # one envelope per lead
+
+
 def test_failures_are_retried_with_doubling_back_off_until_delivered(
     django_capture_on_commit_callbacks, receiver, reviewer, employee, program
 ):
