@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import User
 from portal.events.models import Event
 from portal.events.registry import subscribe
-from portal.fraud.selectors import lead_held_by_fraud
+from portal.fraud.selectors import lead_held_by_fraud, leads_held_by_fraud
 from portal.leads.models import Lead, LeadStatus, Program
 from portal.leads.selectors import lead_of_event, leads_of_events
 
@@ -47,16 +47,21 @@ def personal_goals(events: list[Event]) -> None:
 
 @subscribe("lead.submitted", batch=True)
 def award_submission(events: list[Event]) -> None:
-    """The whole batch at once (``submissions.leads_submitted_award``)."""
+    """The whole batch at once (``submissions.leads_submitted_award``). A lead an open
+    fraud case already holds (a ring case named it before its own points were handled)
+    earns, but what it earns is held too, as a case opened later would hold it."""
     leads_of_events(events=events)
-    leads_submitted_award(
-        submissions=[
-            (lead, event.occurred_at)
-            for event in events
-            # a lead the quality rules rejected earns nothing
-            if event.payload.get("status") != LeadStatus.REJECTED and (lead := _lead(event))
-        ]
-    )
+    submissions = [
+        (lead, event.occurred_at)
+        for event in events
+        # a lead the quality rules rejected earns nothing
+        if event.payload.get("status") != LeadStatus.REJECTED and (lead := _lead(event))
+    ]
+    leads_submitted_award(submissions=submissions)
+    held = leads_held_by_fraud(lead_ids=[lead.pk for lead, _at in submissions])
+    for lead, at in submissions:
+        if lead.pk in held:
+            lead_points_hold(lead=lead, case_id=held[lead.pk], at=at)
 
 
 @subscribe("lead.status_changed", first=True)  # the boards and live figures wait for it

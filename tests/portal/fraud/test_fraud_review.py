@@ -309,3 +309,30 @@ def test_reviewer_confirms_from_the_case_page_after_the_confirmation(
     assert done.status_code == 302
     case.refresh_from_db()
     assert case.status == "confirmed"
+
+
+def test_a_lead_a_case_names_before_its_points_are_handled_has_them_held(
+    partner_user, program, settings, monkeypatch
+):
+    """A ring case opened at an earlier lead names a later one whose submission's points
+    are not handled yet (another worker, a backlog): when they are, they are held, as a
+    case opened after them would hold them."""
+    from portal.events import services as events
+    from portal.events.models import Event
+    from portal.fraud.services import fraud_case_open
+    from portal.rewards.models import LedgerEntry
+
+    settings.EVENTS_BATCH_SIZE = 0  # one event at a time, in the order chosen below
+    with monkeypatch.context() as waiting:
+        waiting.setattr(events, "_kick", lambda event_id: None)
+        lead = submit_lead(partner_user, program)
+        fraud_case_open(detector="ring", key="ring:test", leads=[lead.pk], evidence={})
+    held = Event.objects.get(name="fraud.leads_held")
+    events.event_handle(event_id=held.pk)  # the case's hold first: nothing earned to hold
+    assert not LedgerEntry.objects.filter(lead=lead).exists()
+    events.events_drain()  # then the submission's points
+    assert LedgerEntry.objects.filter(lead=lead, event="submitted", amount=10).exists()
+    assert LedgerEntry.objects.filter(lead=lead, event="fraud.hold:submitted", amount=-10).exists()
+    assert balance_of(participant=partner_user) == 0 == ledger_sum(participant=partner_user)
+    events.events_drain()  # nothing twice
+    assert LedgerEntry.objects.filter(lead=lead).count() == 2
