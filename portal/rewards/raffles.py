@@ -44,14 +44,19 @@ def draw_winners(*, participant_ids: list[int], seed: str, count: int) -> list[i
 
 
 def raffle_entries_collect(*, raffle: Raffle) -> int:
-    """One entry per referral qualified in the raffle's period (idempotent: a unique
-    constraint skips entries already there). Locks nothing. Publishes nothing."""
-    qualified = Lead.objects.filter(
-        status__in=[LeadStatus.QUALIFIED, LeadStatus.WON],
-        ledger_entries__event="qualified",
-        ledger_entries__created_at__gte=raffle.starts_at,
-        ledger_entries__created_at__lt=raffle.ends_at,
-    ).distinct()
+    """One entry per referral qualified in the raffle's period, a customer's excepted
+    (``selectors.raffles_closed_to``: customers take no part in raffles). Idempotent: a
+    unique constraint skips entries already there. Locks nothing. Publishes nothing."""
+    qualified = (
+        Lead.objects.filter(
+            status__in=[LeadStatus.QUALIFIED, LeadStatus.WON],
+            ledger_entries__event="qualified",
+            ledger_entries__created_at__gte=raffle.starts_at,
+            ledger_entries__created_at__lt=raffle.ends_at,
+        )
+        .exclude(referrer__is_customer=True)
+        .distinct()
+    )
     have = set(
         RaffleEntry.objects.filter(raffle=raffle, lead__isnull=False).values_list(
             "lead_id", flat=True

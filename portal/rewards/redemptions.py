@@ -34,14 +34,15 @@ from .models import (
     RewardItem,
     RewardKind,
 )
-from .selectors import reward_eligible
+from .selectors import raffles_closed_to, reward_eligible
 from .services import ledger_add, points_account_lock
 
 
 def redemption_request(*, participant: User, item: RewardItem) -> Redemption:
     """Spend points on a catalog item. The balance and the stock are checked under row
     locks, so two requests at the same instant can never overspend or oversell. Locks
-    the participant's points account, then the item; audits it. Publishes nothing."""
+    the participant's points account, then the item; audits it. A raffle ticket is
+    refused to a customer (``selectors.raffles_closed_to``). Publishes nothing."""
     if not has_role(user=participant, roles=REWARD_HOLDERS):
         raise PermissionDenied(_("Only participants redeem rewards."))
     with transaction.atomic():
@@ -59,6 +60,8 @@ def redemption_request(*, participant: User, item: RewardItem) -> Redemption:
                 % {"balance": account.balance, "price": item.points_price}
             )
         if item.kind == RewardKind.RAFFLE_TICKET:
+            if raffles_closed_to(user=participant):
+                raise ValidationError(_("Raffles are for employees and partners."))
             _open_raffle(item=item)
         if item.stock is not None:
             item.stock -= 1

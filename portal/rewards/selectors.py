@@ -30,6 +30,7 @@ from .models import (
     Redemption,
     RewardCode,
     RewardItem,
+    RewardKind,
     Tier,
     TierStatus,
 )
@@ -48,9 +49,18 @@ def catalog_for(*, user: Viewer, program: Program | None = None) -> QuerySet[Rew
         .prefetch_related("eligible_tiers", "programs")
         .select_related("image")
     )
+    if raffles_closed_to(user=user):
+        qs = qs.exclude(kind=RewardKind.RAFFLE_TICKET)
     if program is not None:
         qs = qs.filter(Q(programs=program) | Q(programs__isnull=True)).distinct()
     return qs
+
+
+def raffles_closed_to(*, user: Viewer) -> bool:
+    """Customers take no part in raffles: raffles are the program's own people's (a
+    customer sees only their own link, points and rewards, and a raffle page lists every
+    entrant). No entries from their referrals, no tickets in their catalog. Read only."""
+    return has_role(user=user, roles=(Role.CUSTOMER,))
 
 
 def catalog_programs(*, user: Viewer) -> QuerySet[Program]:

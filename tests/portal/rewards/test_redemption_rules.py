@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
@@ -34,7 +35,7 @@ from portal.rewards.redemptions import (
 )
 from portal.rewards.selectors import balance_of
 from portal.rewards.services import ledger_add
-from tests.factories import ProgramFactory, submit_lead
+from tests.factories import ProgramFactory, UserFactory, submit_lead
 
 
 def _give(user, points):
@@ -371,3 +372,29 @@ def test_a_cash_bonus_names_its_value(partner_user, reviewer):
         "20.00",
         "SEK",
     )
+
+
+def test_a_customer_is_offered_no_raffle_ticket_and_cannot_redeem_one(client, employee):
+    """Customers take no part in raffles (they see only their own link, points and
+    rewards; a raffle page lists every entrant): no ticket in their catalog, by page or
+    API, and the service refuses it; an employee is offered the same ticket."""
+    from portal.rewards.selectors import catalog_for
+
+    customer = UserFactory(email="carla@buyer.example", is_customer=True)
+    ticket = RewardItem.objects.create(
+        name="Ticket", kind="raffle_ticket", points_price=5, raffle=_raffle()
+    )
+    mug = RewardItem.objects.create(name="Mug", kind="swag", points_price=5)
+    assert set(catalog_for(user=customer)) == {mug}
+    assert set(catalog_for(user=employee)) == {mug, ticket}
+    _give(customer, 10)
+    before = _written()
+    with pytest.raises(ValidationError) as refused:
+        redemption_request(participant=customer, item=ticket)
+    assert refused.value.messages == ["Raffles are for employees and partners."]
+    client.force_login(customer)
+    assert "Ticket" not in client.get(reverse("rewards:catalog")).content.decode()
+    page = client.post(reverse("rewards:redeem", args=[ticket.pk]), {"confirmed": "yes"})
+    assert page.status_code == 404
+    assert _written() == before and balance_of(participant=customer) == 10
+    assert not RaffleEntry.objects.exists()

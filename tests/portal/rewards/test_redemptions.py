@@ -23,7 +23,7 @@ from portal.rewards.models import (
     Tier,
     TierStatus,
 )
-from portal.rewards.raffles import draw_winners, raffle_draw
+from portal.rewards.raffles import draw_winners, raffle_draw, raffle_entries_collect
 from portal.rewards.redemptions import (
     offer_code_issue,
     offer_codes_add,
@@ -365,3 +365,22 @@ def test_catalog_pages_for_participants(client, partner_user, mug):
     assert client.get(reverse("rewards:home")).status_code == 200
     client.logout()
     assert client.get(reverse("rewards:catalog"))["Location"].startswith(reverse("account_login"))
+
+
+def test_a_customer_s_qualified_referral_enters_no_raffle(reviewer, program, employee):
+    now = timezone.now()
+    raffle = Raffle.objects.create(
+        name="December raffle",
+        prize="Bike",
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=1),
+    )
+    customer = UserFactory(email="carla@buyer.example", is_customer=True)
+    theirs = submit_lead(customer, program)
+    mine = submit_lead(employee, program)
+    for lead in (theirs, mine):
+        leads.lead_qualify(lead=lead, actor=reviewer)
+    assert raffle_entries_collect(raffle=raffle) == 1
+    assert list(RaffleEntry.objects.values_list("participant_id", "lead_id")) == [
+        (employee.pk, mine.pk)
+    ]
