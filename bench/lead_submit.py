@@ -856,35 +856,25 @@ def main() -> int:
     )
     portal_cfg = {"mode": "portal", **json.loads(setup_out.read_text())}
 
-    results: list[Result] = []
-    server = start_gunicorn("bare", "bare.wsgi:application", benv, tmp)
-    try:
-        target = Target(
-            "bare",
-            server,
-            "/insert/",
-            BARE_DB,
-            "bare_row",
-            {"mode": "bare", "program": 0, "referrers": []},
-        )
-        results += measure_target(target, wrk, tmp)
-    finally:
-        _stop(server.proc)
-
     statements = portal_cfg.pop("statements")
-    server = start_gunicorn("floor", "portal.wsgi:application", fenv, tmp)
-    try:
-        target = Target(
+    results: list[Result] = []
+    for name, app, env, path, db, cfg in (
+        ("bare", "bare.wsgi", benv, "/insert/", BARE_DB, {"mode": "bare", "referrers": []}),
+        (
             "floor",
-            server,
+            "portal.wsgi",
+            fenv,
             "/floor/insert/",
             PORTAL_DB,
-            "bare_row",
             {**portal_cfg, "mode": "floor"},
-        )
-        results += measure_target(target, wrk, tmp)
-    finally:
-        _stop(server.proc)
+        ),
+    ):
+        server = start_gunicorn(name, f"{app}:application", env, tmp)
+        try:
+            target = Target(name, server, path, db, "bare_row", {"program": 0, **cfg})
+            results += measure_target(target, wrk, tmp)
+        finally:
+            _stop(server.proc)
 
     worker = start_worker(penv, tmp)
     server = start_gunicorn("portal", "portal.wsgi:application", penv, tmp)
