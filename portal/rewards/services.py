@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.core.dates import month_bounds
-from portal.events.services import publish
+from portal.events.models import Event
+from portal.events.services import event_build, publish_many
 from portal.leads.models import Lead, LeadStatus, Program
 from portal.notifications.services import notify
 
@@ -93,21 +94,28 @@ def ledger_add(
             return None  # idempotent: the award exists already
         account.balance += amount
         account.save(update_fields=["balance"])
-        publish(
-            name="points.recorded",
-            aggregate=f"user:{participant.pk}",
-            payload={
-                "entry": entry.pk,
-                "participant": participant.pk,
-                "amount": amount,
-                "event": event,
-                "program": program.pk if program else None,
-                "lead": lead.pk if lead else None,
-                "balance": account.balance,
-            },
-            occurred_at=entry.created_at,
-        )
+        publish_many(events=[points_recorded_build(entry=entry, balance=account.balance)])
     return entry
+
+
+def points_recorded_build(*, entry: LedgerEntry, balance: int) -> Event:
+    """The ``points.recorded`` event of a written ledger entry, with the participant's
+    balance after it, unsaved (what the boards and live figures read: one shape for
+    ``ledger_add`` and a batch of submissions). Pure."""
+    return event_build(
+        name="points.recorded",
+        aggregate=f"user:{entry.participant_id}",
+        payload={
+            "entry": entry.pk,
+            "participant": entry.participant_id,
+            "amount": entry.amount,
+            "event": entry.event,
+            "program": entry.program_id,
+            "lead": entry.lead_id,
+            "balance": balance,
+        },
+        occurred_at=entry.created_at,
+    )
 
 
 # What each new status of a lead means for its points (leads knows nothing of points).

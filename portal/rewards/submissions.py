@@ -17,12 +17,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.events.models import Event
-from portal.events.services import event_build
 from portal.leads.models import Lead
 
 from .models import LeadEvent, LedgerEntry, PointsAccount
 from .selectors import lead_beneficiaries, points_for
-from .services import EVENT_CRITERIA, badges_evaluate_many
+from .services import EVENT_CRITERIA, badges_evaluate_many, points_recorded_build
 from .tiers import TierCheck, tier_recompute_many
 
 
@@ -99,20 +98,7 @@ def leads_submitted_award(*, submissions: list[tuple[Lead, datetime]]) -> int:
                 balance[entry.participant_id] += entry.amount
                 unseen.append((index[entry.lead_id], entry))
                 points_events[index[entry.lead_id]].append(
-                    event_build(
-                        name="points.recorded",
-                        aggregate=f"user:{entry.participant_id}",
-                        payload={
-                            "entry": entry.pk,
-                            "participant": entry.participant_id,
-                            "amount": entry.amount,
-                            "event": event,
-                            "program": entry.program_id,
-                            "lead": entry.lead_id,
-                            "balance": balance[entry.participant_id],
-                        },
-                        occurred_at=entry.created_at,
-                    )
+                    points_recorded_build(entry=entry, balance=balance[entry.participant_id])
                 )
             for account in accounts.values():
                 account.balance = balance[account.participant_id]
